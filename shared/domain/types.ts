@@ -1,0 +1,97 @@
+/** Verdict of one run of code against a harness in a sandbox. */
+export type Verdict = 'passed' | 'failed' | 'timeout' | 'crashed' | 'blocked';
+
+/** Lifecycle of a fix session, as clients see it. */
+export type SessionStatus = 'queued' | 'running' | 'verified' | 'no_fix' | 'not_reproduced' | 'failed';
+
+export const TERMINAL_STATUSES: readonly SessionStatus[] = ['verified', 'no_fix', 'not_reproduced', 'failed'];
+
+/** What a client asks to have fixed. Defaults are applied by the request schema. */
+export interface FixProblem {
+  code: string;
+  filename: string;
+  error?: string;
+  test?: string;
+  /** Verify mode: the client supplies the candidates and no generator runs. */
+  candidates?: string[];
+  maxRounds: number;
+}
+
+/** The harness every run of a session is judged by. */
+export interface Harness {
+  /** `test`: a reproduce_issue.py decides; `runs`: the program exiting 0 is the only evidence. */
+  kind: 'test' | 'runs';
+  /** Contents of reproduce_issue.py when kind is `test`. */
+  test?: string;
+  /** Where the test came from: the client, or a generator (provider name). */
+  origin: string;
+}
+
+/** The outcome of running code in a sandbox. */
+export interface RunResult {
+  status: Verdict;
+  exitCode: number | null;
+  durationMs: number;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated?: boolean;
+  stderrTruncated?: boolean;
+  /** Why the verdict is what it is, in one line (e.g. the blocked rule and line, the signal). */
+  reason?: string;
+}
+
+/** One proposed replacement for the program. */
+export interface CandidateProposal {
+  code: string;
+  /** Who proposed it: `client`, `offline`, `gemini`, `deepseek`, … */
+  source: string;
+  title?: string;
+  rationale?: string;
+}
+
+/** What the controller learnt from a failed candidate, fed back to the generator on the next round. */
+export interface CandidateFeedback {
+  index: number;
+  code: string;
+  status: Verdict;
+  exitCode: number | null;
+  stderrTail: string;
+  stdoutTail: string;
+}
+
+/** A candidate as stored: its proposal, its place, and (once run) its result. */
+export interface CandidateRecord extends CandidateProposal {
+  index: number;
+  round: number;
+  diff: string;
+  result?: RunResult;
+}
+
+export interface Winner {
+  index: number;
+  durationMs: number;
+  diff: string;
+}
+
+/** Session metadata as stored. Code and outputs live elsewhere (by reference). */
+export interface SessionMeta {
+  sessionId: string;
+  status: SessionStatus;
+  createdAt: string;
+  updatedAt: string;
+  filename: string;
+  maxRounds: number;
+  /** Rounds started so far. */
+  rounds: number;
+  /** Highest candidate index allocated so far (the baseline is index 0). */
+  lastIndex: number;
+  winner: Winner | null;
+  /** Plain-language notes for the client, e.g. that a runs-to-exit-0 harness is weaker evidence. */
+  notes: string[];
+  /** Why the session ended failed, or why nothing was verified. */
+  reason?: string;
+  harnessKind?: Harness['kind'];
+  harnessOrigin?: string;
+  /** The WebSocket connection that created it, if any. */
+  ownerConnectionId?: string;
+}

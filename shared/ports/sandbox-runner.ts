@@ -1,0 +1,26 @@
+import type { RunResult } from '../domain/types.js';
+
+/** One run of untrusted code. The runner owns the work dir; nothing outside `files` is visible to the code. */
+export interface SandboxJob {
+  /** File name → contents, written into a fresh private work dir. Names are plain (no slashes). */
+  files: Record<string, string>;
+  /** The file run as `python <entry>` in the work dir. */
+  entry: string;
+  /** Files holding untrusted candidate code, checked by the pre-flight policy before anything runs. */
+  checked: string[];
+  /** Wall-clock limit; the whole process tree is killed when it passes. */
+  timeoutMs: number;
+}
+
+/** What containment this runner applies, for `/health` and the bench. */
+export interface SandboxCapabilities {
+  level: string;
+  layers: string[];
+  interpreter: string;
+}
+
+/** Port: runs code in isolation and returns a verdict. Never throws for anything the code does. */
+export interface SandboxRunner {
+  run(job: SandboxJob): Promise<RunResult>;
+  capabilities(): SandboxCapabilities;
+}
