@@ -38,6 +38,11 @@ export interface RunResult {
   stderrTruncated?: boolean;
   /** Why the verdict is what it is, in one line (e.g. the blocked rule and line, the signal). */
   reason?: string;
+  /**
+   * Full (sanitized) logs up to a larger cap, for the artifact store. The sandbox use case moves them
+   * out of the result before it is stored or pushed.
+   */
+  logs?: { stdout: string; stderr: string };
 }
 
 /** One proposed replacement for the program. */
