@@ -37,6 +37,15 @@ export interface GeneratedCandidates {
   /** Plain-language notes for the client (e.g. why a fallback was used). */
   notes: string[];
   calls: ProviderCall[];
+  /** The problem's category, when the source classified it. */
+  category?: ProblemCategory;
+}
+
+export interface ProblemCategory {
+  kind: 'syntax' | 'runtime' | 'logic' | 'import' | 'environment';
+  summary: string;
+  /** `local` when classified without a model call. */
+  by: string;
 }
 
 /** Port: proposes candidate programs (and possibly a reproduction) for a problem. */
