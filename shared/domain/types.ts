@@ -99,4 +99,26 @@ export interface SessionMeta {
   harnessOrigin?: string;
   /** The WebSocket connection that created it, if any. */
   ownerConnectionId?: string;
+  category?: ProblemCategory;
+  /** Every model call made for this session: provider, latency, tokens. */
+  calls?: ProviderCall[];
+}
+
+/** A record of one call to a model, stored on the session. */
+export interface ProviderCall {
+  provider: string;
+  model?: string;
+  purpose: 'categorize' | 'generate';
+  ok: boolean;
+  latencyMs: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  error?: string;
+}
+
+export interface ProblemCategory {
+  kind: 'syntax' | 'runtime' | 'logic' | 'import' | 'environment';
+  summary: string;
+  /** `local` when classified without a model call, else the provider's name. */
+  by: string;
 }

@@ -1,4 +1,10 @@
-import type { CandidateFeedback, CandidateProposal, FixProblem } from '../domain/types.js';
+import type {
+  CandidateFeedback,
+  CandidateProposal,
+  FixProblem,
+  ProblemCategory,
+  ProviderCall,
+} from '../domain/types.js';
 
 /** A progress line a source reports while it works (which provider, which attempt). */
 export interface SourceProgress {
@@ -19,16 +25,7 @@ export interface GenerateRequest {
 }
 
 /** A record of one call to a model, stored on the session. */
-export interface ProviderCall {
-  provider: string;
-  model?: string;
-  purpose: 'categorize' | 'generate';
-  ok: boolean;
-  latencyMs: number;
-  inputTokens?: number;
-  outputTokens?: number;
-  error?: string;
-}
+export type { ProviderCall, ProblemCategory } from '../domain/types.js';
 
 export interface GeneratedCandidates {
   /** A reproduce_issue.py written by the source, or null (client test given, or none written). */
@@ -39,13 +36,6 @@ export interface GeneratedCandidates {
   calls: ProviderCall[];
   /** The problem's category, when the source classified it. */
   category?: ProblemCategory;
-}
-
-export interface ProblemCategory {
-  kind: 'syntax' | 'runtime' | 'logic' | 'import' | 'environment';
-  summary: string;
-  /** `local` when classified without a model call. */
-  by: string;
 }
 
 /** Port: proposes candidate programs (and possibly a reproduction) for a problem. */

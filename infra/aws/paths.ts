@@ -1,0 +1,10 @@
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The repository root, resolved from this file rather than the working directory so that
+ * `cdk synth`, the tests and an editor's language server all find the same handlers.
+ */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The state machine the local stack runs; AWS deploys this very file. */
+export const FIX_DEFINITION_PATH = fileURLToPath(new URL('../../statemachines/fix.asl.json', import.meta.url));

@@ -1,0 +1,19 @@
+/** Key layout of the one table (see README: data model). */
+export const sessionPk = (sessionId: string) => `SESSION#${sessionId}`;
+export const META_SK = 'META';
+export const HARNESS_SK = 'HARNESS';
+export const candidateSk = (index: number) => `CANDIDATE#${String(index).padStart(4, '0')}`;
+export const subscriberSk = (connectionId: string) => `SUB#${connectionId}`;
+export const connectionPk = (connectionId: string) => `CONN#${connectionId}`;
+/** GSI1 lists sessions newest first; a user's history will use a user partition here. */
+export const SESSIONS_GSI1PK = 'SESSIONS';
+
+/** Artifact keys: everything a session keeps lives under its own prefix (the sandbox may read only `sessions/*`). */
+export const artifactKeys = {
+  problem: (sessionId: string) => `sessions/${sessionId}/problem.json`,
+  harness: (sessionId: string) => `sessions/${sessionId}/reproduce_issue.py`,
+  code: (sessionId: string, index: number) => `sessions/${sessionId}/candidates/${index}.py`,
+  diff: (sessionId: string, index: number) => `sessions/${sessionId}/candidates/${index}.diff`,
+  log: (sessionId: string, index: number, stream: 'stdout' | 'stderr') =>
+    `sessions/${sessionId}/logs/${index}.${stream}.txt`,
+};

@@ -1,0 +1,182 @@
+import { HARNESS_FILENAME } from '../domain/fix-request.js';
+import type {
+  CandidateFeedback,
+  CandidateProposal,
+  CandidateRecord,
+  FixProblem,
+  Harness,
+  SessionMeta,
+} from '../domain/types.js';
+import { TERMINAL_STATUSES } from '../domain/types.js';
+import { unifiedDiff } from '../domain/unified-diff.js';
+import type { CandidateSource } from '../ports/candidate-source.js';
+import type { PushChannel } from '../ports/push-channel.js';
+import type { SessionStore } from '../ports/session-store.js';
+import { type EventLog, publishSessionEvent } from './session-events.js';
+
+export interface RoundItem {
+  sessionId: string;
+  round: number;
+  index: number;
+  role: 'baseline' | 'candidate';
+}
+
+export interface PreparedRound {
+  sessionId: string;
+  round: number;
+  items: RoundItem[];
+}
+
+export interface PrepareRoundDeps {
+  store: SessionStore;
+  source: CandidateSource;
+  push: PushChannel;
+  log: EventLog;
+}
+
+export const WEAK_EVIDENCE_NOTE =
+  'No test was given, so the harness only checks that the program runs to exit 0: weaker evidence than a test that fails on the bug and passes on the fix.';
+export const VERIFY_MODE_NOTE = 'Verify mode: the supplied candidates were run once; no fixes were generated.';
+
+const TAIL_CHARS = 2000;
+
+/**
+ * The controller's use case: gets a round's candidates into the store and names the items to run.
+ *
+ * 1. A round that already has candidates (a retried or resumed task) is returned as it stands.
+ * 2. Round 1 fixes the harness: the client's test, else a reproduction written by the source,
+ *    else "the program runs to exit 0" (noted as weaker evidence).
+ * 3. Candidates come from the client (verify mode, round 1) or from the candidate source, which on
+ *    later rounds gets the previous failures as feedback. Duplicates and no-op copies are dropped.
+ * 4. Round 1 also runs the original program (index 0, the baseline) against the harness.
+ */
+export async function prepareRound(
+  deps: PrepareRoundDeps,
+  input: { sessionId: string; round: number },
+): Promise<PreparedRound> {
+  const { sessionId, round } = input;
+  const meta = await deps.store.getMeta(sessionId);
+  if (!meta) throw new Error(`session ${sessionId} does not exist`);
+  if (TERMINAL_STATUSES.includes(meta.status)) return { sessionId, round, items: [] };
+
+  const existing = (await deps.store.listCandidates(sessionId)).filter((record) => record.round === round);
+  if (existing.length > 0) return { sessionId, round, items: existing.map((record) => toItem(sessionId, record)) };
+
+  const problem = await deps.store.getProblem(sessionId);
+  await deps.store.updateMeta(sessionId, { status: 'running', rounds: round });
+  const publish = (event: Parameters<typeof publishSessionEvent>[1]) => publishSessionEvent(deps, event);
+
+  const generated = await proposeCandidates(deps, meta, problem, round);
+  const notes = [...meta.notes];
+  const calls = [...(meta.calls ?? []), ...generated.calls];
+
+  const records: CandidateRecord[] = [];
+  if (round === 1) {
+    const harness = chooseHarness(problem, generated.reproduction, generated.reproductionSource);
+    await deps.store.saveHarness(sessionId, harness);
+    if (harness.kind === 'runs') notes.push(WEAK_EVIDENCE_NOTE);
+    if (harness.kind === 'test' && harness.origin !== 'client') {
+      notes.push(`The ${HARNESS_FILENAME} test was written by ${harness.origin}; it must fail on the original program.`);
+    }
+    records.push({ index: 0, round, source: 'original', code: problem.code, diff: '' });
+  }
+  if (problem.candidates && round === 1) notes.push(VERIFY_MODE_NOTE);
+  notes.push(...generated.notes);
+
+  const seen = new Set<string>([normalise(problem.code)]);
+  let lastIndex = meta.lastIndex;
+  for (const proposal of generated.candidates) {
+    const key = normalise(proposal.code);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lastIndex += 1;
+    records.push({
+      ...proposal,
+      index: lastIndex,
+      round,
+      diff: unifiedDiff(problem.filename, problem.code, proposal.code),
+    });
+  }
+  await deps.store.putCandidates(sessionId, records);
+  await deps.store.updateMeta(sessionId, {
+    lastIndex,
+    notes: [...new Set(notes)],
+    calls,
+    ...(generated.category ? { category: generated.category } : {}),
+  });
+  const count = records.filter((record) => record.index > 0).length;
+  await publish({
+    type: 'progress',
+    sessionId,
+    stage: 'running',
+    round,
+    message: `running ${count} candidate${count === 1 ? '' : 's'}${round === 1 ? ' and the original program' : ''} in sandboxes`,
+  });
+  return { sessionId, round, items: records.map((record) => toItem(sessionId, record)) };
+}
+
+interface Proposals {
+  reproduction: string | null;
+  reproductionSource: string;
+  candidates: CandidateProposal[];
+  notes: string[];
+  calls: NonNullable<SessionMeta['calls']>;
+  category?: SessionMeta['category'];
+}
+
+async function proposeCandidates(
+  deps: PrepareRoundDeps,
+  meta: SessionMeta,
+  problem: FixProblem,
+  round: number,
+): Promise<Proposals> {
+  if (problem.candidates) {
+    return {
+      reproduction: null,
+      reproductionSource: 'client',
+      candidates: round === 1 ? problem.candidates.map((code) => ({ code, source: 'client' })) : [],
+      notes: [],
+      calls: [],
+    };
+  }
+  const feedback = round > 1 ? await collectFeedback(deps.store, meta.sessionId, round - 1) : [];
+  const generated = await deps.source.generate({
+    sessionId: meta.sessionId,
+    round,
+    problem,
+    feedback,
+    progress: async (event) => {
+      await publishSessionEvent(deps, { type: 'progress', sessionId: meta.sessionId, round, ...event });
+    },
+  });
+  const reproductionSource = generated.candidates[0]?.source ?? deps.source.name;
+  return { ...generated, reproductionSource };
+}
+
+function chooseHarness(problem: FixProblem, reproduction: string | null, source: string): Harness {
+  if (problem.test !== undefined) return { kind: 'test', test: problem.test, origin: 'client' };
+  if (reproduction !== null && reproduction.trim() !== '') return { kind: 'test', test: reproduction, origin: source };
+  return { kind: 'runs', origin: 'default' };
+}
+
+async function collectFeedback(store: SessionStore, sessionId: string, round: number): Promise<CandidateFeedback[]> {
+  const records = await store.listCandidates(sessionId);
+  return records
+    .filter((record) => record.round === round && record.index > 0 && record.result && record.result.status !== 'passed')
+    .map((record) => ({
+      index: record.index,
+      code: record.code,
+      status: record.result?.status ?? 'crashed',
+      exitCode: record.result?.exitCode ?? null,
+      stderrTail: (record.result?.stderr ?? '').slice(-TAIL_CHARS),
+      stdoutTail: (record.result?.stdout ?? '').slice(-TAIL_CHARS),
+    }));
+}
+
+function toItem(sessionId: string, record: CandidateRecord): RoundItem {
+  return { sessionId, round: record.round, index: record.index, role: record.index === 0 ? 'baseline' : 'candidate' };
+}
+
+function normalise(code: string): string {
+  return code.replace(/\r\n/g, '\n').trim();
+}

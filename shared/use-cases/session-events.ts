@@ -1,0 +1,28 @@
+import type { SessionEvent } from '../domain/events.js';
+import type { PushChannel } from '../ports/push-channel.js';
+import type { SessionStore } from '../ports/session-store.js';
+
+export interface EventLog {
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
+/**
+ * Sends an event to every subscriber of a session. A push never fails the caller: a gone
+ * connection is unsubscribed, any other delivery error is logged and skipped.
+ */
+export async function publishSessionEvent(
+  deps: { store: SessionStore; push: PushChannel; log: EventLog },
+  event: SessionEvent & { sessionId: string },
+): Promise<void> {
+  const subscribers = await deps.store.listSubscribers(event.sessionId);
+  await Promise.all(
+    subscribers.map(async (connectionId) => {
+      try {
+        const outcome = await deps.push.send(connectionId, event);
+        if (outcome === 'gone') await deps.store.removeSubscriber(event.sessionId, connectionId);
+      } catch (error) {
+        deps.log.warn('push failed', { connectionId, eventType: event.type, error: String(error) });
+      }
+    }),
+  );
+}
