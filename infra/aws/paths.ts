@@ -7,4 +7,6 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The state machine the local stack runs; AWS deploys this very file. */
-export const FIX_DEFINITION_PATH = fileURLToPath(new URL('../../statemachines/fix.asl.json', import.meta.url));
+export const FIX_DEFINITION_PATH = fileURLToPath(
+  new URL('../../statemachines/fix.asl.json', import.meta.url),
+);

@@ -1,4 +1,56 @@
-// Placeholder until the handler is wired; replaced by the real thin handler.
-export const handler = async (): Promise<never> => {
-  throw new Error('not wired yet');
-};
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createSessionStore, createWorkflowStarter } from '../../shared/adapters/aws-clients.js';
+import { readAppConfig } from '../../shared/config/app-config.js';
+import { parseFixRequestText } from '../../shared/domain/fix-request.js';
+import { NotFoundError } from '../../shared/errors/http-errors.js';
+import { logger } from '../../shared/observability/logger.js';
+import { logForSession } from '../../shared/observability/session-logging.js';
+import { getFix } from '../../shared/use-cases/get-fix.js';
+import { describeHealth } from '../../shared/use-cases/health.js';
+import { submitFix } from '../../shared/use-cases/submit-fix.js';
+
+const config = readAppConfig(process.env);
+const store = createSessionStore(config);
+const workflow = createWorkflowStarter(config);
+
+const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+const SESSION_PATH = /^\/v1\/fixes\/([^/]+)$/;
+
+async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const method = event.requestContext.http.method;
+  const path = event.rawPath;
+  if (method === 'GET' && path === '/health') return json(200, describeHealth(process.env));
+  if (method === 'POST' && path === '/v1/fixes') {
+    const text = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const problem = parseFixRequestText(text);
+    const accepted = await submitFix({ store, workflow }, problem);
+    logForSession(accepted.sessionId);
+    logger.info('fix accepted', { candidates: problem.candidates?.length ?? 0, hasTest: problem.test !== undefined });
+    return json(202, accepted);
+  }
+  const match = SESSION_PATH.exec(path);
+  if (method === 'GET' && match?.[1]) {
+    const sessionId = decodeURIComponent(match[1]);
+    logForSession(sessionId);
+    return json(200, await getFix({ store }, sessionId));
+  }
+  throw new NotFoundError(`no route for ${method} ${path}`);
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(
+    httpErrorHandler({
+      logger: (error: unknown) => logger.error('request failed', error as Error),
+      fallbackMessage: JSON.stringify({ error: 'internal error' }),
+    }),
+  )
+  .handler(route);

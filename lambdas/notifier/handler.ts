@@ -1,4 +1,53 @@
-// Placeholder until the handler is wired; replaced by the real thin handler.
-export const handler = async (): Promise<never> => {
-  throw new Error('not wired yet');
-};
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { createPushChannel, createSessionStore } from '../../shared/adapters/aws-clients.js';
+import { readAppConfig } from '../../shared/config/app-config.js';
+import { logger } from '../../shared/observability/logger.js';
+import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
+import { failSession } from '../../shared/use-cases/fail-session.js';
+import { judgeRound } from '../../shared/use-cases/judge-round.js';
+import { type ReportedItem, reportCandidate } from '../../shared/use-cases/report-candidate.js';
+
+const config = readAppConfig(process.env);
+const deps = { store: createSessionStore(config), push: createPushChannel(config), log: eventLog };
+
+const stateError = z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough();
+const input = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('candidate'),
+    item: z
+      .object({
+        sessionId: z.string(),
+        round: z.number().int(),
+        index: z.number().int(),
+        role: z.enum(['baseline', 'candidate']),
+        verdict: z.object({ status: z.string(), durationMs: z.number() }).optional(),
+        error: stateError.optional(),
+      })
+      .passthrough(),
+  }),
+  z.object({ action: z.literal('judge'), sessionId: z.string(), round: z.number().int() }),
+  z.object({ action: z.literal('fail'), sessionId: z.string(), error: stateError.optional() }),
+]);
+
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event: unknown) => {
+    const request = input.parse(event);
+    switch (request.action) {
+      case 'candidate':
+        logForSession(request.item.sessionId);
+        return reportCandidate(deps, request.item as ReportedItem);
+      case 'judge':
+        logForSession(request.sessionId);
+        return judgeRound(deps, request);
+      case 'fail': {
+        logForSession(request.sessionId);
+        const reason = `the workflow failed: ${request.error?.Error ?? 'unknown error'}`;
+        logger.error('session failed', { cause: request.error?.Cause });
+        await failSession(deps, { sessionId: request.sessionId, reason });
+        return { sessionId: request.sessionId, status: 'failed' };
+      }
+    }
+  });

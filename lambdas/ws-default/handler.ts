@@ -1,4 +1,28 @@
-// Placeholder until the handler is wired; replaced by the real thin handler.
-export const handler = async (): Promise<never> => {
-  throw new Error('not wired yet');
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
+import {
+  createPushChannel,
+  createSessionStore,
+  createWorkflowStarter,
+} from '../../shared/adapters/aws-clients.js';
+import { readAppConfig } from '../../shared/config/app-config.js';
+import { logger } from '../../shared/observability/logger.js';
+import { logForSession } from '../../shared/observability/session-logging.js';
+import { handleWsMessage } from '../../shared/use-cases/handle-ws-message.js';
+
+const config = readAppConfig(process.env);
+const deps = {
+  store: createSessionStore(config),
+  push: createPushChannel(config),
+  workflow: createWorkflowStarter(config),
 };
+
+export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const { sessionId } = await handleWsMessage(deps, event.requestContext.connectionId, body);
+    logForSession(sessionId ?? undefined);
+    return { statusCode: 200 };
+  });

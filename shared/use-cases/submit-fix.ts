@@ -12,14 +12,16 @@ export interface SubmitFixDeps {
  * Accepts a validated fix problem.
  *
  * 1. Store the session (`queued`) with its problem.
- * 2. Subscribe the caller's WebSocket connection, when there is one, before anything can be pushed.
+ * 2. Subscribe the caller's WebSocket connection, when there is one, and acknowledge (`onAccepted`)
+ *    before the workflow can push anything, so `accepted` is always the first event.
  * 3. Start the workflow; if it cannot start, the session is marked failed and the error rethrown.
  */
 export async function submitFix(
   deps: SubmitFixDeps,
   problem: FixProblem,
-  connectionId?: string,
+  caller: { connectionId?: string; onAccepted?: (sessionId: string) => Promise<void> } = {},
 ): Promise<{ sessionId: string; status: 'queued' }> {
+  const { connectionId } = caller;
   const now = new Date().toISOString();
   const meta: SessionMeta = {
     sessionId: randomUUID(),
@@ -36,6 +38,7 @@ export async function submitFix(
   };
   await deps.store.create(meta, problem);
   if (connectionId !== undefined) await deps.store.addSubscriber(meta.sessionId, connectionId);
+  await caller.onAccepted?.(meta.sessionId);
   try {
     await deps.workflow.start(meta.sessionId, 1);
   } catch (error) {

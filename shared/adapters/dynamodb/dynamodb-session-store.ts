@@ -173,7 +173,7 @@ export class DynamoDbSessionStore implements SessionStore {
         UpdateExpression: 'SET #result = :result',
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeNames: { '#result': 'result' },
-        ExpressionAttributeValues: { ':result': withoutUndefined(result) },
+        ExpressionAttributeValues: { ':result': result },
       }),
     );
   }
@@ -282,8 +282,3 @@ function toMeta(item: Record<string, unknown>): SessionMeta {
   const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, ...meta } = item;
   return meta as unknown as SessionMeta;
 }
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-

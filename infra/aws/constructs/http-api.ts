@@ -1,0 +1,47 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { HttpApi as HttpApiGateway, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Construct } from 'constructs';
+import { TruthEngineFunction } from './function-defaults.js';
+
+/** Every route the HTTP API serves; all of them go to the one `http-api` handler, which routes. */
+export const HTTP_ROUTES: ReadonlyArray<{ readonly method: HttpMethod; readonly path: string }> = [
+  { method: HttpMethod.GET, path: '/health' },
+  { method: HttpMethod.POST, path: '/v1/fixes' },
+  { method: HttpMethod.GET, path: '/v1/fixes/{sessionId}' },
+];
+
+export interface HttpApiProps {
+  /** @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** The request/response front door: submit a fix, read a session, health check. */
+export class HttpApi extends Construct {
+  readonly api: HttpApiGateway;
+  readonly handler: TruthEngineFunction;
+
+  constructor(scope: Construct, id: string, props: HttpApiProps = {}) {
+    super(scope, id);
+    this.handler = new TruthEngineFunction(this, 'Handler', {
+      handlerDir: 'http-api',
+      description: 'HTTP API: health, submit a fix, read a session.',
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
+
+    this.api = new HttpApiGateway(this, 'Api', {
+      description: 'Truth Engine HTTP API',
+    });
+    const integration = new HttpLambdaIntegration('HandlerIntegration', this.handler);
+    for (const route of HTTP_ROUTES) {
+      this.api.addRoutes({ path: route.path, methods: [route.method], integration });
+    }
+  }
+
+  /** The base URL, with a trailing slash. */
+  get url(): string {
+    const url = this.api.url;
+    if (url === undefined) throw new Error('the HTTP API has no default stage');
+    return url;
+  }
+}

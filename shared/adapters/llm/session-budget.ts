@@ -1,0 +1,19 @@
+/** Wall-clock allowance for one `generate` call: once spent, no new model call starts. */
+export class SessionBudget {
+  readonly #deadline: number;
+
+  constructor(
+    readonly limitMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#deadline = now() + limitMs;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.#deadline - this.now());
+  }
+
+  exhausted(): boolean {
+    return this.remainingMs() <= 0;
+  }
+}

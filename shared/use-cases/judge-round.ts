@@ -1,0 +1,78 @@
+import { judge } from '../domain/judge.js';
+import type { SessionMeta } from '../domain/types.js';
+import { changedLineCount } from '../domain/unified-diff.js';
+import type { PushChannel } from '../ports/push-channel.js';
+import type { SessionStore } from '../ports/session-store.js';
+import { type EventLog, publishSessionEvent } from './session-events.js';
+
+export interface RoundOutcome {
+  sessionId: string;
+  /** The round the Controller runs next when `done` is false. */
+  round: number;
+  done: boolean;
+  status: SessionMeta['status'];
+}
+
+/**
+ * The notifier's use case after a round.
+ *
+ * 1. Judge every candidate run so far against the baseline (the judge is a pure function).
+ * 2. A verdict (verified, not reproduced, or a failed baseline) ends the session; so does the last
+ *    round, or verify mode, with `no_fix`.
+ * 3. Otherwise another round is due: the session stays running and the Controller gets the failures.
+ * 4. The result is written and pushed; the output tells the state machine whether to loop.
+ */
+export async function judgeRound(
+  deps: { store: SessionStore; push: PushChannel; log: EventLog },
+  input: { sessionId: string; round: number },
+): Promise<RoundOutcome> {
+  const { sessionId, round } = input;
+  const [meta, records, problem] = await Promise.all([
+    deps.store.getMeta(sessionId),
+    deps.store.listCandidates(sessionId),
+    deps.store.getProblem(sessionId),
+  ]);
+  if (!meta) throw new Error(`session ${sessionId} does not exist`);
+  await publishSessionEvent(deps, { type: 'progress', sessionId, stage: 'judging', round, message: 'judging the round' });
+
+  const baseline = records.find((record) => record.index === 0)?.result;
+  const candidates = records
+    .filter((record) => record.index > 0 && record.result !== undefined)
+    .map((record) => ({
+      index: record.index,
+      // biome-ignore lint/style/noNonNullAssertion: filtered above
+      result: record.result!,
+      changedLines: changedLineCount(problem.code, record.code),
+    }));
+  const judgement = judge(baseline, candidates);
+
+  const roundsLeft = round < meta.maxRounds && problem.candidates === undefined;
+  if (judgement.status === 'no_fix' && roundsLeft) {
+    await deps.store.updateMeta(sessionId, { status: 'running', reason: judgement.reason });
+    await publishSessionEvent(deps, {
+      type: 'progress',
+      sessionId,
+      stage: 'retrying',
+      round: round + 1,
+      message: `${judgement.reason}; starting round ${round + 1} of ${meta.maxRounds} with the failures as feedback`,
+    });
+    return { sessionId, round: round + 1, done: false, status: 'running' };
+  }
+
+  const winnerRecord = judgement.winner ? records.find((record) => record.index === judgement.winner?.index) : undefined;
+  const winner =
+    judgement.winner && winnerRecord
+      ? { index: judgement.winner.index, durationMs: judgement.winner.durationMs, diff: winnerRecord.diff }
+      : null;
+  const updated = await deps.store.updateMeta(sessionId, { status: judgement.status, winner, reason: judgement.reason });
+  await publishSessionEvent(deps, {
+    type: 'result',
+    sessionId,
+    status: updated.status,
+    rounds: updated.rounds,
+    winner,
+    notes: updated.notes,
+    reason: judgement.reason,
+  });
+  return { sessionId, round, done: true, status: updated.status };
+}
