@@ -29,3 +29,6 @@ export const handler = middy()
     logger.info('item ran', { index: item.index, status: verdict.status, durationMs: verdict.durationMs });
     return verdict;
   });
+
+/** The containment this process applies, for the local stack's /health. */
+export const containment = `${runner.capabilities().level} (${runner.capabilities().layers.join(', ')})`;

@@ -102,6 +102,8 @@ export interface SessionMeta {
   category?: ProblemCategory;
   /** Every model call made for this session: provider, latency, tokens. */
   calls?: ProviderCall[];
+  /** How many times the local stack resumed this session after an interruption. */
+  resumes?: number;
 }
 
 /** A record of one call to a model, stored on the session. */

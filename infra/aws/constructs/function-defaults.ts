@@ -110,8 +110,13 @@ export function bindBucket(fn: LambdaFunction, { bucket, accessMode, keyPattern 
 }
 
 export interface TruthEngineFunctionProps extends SharedFunctionSettingsProps {
-  /** Folder under `lambdas/` whose `handler.ts` exports `handler`. */
+  /** Folder under {@link TruthEngineFunctionProps.lambdasDir} whose `handler.ts` exports `handler`. */
   readonly handlerDir: string;
+  /**
+   * Where the handler folders live.
+   * @default `<repository root>/lambdas`
+   */
+  readonly lambdasDir?: string;
   /**
    * Memory in MB.
    * @default 512
@@ -141,7 +146,7 @@ export class TruthEngineFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: TruthEngineFunctionProps) {
     const shared = sharedFunctionSettings(scope, id, props);
     super(scope, id, {
-      entry: join(REPO_ROOT, 'lambdas', props.handlerDir, 'handler.ts'),
+      entry: join(props.lambdasDir ?? join(REPO_ROOT, 'lambdas'), props.handlerDir, 'handler.ts'),
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),

@@ -1,10 +1,10 @@
 import { Duration, IgnoreMode, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import {
+  CfnSecurityGroup,
   type GatewayVpcEndpoint,
   GatewayVpcEndpointAwsService,
-  Peer,
-  Port,
+  type ISecurityGroup,
   SecurityGroup,
   SubnetType,
   Vpc,
@@ -85,7 +85,7 @@ export interface SandboxFunctionProps extends SharedFunctionSettingsProps {
 export class SandboxFunction extends Construct {
   readonly function: DockerImageFunction;
   readonly vpc: Vpc;
-  readonly securityGroup: SecurityGroup;
+  readonly securityGroup: ISecurityGroup;
   readonly tableEndpoint: GatewayVpcEndpoint;
   readonly bucketEndpoint: GatewayVpcEndpoint;
 
@@ -138,19 +138,25 @@ export class SandboxFunction extends Construct {
       }),
     );
 
-    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
-      vpc: this.vpc,
-      description:
+    // Written as the group's inline rules on purpose: egress rules added as separate resources (what
+    // addEgressRule produces for a prefix list only known at deploy time) leave EC2's default
+    // allow-all egress rule in place. Imported as immutable so nothing can add a rule later.
+    const group = new CfnSecurityGroup(this, 'SecurityGroup', {
+      vpcId: this.vpc.vpcId,
+      groupDescription:
         'Truth Engine sandbox: no inbound; outbound HTTPS to the DynamoDB and S3 gateway endpoints only',
-      allowAllOutbound: false,
+      securityGroupEgress: (['dynamodb', 's3'] as const).map((service) => ({
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        destinationPrefixListId: this.prefixListId(service),
+        description: `HTTPS to the ${service} gateway endpoint`,
+      })),
     });
-    for (const service of ['dynamodb', 's3'] as const) {
-      this.securityGroup.addEgressRule(
-        Peer.prefixList(this.prefixListId(service)),
-        Port.tcp(443),
-        `HTTPS to the ${service} gateway endpoint`,
-      );
-    }
+    this.securityGroup = SecurityGroup.fromSecurityGroupId(this, 'ImportedSecurityGroup', group.attrGroupId, {
+      allowAllOutbound: false,
+      mutable: false,
+    });
 
     const shared = sharedFunctionSettings(this, 'Function', props);
     this.function = new DockerImageFunction(this, 'Function', {

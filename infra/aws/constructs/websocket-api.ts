@@ -44,11 +44,15 @@ export class WebSocketApi extends Construct {
       description: 'Truth Engine WebSocket API',
       // Messages carry an action, but the one $default handler dispatches on it.
       routeSelectionExpression: '$request.body.action',
-      connectRouteOptions: { integration: new WebSocketLambdaIntegration('ConnectIntegration', this.connectHandler) },
+      connectRouteOptions: {
+        integration: new WebSocketLambdaIntegration('ConnectIntegration', this.connectHandler),
+      },
       disconnectRouteOptions: {
         integration: new WebSocketLambdaIntegration('DisconnectIntegration', this.disconnectHandler),
       },
-      defaultRouteOptions: { integration: new WebSocketLambdaIntegration('DefaultIntegration', this.defaultHandler) },
+      defaultRouteOptions: {
+        integration: new WebSocketLambdaIntegration('DefaultIntegration', this.defaultHandler),
+      },
     });
     this.stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,

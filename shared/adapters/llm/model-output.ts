@@ -10,7 +10,10 @@ const clipped = (max: number) => z.string().transform((value) => value.trim().sl
 export const modelCandidateSchema = z.object({
   // Cosmetic fields are lenient: a missing title is no reason to throw away a working program.
   title: clipped(200).default(''),
-  code: z.string().max(MAX_CODE_CHARS).refine((code) => code.trim() !== '', 'code is empty'),
+  code: z
+    .string()
+    .max(MAX_CODE_CHARS)
+    .refine((code) => code.trim() !== '', 'code is empty'),
   rationale: clipped(2_000).default(''),
 });
 

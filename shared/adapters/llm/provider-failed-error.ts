@@ -1,5 +1,12 @@
 /** Why a provider was given up on, in words a client can read. */
-export type FailureKind = 'http' | 'rate-limited' | 'timeout' | 'connection' | 'invalid-output' | 'budget' | 'error';
+export type FailureKind =
+  | 'http'
+  | 'rate-limited'
+  | 'timeout'
+  | 'connection'
+  | 'invalid-output'
+  | 'budget'
+  | 'error';
 
 /** A provider was given up on after its attempts; the chain catches it and moves to the next link. */
 export class ProviderFailedError extends Error {

@@ -44,7 +44,11 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** Exponential backoff with equal jitter: half the step is kept, half is random, so a floor remains. */
-export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  retry: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.round(step / 2 + random() * (step / 2));
 }
@@ -81,7 +85,8 @@ export async function callWithRetries<T>(options: ResilientCallOptions<T>): Prom
       const failure = classify(error, scrub);
       last = failure;
       options.calls.push(record(options, false, started, failure.usage, failure.detail));
-      if (!failure.retryable || attempt === maxAttempts) throw giveUp(provider, failure, attempt, undefined, error);
+      if (!failure.retryable || attempt === maxAttempts)
+        throw giveUp(provider, failure, attempt, undefined, error);
 
       let delayMs: number;
       if (failure.retryAfterMs !== undefined) {
@@ -94,7 +99,14 @@ export async function callWithRetries<T>(options: ResilientCallOptions<T>): Prom
         delayMs = backoffDelayMs(attempt, policy, random);
       }
       if (delayMs >= budget.remainingMs()) {
-        throw giveUp(provider, failure, attempt, undefined, error, 'the session time budget ran out before the next attempt');
+        throw giveUp(
+          provider,
+          failure,
+          attempt,
+          undefined,
+          error,
+          'the session time budget ran out before the next attempt',
+        );
       }
       await options.onRetry?.(attempt + 1, delayMs, failure);
       await sleep(delayMs);

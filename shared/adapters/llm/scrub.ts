@@ -5,7 +5,10 @@ const REDACTED = '[redacted]';
 const MAX_LENGTH = 300;
 
 const PATTERNS: readonly [RegExp, string][] = [
-  [/\b(authorization|x-goog-api-key|api[-_]?key|x-api-key)(["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',;}]+/gi, `$1$2${REDACTED}`],
+  [
+    /\b(authorization|x-goog-api-key|api[-_]?key|x-api-key)(["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',;}]+/gi,
+    `$1$2${REDACTED}`,
+  ],
   [/\bbearer\s+[A-Za-z0-9._~+/=-]{6,}/gi, `Bearer ${REDACTED}`],
   [/([?&](?:key|api_key|access_token)=)[^&\s"']+/gi, `$1${REDACTED}`],
   // Key shapes of the providers we call, in case one appears without a label.

@@ -1,0 +1,243 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { WebSocket, WebSocketServer } from 'ws';
+import { httpApiEvent, webSocketEvent } from './api-events.js';
+import { ExecutionAlreadyExistsError, type LocalStateMachine } from './state-machine-runner.js';
+
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** WebSocket API payloads are capped at 128 KiB by API Gateway; the local gateway keeps the same limit. */
+export const MAX_WS_MESSAGE_BYTES = 128 * 1024;
+
+export interface GatewayHandlers {
+  http: (event: unknown) => Promise<unknown>;
+  wsConnect: (event: unknown) => Promise<unknown>;
+  wsDisconnect: (event: unknown) => Promise<unknown>;
+  wsDefault: (event: unknown) => Promise<unknown>;
+}
+
+export interface GatewayLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+interface Connection {
+  socket: WebSocket;
+  connectedAt: Date;
+  lastActiveAt: Date;
+  sourceIp: string;
+  userAgent: string;
+}
+
+class PayloadTooLargeError extends Error {
+  constructor() {
+    super('request body too large');
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/**
+ * One loopback port serving what API Gateway and Step Functions serve in AWS: the HTTP API, the
+ * WebSocket API at `/ws`, its management endpoint `/{stage}/@connections/{id}`, and StartExecution
+ * (AWS JSON protocol) for the state machine — so the handlers' SDK calls work unchanged.
+ */
+export class LocalGateway {
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Map<string, Connection>();
+  private pendingMessages = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly handlers: GatewayHandlers,
+    private readonly machine: () => LocalStateMachine,
+    private readonly log: GatewayLog,
+    readonly stage = 'local',
+  ) {
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        this.log.error('gateway request failed', { error: String(error) });
+        if (!response.headersSent) send(response, 500, { error: 'internal error' });
+        else response.end();
+      });
+    });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+    this.server.on('upgrade', (request, socket, head) => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (url.pathname !== '/ws') {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws, request));
+    });
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Closes every socket, waits for messages being handled, and stops listening. */
+  async close(): Promise<void> {
+    for (const { socket } of this.connections.values()) socket.close(1001, 'server shutting down');
+    await Promise.allSettled([...this.pendingMessages]);
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    let body: string | undefined;
+    try {
+      body = await readBody(request);
+    } catch (error) {
+      if (error instanceof PayloadTooLargeError) {
+        send(response, 413, { error: 'the request body exceeds 10 MiB', field: 'body' });
+        return;
+      }
+      throw error;
+    }
+    const target = request.headers['x-amz-target'];
+    if (request.method === 'POST' && url.pathname === '/' && typeof target === 'string') {
+      this.stepFunctions(target, body, response);
+      return;
+    }
+    const management = new RegExp(`^/${this.stage}/@connections/([^/]+)$`).exec(url.pathname);
+    if (management?.[1]) {
+      this.manage(request.method ?? 'GET', decodeURIComponent(management[1]), body, response);
+      return;
+    }
+    const result = (await this.handlers.http(httpApiEvent(request, url, body))) as APIGatewayProxyStructuredResultV2;
+    response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
+    response.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? ''));
+  }
+
+  private stepFunctions(target: string, body: string | undefined, response: ServerResponse): void {
+    const awsJson = (status: number, payload: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(JSON.stringify(payload));
+    };
+    if (target !== 'AWSStepFunctions.StartExecution') {
+      awsJson(400, { __type: 'UnknownOperationException', message: `${target} is not served locally` });
+      return;
+    }
+    const request = JSON.parse(body ?? '{}') as { stateMachineArn?: string; name?: string; input?: string };
+    const machine = this.machine();
+    if (request.stateMachineArn !== machine.arn) {
+      awsJson(400, { __type: 'StateMachineDoesNotExist', message: `no state machine ${request.stateMachineArn}` });
+      return;
+    }
+    try {
+      const started = machine.start(JSON.parse(request.input ?? '{}'), request.name);
+      awsJson(200, { executionArn: started.executionArn, startDate: started.startDate.getTime() / 1000 });
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExistsError) {
+        awsJson(400, { __type: 'ExecutionAlreadyExists', message: error.message });
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private manage(method: string, connectionId: string, body: string | undefined, response: ServerResponse): void {
+    const connection = this.connections.get(connectionId);
+    if (!connection || connection.socket.readyState !== WebSocket.OPEN) {
+      response.writeHead(410, { 'content-type': 'application/json', 'x-amzn-errortype': 'GoneException' });
+      response.end(JSON.stringify({ message: 'Gone' }));
+      return;
+    }
+    if (method === 'POST') {
+      connection.socket.send(body ?? '');
+      response.writeHead(200).end();
+    } else if (method === 'GET') {
+      send(response, 200, {
+        connectedAt: connection.connectedAt.toISOString(),
+        lastActiveAt: connection.lastActiveAt.toISOString(),
+        identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+      });
+    } else if (method === 'DELETE') {
+      connection.socket.close(1000, 'closed by the server');
+      response.writeHead(204).end();
+    } else {
+      send(response, 405, { message: `${method} is not allowed` });
+    }
+  }
+
+  private async accept(socket: WebSocket, request: IncomingMessage): Promise<void> {
+    // API Gateway connection ids are base64-like and may need URL-encoding; keep that shape.
+    const connectionId = randomBytes(9).toString('base64');
+    const domain = request.headers.host ?? 'localhost';
+    const now = new Date();
+    this.connections.set(connectionId, {
+      socket,
+      connectedAt: now,
+      lastActiveAt: now,
+      sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: request.headers['user-agent'] ?? '',
+    });
+    const queue: Buffer[] = [];
+    let ready = false;
+    socket.on('message', (data, isBinary) => {
+      const connection = this.connections.get(connectionId);
+      if (connection) connection.lastActiveAt = new Date();
+      const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      if (!ready) queue.push(buffer);
+      else this.dispatch(connectionId, domain, buffer, isBinary);
+    });
+    socket.on('close', () => {
+      this.connections.delete(connectionId);
+      this.track(
+        this.handlers.wsDisconnect(webSocketEvent('DISCONNECT', connectionId, this.stage, domain)).catch((error) =>
+          this.log.error('disconnect handler failed', { error: String(error) }),
+        ),
+      );
+    });
+    socket.on('error', (error) => this.log.error('websocket error', { error: String(error) }));
+    try {
+      await this.handlers.wsConnect(webSocketEvent('CONNECT', connectionId, this.stage, domain));
+    } catch (error) {
+      this.log.error('connect handler failed', { error: String(error) });
+      socket.close(1011, 'connect failed');
+      return;
+    }
+    ready = true;
+    for (const buffer of queue.splice(0)) this.dispatch(connectionId, domain, buffer, false);
+  }
+
+  private dispatch(connectionId: string, domain: string, data: Buffer, isBinary: boolean): void {
+    const body = data.toString(isBinary ? 'base64' : 'utf8');
+    const event = webSocketEvent('MESSAGE', connectionId, this.stage, domain, body);
+    this.track(
+      this.handlers.wsDefault(event).catch((error: unknown) => {
+        this.log.error('message handler failed', { error: String(error) });
+        const socket = this.connections.get(connectionId)?.socket;
+        socket?.send(JSON.stringify({ type: 'error', sessionId: null, message: 'internal error' }));
+      }),
+    );
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.pendingMessages.add(promise);
+    void promise.finally(() => this.pendingMessages.delete(promise));
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new PayloadTooLargeError();
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,172 @@
+import './polyfills.js';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createPushChannel, createSessionStore } from '../../shared/adapters/aws-clients.js';
+import { readAppConfig } from '../../shared/config/app-config.js';
+import { logger } from '../../shared/observability/logger.js';
+import { eventLog } from '../../shared/observability/session-logging.js';
+import { failSession } from '../../shared/use-cases/fail-session.js';
+import { startLocalDynamoDb } from './dynamodb-server.js';
+import { LocalGateway } from './gateway.js';
+import { type LambdaHandler, localInvoker } from './lambda-invoker.js';
+import { LocalStateMachine, loadDefinition } from './state-machine-runner.js';
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const FIX_DEFINITION = join(REPO_ROOT, 'statemachines', 'fix.asl.json');
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+const TABLE_NAME = 'truth-engine';
+const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-fix`;
+const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:truth-engine-${name}`;
+
+export interface LocalStackOptions {
+  /** 0 picks a free port. */
+  port: number;
+  dataDir: string;
+  /** Extra environment for the handlers (e.g. model keys, SANDBOX_TIMEOUT_MS). */
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  port: number;
+  httpUrl: string;
+  wsUrl: string;
+  containment: string;
+  /** Sessions found unfinished at start and resumed (or failed, if already resumed once). */
+  recovered: { resumed: string[]; failed: string[] };
+  machine: LocalStateMachine;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole engine on one machine: dynalite, the gateway (HTTP, WebSocket, management, Step Functions
+ * endpoints) and the fix state machine, running the same handlers and the same ASL file as AWS.
+ * The handlers read their configuration once when first imported, so one process holds one stack.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
+  await mkdir(join(dataDir, 'artifacts'), { recursive: true });
+
+  const dynamodb = await startLocalDynamoDb({ path: join(dataDir, 'dynamodb'), tableName: TABLE_NAME, region: REGION });
+  let machine: LocalStateMachine | undefined;
+  let gateway: LocalGateway | undefined;
+  try {
+    const handlers: Partial<Record<string, LambdaHandler>> = {};
+    gateway = new LocalGateway(
+      {
+        http: (event) => invoke('http-api', event),
+        wsConnect: (event) => invoke('ws-connect', event),
+        wsDisconnect: (event) => invoke('ws-disconnect', event),
+        wsDefault: (event) => invoke('ws-default', event),
+      },
+      () => {
+        if (!machine) throw new Error('the state machine is not ready');
+        return machine;
+      },
+      {
+        info: (message, extra) => logger.info(message, { ...extra }),
+        error: (message, extra) => logger.error(message, { ...extra }),
+      },
+    );
+    const port = await gateway.listen(options.port);
+    const base = `http://127.0.0.1:${port}`;
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      TABLE_NAME,
+      DYNAMODB_ENDPOINT: dynamodb.endpoint,
+      ARTIFACT_DIR: join(dataDir, 'artifacts'),
+      STATE_MACHINE_ARN,
+      SFN_ENDPOINT: base,
+      WS_CALLBACK_URL: `${base}/${gateway.stage}`,
+      ...options.env,
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+
+    // The sandbox goes first: its capability probe decides what /health reports.
+    const sandbox = await import('../../lambdas/sandbox/handler.js');
+    process.env.SANDBOX_CONTAINMENT = sandbox.containment;
+    handlers['http-api'] = (await import('../../lambdas/http-api/handler.js')).handler as LambdaHandler;
+    handlers['ws-connect'] = (await import('../../lambdas/ws-connect/handler.js')).handler as LambdaHandler;
+    handlers['ws-disconnect'] = (await import('../../lambdas/ws-disconnect/handler.js')).handler as LambdaHandler;
+    handlers['ws-default'] = (await import('../../lambdas/ws-default/handler.js')).handler as LambdaHandler;
+    handlers.sandbox = sandbox.handler as LambdaHandler;
+    handlers.controller = (await import('../../lambdas/controller/handler.js')).handler as LambdaHandler;
+    handlers.notifier = (await import('../../lambdas/notifier/handler.js')).handler as LambdaHandler;
+
+    function invoke(name: string, event: unknown): Promise<unknown> {
+      const handler = handlers[name];
+      if (!handler) return Promise.reject(new Error(`the ${name} function is not ready`));
+      return localInvoker(`truth-engine-${name}`, handler)(event);
+    }
+
+    const { definition, handlers: taskHandlers } = await loadDefinition(
+      FIX_DEFINITION,
+      {
+        ControllerFunctionArn: functionArn('controller'),
+        SandboxFunctionArn: functionArn('sandbox'),
+        NotifierFunctionArn: functionArn('notifier'),
+      },
+      {
+        'truth-engine-controller': (payload) => invoke('controller', payload),
+        'truth-engine-sandbox': (payload) => invoke('sandbox', payload),
+        'truth-engine-notifier': (payload) => invoke('notifier', payload),
+      },
+    );
+    machine = new LocalStateMachine(STATE_MACHINE_ARN, definition, taskHandlers, (error, input) => {
+      logger.warn('execution ended with an error', { error: String(error), input: JSON.stringify(input) });
+    });
+
+    const recovered = await recoverUnfinished(machine);
+    const stack: LocalStack = {
+      port,
+      httpUrl: base,
+      wsUrl: `ws://127.0.0.1:${port}/ws`,
+      containment: sandbox.containment,
+      recovered,
+      machine,
+      close: async () => {
+        await machine?.stop();
+        await gateway?.close();
+        await dynamodb.close();
+      },
+    };
+    return stack;
+  } catch (error) {
+    await machine?.stop();
+    await gateway?.close();
+    await dynamodb.close();
+    throw error;
+  }
+}
+
+/**
+ * A session left queued or running by a crash or a stop is resumed from its current round (the
+ * controller returns that round's stored candidates, so they are run again). One that was already
+ * resumed once is marked failed with the reason, so no session is ever left hanging.
+ */
+async function recoverUnfinished(machine: LocalStateMachine): Promise<{ resumed: string[]; failed: string[] }> {
+  const config = readAppConfig(process.env);
+  const deps = { store: createSessionStore(config), push: createPushChannel(config), log: eventLog };
+  const resumed: string[] = [];
+  const failed: string[] = [];
+  for (const meta of await deps.store.listUnfinished()) {
+    if ((meta.resumes ?? 0) >= 1) {
+      await failSession(deps, {
+        sessionId: meta.sessionId,
+        reason: 'the local stack stopped twice while this session was running',
+      });
+      failed.push(meta.sessionId);
+      continue;
+    }
+    await deps.store.updateMeta(meta.sessionId, { resumes: (meta.resumes ?? 0) + 1 });
+    machine.start({ sessionId: meta.sessionId, round: Math.max(1, meta.rounds) }, `${meta.sessionId}-resume`);
+    resumed.push(meta.sessionId);
+  }
+  if (resumed.length + failed.length > 0) logger.info('recovered unfinished sessions', { resumed, failed });
+  return { resumed, failed };
+}

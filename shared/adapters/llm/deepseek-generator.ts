@@ -1,0 +1,61 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import type { ProviderSettings, RetryPolicy } from '../../config/llm-config.js';
+import { chatText, chatUsage, mapStainlessError } from './chat-completion.js';
+import type { FixGenerator } from './fix-generator.js';
+import { InvalidOutputError } from './invalid-output-error.js';
+import { generatedFixSchema, parseModelJson, validateOutput } from './model-output.js';
+
+/** Our own timer ends an attempt; the SDK's is a backstop that must never fire first. */
+const SDK_TIMEOUT_MARGIN_MS = 5_000;
+
+/** DeepSeek speaks OpenAI chat completions; JSON mode keeps the answer parseable. */
+export function createDeepseekGenerator(
+  settings: ProviderSettings & { apiKey: string },
+  policy: RetryPolicy,
+  fetchFn: typeof fetch,
+): FixGenerator {
+  const client = new OpenAI({
+    apiKey: settings.apiKey,
+    baseURL: settings.baseUrl,
+    // Retries are ours (callWithRetries) so that the session budget and the notes see every attempt.
+    maxRetries: 0,
+    timeout: policy.callTimeoutMs + SDK_TIMEOUT_MARGIN_MS,
+    fetch: fetchFn,
+    // Explicit nulls: the SDK would otherwise read these from OPENAI_* variables and send them along.
+    organization: null,
+    project: null,
+    adminAPIKey: null,
+    webhookSecret: null,
+  });
+  return {
+    name: 'deepseek',
+    model: settings.model,
+    async generate(prompt, signal) {
+      let completion: OpenAI.Chat.Completions.ChatCompletion;
+      try {
+        completion = await client.chat.completions.create(
+          {
+            model: settings.model,
+            messages: [
+              { role: 'system', content: prompt.system },
+              { role: 'user', content: prompt.user },
+            ],
+            response_format: { type: 'json_object' },
+            temperature: 0.4,
+            // deepseek-chat's output ceiling; three full programs need the room.
+            max_tokens: 8_192,
+          },
+          { signal, maxRetries: 0 },
+        );
+      } catch (error) {
+        throw mapStainlessError(error, { APIError, APIConnectionError, APIConnectionTimeoutError });
+      }
+      const usage = chatUsage(completion);
+      try {
+        return { value: validateOutput(generatedFixSchema, parseModelJson(chatText(completion))), usage };
+      } catch (error) {
+        throw error instanceof InvalidOutputError ? error.withUsage(usage) : error;
+      }
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { rmSync } from 'node:fs';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+import { TruthEngineStack } from '../../infra/aws/truth-engine-stack.js';
+
+export interface SynthesizedStack {
+  readonly app: App;
+  readonly stack: TruthEngineStack;
+  readonly template: Template;
+  /** Removes the cloud assembly; call from afterAll. */
+  readonly cleanup: () => void;
+}
+
+/**
+ * Synthesizes the real stack once for a test file. Bundling is skipped: these tests assert wiring,
+ * and must not fail because a handler elsewhere in the tree is mid-edit (bundling has its own test).
+ */
+export function synthesizeTruthEngine(context: Record<string, unknown> = {}): SynthesizedStack {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const stack = new TruthEngineStack(app, 'TruthEngineTest');
+  const template = Template.fromStack(stack);
+  return { app, stack, template, cleanup: () => rmSync(app.outdir, { recursive: true, force: true }) };
+}
+
+export interface Statement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | string[];
+  readonly Resource?: unknown;
+  readonly Principal?: unknown;
+  readonly Condition?: unknown;
+}
+
+export function logicalId(construct: IConstruct): string {
+  const child = construct.node.defaultChild ?? construct;
+  return Stack.of(construct).getLogicalId(child as CfnElement);
+}
+
+export function functionId(fn: IFunction): string {
+  return logicalId(fn);
+}
+
+export function roleId(fn: IFunction): string {
+  const role: IRole | undefined = fn.role;
+  if (role === undefined) throw new Error(`${fn.node.path} has no role`);
+  return logicalId(role);
+}
+
+/** `{ "Fn::GetAtt": [id, "Arn"] }` as CloudFormation writes it. */
+export function arnOf(id: string): Record<string, unknown> {
+  return { 'Fn::GetAtt': [id, 'Arn'] };
+}
+
+export function asArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Every statement of every inline policy attached to the role with this logical id. */
+export function statementsOfRole(template: Template, role: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((policy) =>
+      asArray(policy.Properties.Roles).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: role })),
+    )
+    .flatMap((policy) => asArray<Statement>(policy.Properties.PolicyDocument.Statement));
+}
+
+/** Roles (logical ids) whose inline policies allow `action` on a resource matching `resourceJson`. */
+export function rolesAllowed(
+  template: Template,
+  action: string,
+  resourceMatches: (resource: string) => boolean,
+) {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const roles = new Set<string>();
+  for (const policy of Object.values(policies)) {
+    const statements = asArray<Statement>(policy.Properties.PolicyDocument.Statement);
+    const allows = statements.some(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        asArray(statement.Action).some((candidate) => actionMatches(candidate, action)) &&
+        asArray(statement.Resource).some((resource) => resourceMatches(JSON.stringify(resource))),
+    );
+    if (!allows) continue;
+    for (const ref of asArray<{ Ref: string }>(policy.Properties.Roles)) roles.add(ref.Ref);
+  }
+  return [...roles].sort();
+}
+
+/** IAM wildcard match of a policy action against a concrete action. */
+export function actionMatches(pattern: string, action: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
+  return regex.test(action);
+}
+
+/** The environment variables of the function with this logical id. */
+export function environmentOf(template: Template, fn: string): Record<string, unknown> {
+  const resource = template.toJSON().Resources[fn];
+  if (resource === undefined) throw new Error(`no resource ${fn}`);
+  return resource.Properties.Environment?.Variables ?? {};
+}
