@@ -162,7 +162,8 @@ function chooseHarness(problem: FixProblem, reproduction: string | null, source:
 async function collectFeedback(store: SessionStore, sessionId: string, round: number): Promise<CandidateFeedback[]> {
   const records = await store.listCandidates(sessionId);
   return records
-    .filter((record) => record.round === round && record.index > 0 && record.result && record.result.status !== 'passed')
+    // The baseline's own failure (index 0) is feedback too: it holds the traceback when the client sent none.
+    .filter((record) => (record.round === round || record.index === 0) && record.result && record.result.status !== 'passed')
     .map((record) => ({
       index: record.index,
       code: record.code,
