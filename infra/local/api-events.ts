@@ -7,7 +7,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyWebsocketEventV2 } from 'aw
  * local gateway from the real one.
  */
 
-export function httpApiEvent(request: IncomingMessage, url: URL, body: string | undefined): APIGatewayProxyEventV2 {
+export function httpApiEvent(
+  request: IncomingMessage,
+  url: URL,
+  body: string | undefined,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;

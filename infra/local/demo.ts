@@ -24,7 +24,11 @@ try {
   console.log(`$ pve fix ${show(program)} --test ${show(test)} --error-file ${show(errorFile)}\n`);
   status = await pve(
     ['fix', program, '--test', test, '--error-file', errorFile, '--url', stack.wsUrl, '--timeout', '120'],
-    { out: (line) => console.log(line), err: (line) => console.error(line), colour: process.stdout.isTTY === true },
+    {
+      out: (line) => console.log(line),
+      err: (line) => console.error(line),
+      colour: process.stdout.isTTY === true,
+    },
   );
 } finally {
   await stack.close();

@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { tableSchema } from './table-schema.js';
 
@@ -26,15 +31,16 @@ export async function startLocalDynamoDb(options: {
     region: options.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   try {
     await ensureTable(client, options.tableName);
+  } catch (error) {
+    await close();
+    throw error;
   } finally {
     client.destroy();
   }
-  return {
-    endpoint,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { endpoint, close };
 }
 
 async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -111,9 +111,13 @@ export class LocalGateway {
       this.manage(request.method ?? 'GET', decodeURIComponent(management[1]), body, response);
       return;
     }
-    const result = (await this.handlers.http(httpApiEvent(request, url, body))) as APIGatewayProxyStructuredResultV2;
+    const result = (await this.handlers.http(
+      httpApiEvent(request, url, body),
+    )) as APIGatewayProxyStructuredResultV2;
     response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
-    response.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? ''));
+    response.end(
+      result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? ''),
+    );
   }
 
   private stepFunctions(target: string, body: string | undefined, response: ServerResponse): void {
@@ -128,7 +132,10 @@ export class LocalGateway {
     const request = JSON.parse(body ?? '{}') as { stateMachineArn?: string; name?: string; input?: string };
     const machine = this.machine();
     if (request.stateMachineArn !== machine.arn) {
-      awsJson(400, { __type: 'StateMachineDoesNotExist', message: `no state machine ${request.stateMachineArn}` });
+      awsJson(400, {
+        __type: 'StateMachineDoesNotExist',
+        message: `no state machine ${request.stateMachineArn}`,
+      });
       return;
     }
     try {
@@ -143,7 +150,12 @@ export class LocalGateway {
     }
   }
 
-  private manage(method: string, connectionId: string, body: string | undefined, response: ServerResponse): void {
+  private manage(
+    method: string,
+    connectionId: string,
+    body: string | undefined,
+    response: ServerResponse,
+  ): void {
     const connection = this.connections.get(connectionId);
     if (!connection || connection.socket.readyState !== WebSocket.OPEN) {
       response.writeHead(410, { 'content-type': 'application/json', 'x-amzn-errortype': 'GoneException' });
@@ -191,9 +203,9 @@ export class LocalGateway {
     socket.on('close', () => {
       this.connections.delete(connectionId);
       this.track(
-        this.handlers.wsDisconnect(webSocketEvent('DISCONNECT', connectionId, this.stage, domain)).catch((error) =>
-          this.log.error('disconnect handler failed', { error: String(error) }),
-        ),
+        this.handlers
+          .wsDisconnect(webSocketEvent('DISCONNECT', connectionId, this.stage, domain))
+          .catch((error) => this.log.error('disconnect handler failed', { error: String(error) })),
       );
     });
     socket.on('error', (error) => this.log.error('websocket error', { error: String(error) }));

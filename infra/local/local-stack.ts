@@ -49,7 +49,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 'artifacts'), { recursive: true });
 
-  const dynamodb = await startLocalDynamoDb({ path: join(dataDir, 'dynamodb'), tableName: TABLE_NAME, region: REGION });
+  const dynamodb = await startLocalDynamoDb({
+    path: join(dataDir, 'dynamodb'),
+    tableName: TABLE_NAME,
+    region: REGION,
+  });
   let machine: LocalStateMachine | undefined;
   let gateway: LocalGateway | undefined;
   try {
@@ -92,7 +96,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.SANDBOX_CONTAINMENT = sandbox.containment;
     handlers['http-api'] = (await import('../../lambdas/http-api/handler.js')).handler as LambdaHandler;
     handlers['ws-connect'] = (await import('../../lambdas/ws-connect/handler.js')).handler as LambdaHandler;
-    handlers['ws-disconnect'] = (await import('../../lambdas/ws-disconnect/handler.js')).handler as LambdaHandler;
+    handlers['ws-disconnect'] = (await import('../../lambdas/ws-disconnect/handler.js'))
+      .handler as LambdaHandler;
     handlers['ws-default'] = (await import('../../lambdas/ws-default/handler.js')).handler as LambdaHandler;
     handlers.sandbox = sandbox.handler as LambdaHandler;
     handlers.controller = (await import('../../lambdas/controller/handler.js')).handler as LambdaHandler;
@@ -149,7 +154,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
  * controller returns that round's stored candidates, so they are run again). One that was already
  * resumed once is marked failed with the reason, so no session is ever left hanging.
  */
-async function recoverUnfinished(machine: LocalStateMachine): Promise<{ resumed: string[]; failed: string[] }> {
+async function recoverUnfinished(
+  machine: LocalStateMachine,
+): Promise<{ resumed: string[]; failed: string[] }> {
   const config = readAppConfig(process.env);
   const deps = { store: createSessionStore(config), push: createPushChannel(config), log: eventLog };
   const resumed: string[] = [];

@@ -43,12 +43,16 @@ export async function loadDefinition(
   path: string,
   substitutions: Record<string, string>,
   functions: Record<string, LocalFunction>,
-): Promise<{ definition: StateMachineDefinition; handlers: Record<string, (input: unknown) => Promise<unknown>> }> {
+): Promise<{
+  definition: StateMachineDefinition;
+  handlers: Record<string, (input: unknown) => Promise<unknown>>;
+}> {
   let text = await readFile(path, 'utf8');
   for (const [name, value] of Object.entries(substitutions)) text = text.replaceAll(`\${${name}}`, value);
   const unresolved = /\$\{([A-Za-z0-9_]+)\}/.exec(text);
   if (unresolved) throw new UnsupportedDefinitionError(`no substitution for \${${unresolved[1]}}`);
-  const definition = JSON.parse(text) as StateMachineDefinition & StateNode & { States: Record<string, StateNode> };
+  const definition = JSON.parse(text) as StateMachineDefinition &
+    StateNode & { States: Record<string, StateNode> };
   if (definition.QueryLanguage === 'JSONata') {
     throw new UnsupportedDefinitionError('JSONata definitions are not supported by the local runner');
   }
@@ -58,19 +62,27 @@ export async function loadDefinition(
       throw new UnsupportedDefinitionError(`state ${name} uses JSONata, which the local runner ignores`);
     }
     if (state.Assign !== undefined) {
-      throw new UnsupportedDefinitionError(`state ${name} uses Assign (variables), which the local runner ignores`);
+      throw new UnsupportedDefinitionError(
+        `state ${name} uses Assign (variables), which the local runner ignores`,
+      );
     }
     if (state.Type !== 'Task') return;
     if (state.Resource?.includes('.waitForTaskToken')) {
-      throw new UnsupportedDefinitionError(`state ${name} waits for a task token, which the local runner ignores`);
+      throw new UnsupportedDefinitionError(
+        `state ${name} waits for a task token, which the local runner ignores`,
+      );
     }
     if (state.Resource !== LAMBDA_INVOKE) {
-      throw new UnsupportedDefinitionError(`state ${name} calls ${state.Resource}, which has no local handler`);
+      throw new UnsupportedDefinitionError(
+        `state ${name} calls ${state.Resource}, which has no local handler`,
+      );
     }
     const functionName = functionNameOf(state.Parameters?.FunctionName);
     const local = functionName === undefined ? undefined : functions[functionName];
     if (!local) {
-      throw new UnsupportedDefinitionError(`state ${name} invokes ${String(functionName)}, which has no local handler`);
+      throw new UnsupportedDefinitionError(
+        `state ${name} invokes ${String(functionName)}, which has no local handler`,
+      );
     }
     if (handlers[name]) throw new UnsupportedDefinitionError(`state name ${name} is used twice`);
     // The lambda:invoke integration hands the function `Payload` and wraps its answer the same way.
@@ -82,7 +94,10 @@ export async function loadDefinition(
   return { definition, handlers };
 }
 
-function visit(states: Record<string, StateNode> | undefined, fn: (name: string, state: StateNode) => void): void {
+function visit(
+  states: Record<string, StateNode> | undefined,
+  fn: (name: string, state: StateNode) => void,
+): void {
   for (const [name, state] of Object.entries(states ?? {})) {
     fn(name, state);
     visit(state.ItemProcessor?.States, fn);
@@ -120,7 +135,10 @@ export class LocalStateMachine {
     this.machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
   }
 
-  start(input: unknown, name: string = randomUUID()): { executionArn: string; startDate: Date } {
+  start(
+    input: unknown,
+    name: string = randomUUID(),
+  ): { executionArn: string; startDate: Date; output: Promise<unknown> } {
     if (!this.accepting) throw new Error('the local state machine is shutting down');
     if (this.names.has(name)) throw new ExecutionAlreadyExistsError(name);
     this.names.add(name);
@@ -129,14 +147,15 @@ export class LocalStateMachine {
       overrides: { taskResourceLocalHandlers: this.handlers as never },
       noThrowOnAbort: true,
     });
-    const done = execution.result.then(
+    const output = execution.result.then((result) => result as unknown);
+    const done = output.then(
       () => undefined,
       (error: unknown) => this.onFailure(error, input),
     );
     const entry: RunningExecution = { arn, abort: () => execution.abort(), done };
     this.running.set(arn, entry);
     void done.finally(() => this.running.delete(arn));
-    return { executionArn: arn, startDate: new Date() };
+    return { executionArn: arn, startDate: new Date(), output };
   }
 
   get activeCount(): number {

@@ -29,11 +29,15 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
   const path = event.rawPath;
   if (method === 'GET' && path === '/health') return json(200, describeHealth(process.env));
   if (method === 'POST' && path === '/v1/fixes') {
-    const text = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const text =
+      event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const problem = parseFixRequestText(text);
     const accepted = await submitFix({ store, workflow }, problem);
     logForSession(accepted.sessionId);
-    logger.info('fix accepted', { candidates: problem.candidates?.length ?? 0, hasTest: problem.test !== undefined });
+    logger.info('fix accepted', {
+      candidates: problem.candidates?.length ?? 0,
+      hasTest: problem.test !== undefined,
+    });
     return json(202, accepted);
   }
   const match = SESSION_PATH.exec(path);

@@ -21,7 +21,8 @@ const deps = {
 export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const body =
+      event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const { sessionId } = await handleWsMessage(deps, event.requestContext.connectionId, body);
     logForSession(sessionId ?? undefined);
     return { statusCode: 200 };

@@ -21,7 +21,10 @@ import { StepFunctionsStarter } from './workflow/step-functions-starter.js';
 
 export function createArtifactStore(config: AppConfig): ArtifactStore {
   if (config.ARTIFACT_DIR) return new FileArtifactStore(config.ARTIFACT_DIR);
-  return new S3ArtifactStore(new S3Client({ region: config.AWS_REGION }), required(config, 'ARTIFACT_BUCKET'));
+  return new S3ArtifactStore(
+    new S3Client({ region: config.AWS_REGION }),
+    required(config, 'ARTIFACT_BUCKET'),
+  );
 }
 
 export function createSessionStore(config: AppConfig): SessionStore {

@@ -18,7 +18,11 @@ export interface CliIo {
 }
 
 /** Runs the CLI and returns its exit status. */
-export async function pve(argv: string[], io: CliIo, env: Record<string, string | undefined> = {}): Promise<number> {
+export async function pve(
+  argv: string[],
+  io: CliIo,
+  env: Record<string, string | undefined> = {},
+): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -64,13 +68,19 @@ export async function pve(argv: string[], io: CliIo, env: Record<string, string 
     if (result.status === 'verified' && result.winner) {
       io.out(
         colour.good(
-          colour.bold(`verified: candidate ${result.winner.index} passed in ${Math.round(result.winner.durationMs)} ms`),
+          colour.bold(
+            `verified: candidate ${result.winner.index} passed in ${Math.round(result.winner.durationMs)} ms`,
+          ),
         ),
       );
       io.out(result.winner.diff);
       return 0;
     }
-    io.out(colour.bad(colour.bold(`${result.status.replace('_', ' ')}: ${result.reason ?? 'nothing was verified'}`)));
+    io.out(
+      colour.bad(
+        colour.bold(`${result.status.replace('_', ' ')}: ${result.reason ?? 'nothing was verified'}`),
+      ),
+    );
     return 1;
   } catch (error) {
     if (error instanceof FixClientError) {
@@ -101,7 +111,8 @@ function parse(argv: string[]) {
   if (command !== 'fix' || !file || rest.length > 0) throw new Error('expected: pve fix FILE');
   const rounds = values['max-rounds'];
   if (rounds !== undefined && !/^[1-3]$/.test(rounds)) throw new Error('--max-rounds must be 1, 2 or 3');
-  if (values.timeout !== undefined && !(Number(values.timeout) > 0)) throw new Error('--timeout must be positive');
+  if (values.timeout !== undefined && !(Number(values.timeout) > 0))
+    throw new Error('--timeout must be positive');
   if (values.error !== undefined && values['error-file'] !== undefined) {
     throw new Error('give --error or --error-file, not both');
   }

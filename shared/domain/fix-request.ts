@@ -46,7 +46,8 @@ export function parseFixRequest(body: unknown): FixProblem {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.map(String).join('.') || 'body';
-    const message = issue?.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue?.message;
+    const message =
+      issue?.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue?.message;
     throw new BadRequestError(message ?? 'invalid request', field);
   }
   const { code, filename, error, test, candidates, maxRounds } = parsed.data;

@@ -24,7 +24,11 @@ export interface Judgement {
  */
 export function judge(baseline: RunResult | undefined, candidates: readonly JudgedCandidate[]): Judgement {
   if (baseline === undefined) {
-    return { status: 'failed', winner: null, reason: 'the original program was never run against the harness' };
+    return {
+      status: 'failed',
+      winner: null,
+      reason: 'the original program was never run against the harness',
+    };
   }
   if (baseline.status === 'passed') {
     return {
@@ -46,7 +50,9 @@ export function judge(baseline: RunResult | undefined, candidates: readonly Judg
       status: 'no_fix',
       winner: null,
       reason:
-        candidates.length === 0 ? 'no candidate fix was proposed' : `none of ${candidates.length} candidates passed`,
+        candidates.length === 0
+          ? 'no candidate fix was proposed'
+          : `none of ${candidates.length} candidates passed`,
     };
   }
   const [best] = [...passing].sort(

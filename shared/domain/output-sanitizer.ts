@@ -28,7 +28,8 @@ const REDACTIONS: readonly Redaction[] = [
   },
   // Env-looking names: upper case, and naming a key, secret, token or password.
   {
-    pattern: /\b([A-Z][A-Z0-9_]*(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD)[A-Z0-9_]*)(\s*[=:]\s*)(["']?)[^\s"']+\3/g,
+    pattern:
+      /\b([A-Z][A-Z0-9_]*(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD)[A-Z0-9_]*)(\s*[=:]\s*)(["']?)[^\s"']+\3/g,
     replace: (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`,
   },
   { pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}\b/g, replace: REDACTED },
@@ -39,7 +40,10 @@ const REDACTIONS: readonly Redaction[] = [
   { pattern: /\bAIza[0-9A-Za-z_-]{30,}/g, replace: REDACTED },
   { pattern: /\bgh[pousr]_[A-Za-z0-9]{30,}/g, replace: REDACTED },
   { pattern: /\bgithub_pat_[A-Za-z0-9_]{20,}/g, replace: REDACTED },
-  { pattern: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, replace: (_m, scheme: string) => `${scheme} ${REDACTED}` },
+  {
+    pattern: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+    replace: (_m, scheme: string) => `${scheme} ${REDACTED}`,
+  },
 ];
 
 /** Replaces credential-looking strings with `[REDACTED]`. */

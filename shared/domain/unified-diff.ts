@@ -3,7 +3,9 @@ import { createTwoFilesPatch, structuredPatch } from 'diff';
 /** A unified diff of the original program against a candidate, as `git diff` would show it. */
 export function unifiedDiff(filename: string, original: string, changed: string): string {
   if (original === changed) return '';
-  const patch = createTwoFilesPatch(`a/${filename}`, `b/${filename}`, original, changed, '', '', { context: 3 });
+  const patch = createTwoFilesPatch(`a/${filename}`, `b/${filename}`, original, changed, '', '', {
+    context: 3,
+  });
   // The library opens with a row of '=' that no patch tool expects.
   return patch.replace(/^=+\n/, '');
 }

@@ -25,7 +25,7 @@ export interface GenerateRequest {
 }
 
 /** A record of one call to a model, stored on the session. */
-export type { ProviderCall, ProblemCategory } from '../domain/types.js';
+export type { ProblemCategory, ProviderCall } from '../domain/types.js';
 
 export interface GeneratedCandidates {
   /** A reproduce_issue.py written by the source, or null (client test given, or none written). */

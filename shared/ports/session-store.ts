@@ -6,7 +6,10 @@ export interface SessionStore {
   getMeta(sessionId: string): Promise<SessionMeta | undefined>;
   getProblem(sessionId: string): Promise<FixProblem>;
   /** Applies a partial update and returns the new metadata. */
-  updateMeta(sessionId: string, patch: Partial<Omit<SessionMeta, 'sessionId' | 'createdAt'>>): Promise<SessionMeta>;
+  updateMeta(
+    sessionId: string,
+    patch: Partial<Omit<SessionMeta, 'sessionId' | 'createdAt'>>,
+  ): Promise<SessionMeta>;
   saveHarness(sessionId: string, harness: Harness): Promise<void>;
   getHarness(sessionId: string): Promise<Harness | undefined>;
   /** Stores candidates (their code and diff by reference); results come later. */

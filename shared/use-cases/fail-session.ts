@@ -12,7 +12,8 @@ export async function failSession(
 ): Promise<void> {
   const meta = await deps.store.getMeta(input.sessionId);
   if (!meta || TERMINAL_STATUSES.includes(meta.status)) return;
-  const reason = input.reason.length > MAX_REASON_CHARS ? `${input.reason.slice(0, MAX_REASON_CHARS)}…` : input.reason;
+  const reason =
+    input.reason.length > MAX_REASON_CHARS ? `${input.reason.slice(0, MAX_REASON_CHARS)}…` : input.reason;
   const updated = await deps.store.updateMeta(input.sessionId, { status: 'failed', reason });
   await publishSessionEvent(deps, {
     type: 'result',

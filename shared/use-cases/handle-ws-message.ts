@@ -42,7 +42,8 @@ export async function handleWsMessage(
     }
     if (action === 'subscribe') {
       const parsed = subscribeSchema.safeParse(fields);
-      if (!parsed.success) throw new BadRequestError(parsed.error.issues[0]?.message ?? 'invalid', 'sessionId');
+      if (!parsed.success)
+        throw new BadRequestError(parsed.error.issues[0]?.message ?? 'invalid', 'sessionId');
       const { sessionId } = parsed.data;
       const meta = await deps.store.getMeta(sessionId);
       if (!meta) throw new NotFoundError(`no session ${sessionId}`);

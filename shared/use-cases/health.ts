@@ -7,7 +7,12 @@ export function describeHealth(env: Record<string, string | undefined>): {
   const has = (name: string) => (env[name] ?? '').trim() !== '';
   return {
     status: 'ok',
-    providers: { gemini: has('GEMINI_API_KEY'), groq: has('GROQ_API_KEY'), deepseek: has('DEEPSEEK_API_KEY'), offline: true },
+    providers: {
+      gemini: has('GEMINI_API_KEY'),
+      groq: has('GROQ_API_KEY'),
+      deepseek: has('DEEPSEEK_API_KEY'),
+      offline: true,
+    },
     sandbox: env.SANDBOX_CONTAINMENT ?? 'unknown',
   };
 }

@@ -33,7 +33,13 @@ export async function judgeRound(
     deps.store.getProblem(sessionId),
   ]);
   if (!meta) throw new Error(`session ${sessionId} does not exist`);
-  await publishSessionEvent(deps, { type: 'progress', sessionId, stage: 'judging', round, message: 'judging the round' });
+  await publishSessionEvent(deps, {
+    type: 'progress',
+    sessionId,
+    stage: 'judging',
+    round,
+    message: 'judging the round',
+  });
 
   const baseline = records.find((record) => record.index === 0)?.result;
   const candidates = records
@@ -59,12 +65,18 @@ export async function judgeRound(
     return { sessionId, round: round + 1, done: false, status: 'running' };
   }
 
-  const winnerRecord = judgement.winner ? records.find((record) => record.index === judgement.winner?.index) : undefined;
+  const winnerRecord = judgement.winner
+    ? records.find((record) => record.index === judgement.winner?.index)
+    : undefined;
   const winner =
     judgement.winner && winnerRecord
       ? { index: judgement.winner.index, durationMs: judgement.winner.durationMs, diff: winnerRecord.diff }
       : null;
-  const updated = await deps.store.updateMeta(sessionId, { status: judgement.status, winner, reason: judgement.reason });
+  const updated = await deps.store.updateMeta(sessionId, {
+    status: judgement.status,
+    winner,
+    reason: judgement.reason,
+  });
   await publishSessionEvent(deps, {
     type: 'result',
     sessionId,

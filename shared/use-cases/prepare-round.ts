@@ -36,7 +36,8 @@ export interface PrepareRoundDeps {
 
 export const WEAK_EVIDENCE_NOTE =
   'No test was given, so the harness only checks that the program runs to exit 0: weaker evidence than a test that fails on the bug and passes on the fix.';
-export const VERIFY_MODE_NOTE = 'Verify mode: the supplied candidates were run once; no fixes were generated.';
+export const VERIFY_MODE_NOTE =
+  'Verify mode: the supplied candidates were run once; no fixes were generated.';
 
 const TAIL_CHARS = 2000;
 
@@ -60,7 +61,8 @@ export async function prepareRound(
   if (TERMINAL_STATUSES.includes(meta.status)) return { sessionId, round, items: [] };
 
   const existing = (await deps.store.listCandidates(sessionId)).filter((record) => record.round === round);
-  if (existing.length > 0) return { sessionId, round, items: existing.map((record) => toItem(sessionId, record)) };
+  if (existing.length > 0)
+    return { sessionId, round, items: existing.map((record) => toItem(sessionId, record)) };
 
   const problem = await deps.store.getProblem(sessionId);
   await deps.store.updateMeta(sessionId, { status: 'running', rounds: round });
@@ -76,7 +78,9 @@ export async function prepareRound(
     await deps.store.saveHarness(sessionId, harness);
     if (harness.kind === 'runs') notes.push(WEAK_EVIDENCE_NOTE);
     if (harness.kind === 'test' && harness.origin !== 'client') {
-      notes.push(`The ${HARNESS_FILENAME} test was written by ${harness.origin}; it must fail on the original program.`);
+      notes.push(
+        `The ${HARNESS_FILENAME} test was written by ${harness.origin}; it must fail on the original program.`,
+      );
     }
     records.push({ index: 0, round, source: 'original', code: problem.code, diff: '' });
   }
@@ -155,27 +159,44 @@ async function proposeCandidates(
 
 function chooseHarness(problem: FixProblem, reproduction: string | null, source: string): Harness {
   if (problem.test !== undefined) return { kind: 'test', test: problem.test, origin: 'client' };
-  if (reproduction !== null && reproduction.trim() !== '') return { kind: 'test', test: reproduction, origin: source };
+  if (reproduction !== null && reproduction.trim() !== '')
+    return { kind: 'test', test: reproduction, origin: source };
   return { kind: 'runs', origin: 'default' };
 }
 
-async function collectFeedback(store: SessionStore, sessionId: string, round: number): Promise<CandidateFeedback[]> {
+async function collectFeedback(
+  store: SessionStore,
+  sessionId: string,
+  round: number,
+): Promise<CandidateFeedback[]> {
   const records = await store.listCandidates(sessionId);
-  return records
-    // The baseline's own failure (index 0) is feedback too: it holds the traceback when the client sent none.
-    .filter((record) => (record.round === round || record.index === 0) && record.result && record.result.status !== 'passed')
-    .map((record) => ({
-      index: record.index,
-      code: record.code,
-      status: record.result?.status ?? 'crashed',
-      exitCode: record.result?.exitCode ?? null,
-      stderrTail: (record.result?.stderr ?? '').slice(-TAIL_CHARS),
-      stdoutTail: (record.result?.stdout ?? '').slice(-TAIL_CHARS),
-    }));
+  return (
+    records
+      // The baseline's own failure (index 0) is feedback too: it holds the traceback when the client sent none.
+      .filter(
+        (record) =>
+          (record.round === round || record.index === 0) &&
+          record.result &&
+          record.result.status !== 'passed',
+      )
+      .map((record) => ({
+        index: record.index,
+        code: record.code,
+        status: record.result?.status ?? 'crashed',
+        exitCode: record.result?.exitCode ?? null,
+        stderrTail: (record.result?.stderr ?? '').slice(-TAIL_CHARS),
+        stdoutTail: (record.result?.stdout ?? '').slice(-TAIL_CHARS),
+      }))
+  );
 }
 
 function toItem(sessionId: string, record: CandidateRecord): RoundItem {
-  return { sessionId, round: record.round, index: record.index, role: record.index === 0 ? 'baseline' : 'candidate' };
+  return {
+    sessionId,
+    round: record.round,
+    index: record.index,
+    role: record.index === 0 ? 'baseline' : 'candidate',
+  };
 }
 
 function normalise(code: string): string {

@@ -42,7 +42,10 @@ export async function submitFix(
   try {
     await deps.workflow.start(meta.sessionId, 1);
   } catch (error) {
-    await deps.store.updateMeta(meta.sessionId, { status: 'failed', reason: 'the workflow could not be started' });
+    await deps.store.updateMeta(meta.sessionId, {
+      status: 'failed',
+      reason: 'the workflow could not be started',
+    });
     throw error;
   }
   return { sessionId: meta.sessionId, status: 'queued' };

@@ -67,11 +67,11 @@ describe('Construct: TruthEngineFunction bundling', () => {
     // Assess
     // Loaded from outside the project, so nothing can come from the project's node_modules.
     expect(relative(REPO_ROOT, bundleDir).startsWith('..')).toBe(true);
-    const bundle = readFileSync(join(bundleDir, 'index.mjs'), 'utf8');
-    expect(bundle.startsWith("import { createRequire } from 'node:module';")).toBe(true);
     const module = (await import(pathToFileURL(join(bundleDir, 'index.mjs')).href)) as {
       handler: () => Promise<unknown>;
     };
     await expect(module.handler()).resolves.toEqual({ server: 'function', sdk: 'function', esm: true });
+    const bundle = readFileSync(join(bundleDir, 'index.mjs'), 'utf8');
+    expect(bundle.startsWith("import { createRequire } from 'node:module';")).toBe(true);
   });
 });

@@ -6,6 +6,10 @@ register();
 const { pve } = await import('../../../shared/client/pve-cli.ts');
 process.exitCode = await pve(
   process.argv.slice(2),
-  { out: (line) => console.log(line), err: (line) => console.error(line), colour: process.stdout.isTTY === true },
+  {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    colour: process.stdout.isTTY === true,
+  },
   process.env,
 );

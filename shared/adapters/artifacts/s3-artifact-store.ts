@@ -10,7 +10,12 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async put(key: string, body: string): Promise<void> {
     await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'text/plain; charset=utf-8' }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'text/plain; charset=utf-8',
+      }),
     );
   }
 

@@ -1,6 +1,6 @@
 import {
-  type DynamoDBDocumentClient,
   DeleteCommand,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -63,7 +63,11 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async getMeta(sessionId: string): Promise<SessionMeta | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { PK: sessionPk(sessionId), SK: META_SK }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: sessionPk(sessionId), SK: META_SK },
+        ConsistentRead: true,
+      }),
     );
     return Item ? toMeta(Item) : undefined;
   }
@@ -114,14 +118,19 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async getHarness(sessionId: string): Promise<Harness | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { PK: sessionPk(sessionId), SK: HARNESS_SK }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: sessionPk(sessionId), SK: HARNESS_SK },
+        ConsistentRead: true,
+      }),
     );
     if (!Item) return undefined;
     const kind = Item.kind as Harness['kind'];
     const harness: Harness = { kind, origin: String(Item.origin) };
     if (kind === 'test') {
       const test = await this.artifacts.get(artifactKeys.harness(sessionId));
-      if (test === undefined) throw new Error(`session ${sessionId}: the harness test is missing from the artifact store`);
+      if (test === undefined)
+        throw new Error(`session ${sessionId}: the harness test is missing from the artifact store`);
       harness.test = test;
     }
     return harness;
@@ -134,7 +143,11 @@ export class DynamoDbSessionStore implements SessionStore {
           this.artifacts.put(artifactKeys.code(sessionId, candidate.index), candidate.code),
           this.artifacts.put(artifactKeys.diff(sessionId, candidate.index), candidate.diff),
         ]);
-        const item: CandidateItem = { index: candidate.index, round: candidate.round, source: candidate.source };
+        const item: CandidateItem = {
+          index: candidate.index,
+          round: candidate.round,
+          source: candidate.source,
+        };
         if (candidate.title !== undefined) item.title = candidate.title;
         if (candidate.rationale !== undefined) item.rationale = candidate.rationale;
         if (candidate.result !== undefined) item.result = candidate.result;
@@ -161,7 +174,9 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async listCandidates(sessionId: string): Promise<CandidateRecord[]> {
     const items = await this.queryPartition(sessionId, 'CANDIDATE#');
-    const records = await Promise.all(items.map((item) => this.hydrate(sessionId, item as unknown as CandidateItem)));
+    const records = await Promise.all(
+      items.map((item) => this.hydrate(sessionId, item as unknown as CandidateItem)),
+    );
     return records.sort((a, b) => a.index - b.index);
   }
 
@@ -178,7 +193,12 @@ export class DynamoDbSessionStore implements SessionStore {
     );
   }
 
-  async saveLog(sessionId: string, index: number, stream: 'stdout' | 'stderr', text: string): Promise<string> {
+  async saveLog(
+    sessionId: string,
+    index: number,
+    stream: 'stdout' | 'stderr',
+    text: string,
+  ): Promise<string> {
     const key = artifactKeys.log(sessionId, index, stream);
     await this.artifacts.put(key, text);
     return key;
@@ -200,7 +220,10 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async removeSubscriber(sessionId: string, connectionId: string): Promise<void> {
     await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { PK: sessionPk(sessionId), SK: subscriberSk(connectionId) } }),
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { PK: sessionPk(sessionId), SK: subscriberSk(connectionId) },
+      }),
     );
   }
 

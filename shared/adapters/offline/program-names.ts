@@ -68,7 +68,11 @@ function bindingsOf(logical: LogicalLine, bind: (token: Token | undefined) => vo
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i];
     if (isKeyword(t, 'for')) {
-      for (let j = i + 1; j < tokens.length && !(isKeyword(tokens[j], 'in') && tokens[j]?.depth === t?.depth); j += 1) {
+      for (
+        let j = i + 1;
+        j < tokens.length && !(isKeyword(tokens[j], 'in') && tokens[j]?.depth === t?.depth);
+        j += 1
+      ) {
         if (!isOp(tokens[j - 1], '.')) bind(tokens[j]);
       }
     }
@@ -76,7 +80,8 @@ function bindingsOf(logical: LogicalLine, bind: (token: Token | undefined) => vo
     if (isOp(t, ':=')) bind(tokens[i - 1]);
     if (isKeyword(t, 'lambda')) {
       for (let j = i + 1; j < tokens.length && !isOp(tokens[j], ':'); j += 1) {
-        if (isOp(tokens[j - 1], 'lambda', ',', '*', '**') || isKeyword(tokens[j - 1], 'lambda')) bind(tokens[j]);
+        if (isOp(tokens[j - 1], 'lambda', ',', '*', '**') || isKeyword(tokens[j - 1], 'lambda'))
+          bind(tokens[j]);
       }
     }
   }
@@ -172,7 +177,10 @@ export function attributeReferences(source: PySource, attribute: string): Token[
 }
 
 /** Lines of the class body of `class <name>` (first body line, last body line), or undefined. */
-export function classBody(source: PySource, name: string): { first: number; last: number; bases: string[] } | undefined {
+export function classBody(
+  source: PySource,
+  name: string,
+): { first: number; last: number; bases: string[] } | undefined {
   const header = source.logical.find((l) => isKeyword(l.tokens[0], 'class') && l.tokens[1]?.text === name);
   if (!header) return undefined;
   const indent = source.indentOf(header.firstLine).length;
@@ -194,7 +202,11 @@ export function classBody(source: PySource, name: string): { first: number; last
 }
 
 /** Methods, class attributes and `self.x = …` attributes of a class defined in the program (and its bases there). */
-export function classMembers(source: PySource, name: string, seen = new Set<string>()): Set<string> | undefined {
+export function classMembers(
+  source: PySource,
+  name: string,
+  seen = new Set<string>(),
+): Set<string> | undefined {
   const body = classBody(source, name);
   if (!body || seen.has(name)) return undefined;
   seen.add(name);
@@ -205,16 +217,20 @@ export function classMembers(source: PySource, name: string, seen = new Set<stri
     const tokens = logical.tokens;
     const atClassLevel = source.indentOf(logical.firstLine).length === bodyIndent;
     const head = isKeyword(tokens[0], 'async') ? 1 : 0;
-    if (atClassLevel && isKeyword(tokens[head], 'def') && tokens[head + 1]) members.add(tokens[head + 1]?.text ?? '');
+    if (atClassLevel && isKeyword(tokens[head], 'def') && tokens[head + 1])
+      members.add(tokens[head + 1]?.text ?? '');
     if (atClassLevel && isIdentifier(tokens[0]) && isOp(tokens[1], '=', ':')) members.add(tokens[0].text);
     tokens.forEach((t, i) => {
       if (t.kind === 'name' && (t.text === 'self' || t.text === 'cls')) {
         const attr = tokens[i + 2];
-        if (isOp(tokens[i + 1], '.') && isIdentifier(attr) && isOp(tokens[i + 3], '=', ':')) members.add(attr.text);
+        if (isOp(tokens[i + 1], '.') && isIdentifier(attr) && isOp(tokens[i + 3], '=', ':'))
+          members.add(attr.text);
       }
     });
   }
-  for (const base of body.bases) classMembers(source, base, seen)?.forEach((m) => members.add(m));
+  for (const base of body.bases) {
+    for (const member of classMembers(source, base, seen) ?? []) members.add(member);
+  }
   return members;
 }
 
@@ -224,7 +240,7 @@ export function allProgramAttributes(source: PySource): Set<string> {
   for (const logical of source.logical) {
     const tokens = logical.tokens;
     if (isKeyword(tokens[0], 'class') && tokens[1]) {
-      classMembers(source, tokens[1].text)?.forEach((m) => result.add(m));
+      for (const member of classMembers(source, tokens[1].text) ?? []) result.add(member);
     }
   }
   return result;

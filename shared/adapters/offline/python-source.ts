@@ -31,7 +31,9 @@ export class PySource {
   get lineCount(): number {
     // A trailing line break does not start another line.
     const last = this.starts[this.starts.length - 1] ?? 0;
-    return last === this.code.length && this.starts.length > 2 ? this.starts.length - 2 : this.starts.length - 1;
+    return last === this.code.length && this.starts.length > 2
+      ? this.starts.length - 2
+      : this.starts.length - 1;
   }
 
   get tokens(): Token[] {
@@ -159,7 +161,8 @@ export function importInsertionLine(source: PySource): number {
   while (line <= source.lineCount && /^#!|^#.*coding[:=]/.test(text(line))) line += 1;
   const first = source.logical.find((l) => l.firstLine >= line);
   let logicalIndex = first ? source.logical.indexOf(first) : -1;
-  const isDocstring = (l: LogicalLine | undefined) => l?.tokens.length === 1 && l.tokens[0]?.kind === 'string';
+  const isDocstring = (l: LogicalLine | undefined) =>
+    l?.tokens.length === 1 && l.tokens[0]?.kind === 'string';
   if (logicalIndex >= 0 && isDocstring(source.logical[logicalIndex])) {
     line = (source.logical[logicalIndex]?.lastLine ?? 0) + 1;
     logicalIndex += 1;

@@ -126,9 +126,10 @@ function scan(code: string, from: number, to: number, firstLine: number, baseDep
       continue;
     }
     if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(code[i + 1] ?? ''))) {
-      const match = /^(?:0[xXoObB][0-9a-fA-F_]+|(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?[jJlL]?)/.exec(
-        code.slice(i, Math.min(to, i + 80)),
-      );
+      const match =
+        /^(?:0[xXoObB][0-9a-fA-F_]+|(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?[jJlL]?)/.exec(
+          code.slice(i, Math.min(to, i + 80)),
+        );
       const end = i + Math.max(1, match?.[0].length ?? 1);
       push('number', i, end, line);
       i = end;
@@ -239,7 +240,8 @@ export function logicalLines(tokens: readonly Token[]): LogicalLine[] {
       const first = current[0];
       const last = current[current.length - 1];
       if (first && last) {
-        const trailing = comment && comment.line === last.line && comment.start > last.start ? comment : undefined;
+        const trailing =
+          comment && comment.line === last.line && comment.start > last.start ? comment : undefined;
         result.push({
           tokens: current,
           firstLine: first.line,
@@ -261,7 +263,7 @@ const lastLineOf = (token: Token): number => token.line + (token.text.match(/\r\
 /** Index of the bracket matching the one at `index` (forwards for openers, backwards for closers), or -1. */
 export function matchingBracket(tokens: readonly Token[], index: number): number {
   const token = tokens[index];
-  if (!token || token.kind !== 'op') return -1;
+  if (token?.kind !== 'op') return -1;
   const forward = isOpener(token.text);
   if (!forward && !isCloser(token.text)) return -1;
   let level = 0;

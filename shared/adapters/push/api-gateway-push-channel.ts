@@ -13,7 +13,10 @@ export class ApiGatewayPushChannel implements PushChannel {
   async send(connectionId: string, event: SessionEvent): Promise<'sent' | 'gone'> {
     try {
       await this.client.send(
-        new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(JSON.stringify(event)) }),
+        new PostToConnectionCommand({
+          ConnectionId: connectionId,
+          Data: new TextEncoder().encode(JSON.stringify(event)),
+        }),
       );
       return 'sent';
     } catch (error) {

@@ -20,6 +20,7 @@ export type Scripted =
  */
 export class FakeProviderServer {
   readonly requests: RecordedRequest[] = [];
+  readonly #hung = new Set<ServerResponse>();
   #queue: Scripted[] = [];
   #fallback: Scripted = { status: 500, body: { error: { message: 'fake: nothing scripted' } } };
 
@@ -42,7 +43,9 @@ export class FakeProviderServer {
           return;
         }
         const scripted = fake?.next();
-        if (scripted) send(res, scripted);
+        if (!scripted) return;
+        if ('hang' in scripted) fake?.#hung.add(res);
+        else send(res, scripted);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -64,8 +67,10 @@ export class FakeProviderServer {
     this.requests.length = 0;
     this.#queue = [];
     this.#fallback = { status: 500, body: { error: { message: 'fake: nothing scripted' } } };
-    // Hung requests from the last test would otherwise keep their sockets.
-    this.server.closeAllConnections();
+    // Hung requests from the last test would otherwise keep their sockets. Idle keep-alive sockets
+    // stay: destroying them under a client's connection pool makes its next request fail at random.
+    for (const res of this.#hung) res.socket?.destroy();
+    this.#hung.clear();
   }
 
   async close(): Promise<void> {
@@ -78,8 +83,7 @@ export class FakeProviderServer {
   }
 }
 
-function send(res: ServerResponse, scripted: Scripted): void {
-  if ('hang' in scripted) return;
+function send(res: ServerResponse, scripted: Exclude<Scripted, { hang: true }>): void {
   const isText = typeof scripted.body === 'string';
   const body = isText ? (scripted.body as string) : JSON.stringify(scripted.body);
   res.writeHead(scripted.status, {

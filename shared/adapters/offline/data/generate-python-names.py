@@ -50,6 +50,32 @@ WELL_KNOWN_MEMBERS = {
 }
 
 
+def render(value, indent=0, prefix_width=0):
+    """JSON laid out the way the project's formatter lays it out, so regenerating leaves no diff."""
+    flat = flat_json(value)
+    if 2 * indent + prefix_width + len(flat) + 1 <= 110 or not isinstance(value, (list, dict)) or not value:
+        return flat
+    pad = "  " * (indent + 1)
+    if isinstance(value, list):
+        items = [pad + render(v, indent + 1) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
+    items = []
+    for key, v in value.items():
+        head = json.dumps(key) + ": "
+        items.append(pad + head + render(v, indent + 1, len(head)))
+    return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+
+
+def flat_json(value):
+    if isinstance(value, list):
+        return "[" + ", ".join(flat_json(v) for v in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(json.dumps(k) + ": " + flat_json(v) for k, v in value.items()) + " }"
+    return json.dumps(value)
+
+
 def public(names):
     return sorted(n for n in names if not n.startswith("_"))
 
@@ -84,7 +110,8 @@ def main():
         "wellKnownMembers": members,
     }
     out = pathlib.Path(__file__).with_name("python-names.json")
-    out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    ordered = json.loads(json.dumps(data, sort_keys=True))
+    out.write_text(render(ordered) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

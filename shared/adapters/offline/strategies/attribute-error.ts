@@ -27,7 +27,10 @@ export const attributeErrorStrategy: FixStrategy = {
     const pool = isModule ? moduleAttributes(owner) : (typeAttributes(owner) ?? userMembers(context, owner));
     if (!pool) return [];
     const suggestion = SUGGESTION.exec(message)?.[1];
-    const targets = [...(suggestion ? [suggestion] : []), ...nearestNames(attribute, pool).map((m) => m.name)];
+    const targets = [
+      ...(suggestion ? [suggestion] : []),
+      ...nearestNames(attribute, pool).map((m) => m.name),
+    ];
     const fixes: Fix[] = [];
     for (const target of targets) {
       const fix = renameAccess(context, attribute, target, owner, isModule);
@@ -59,7 +62,9 @@ function renameAccess(
   const { source } = context;
   const references = attributeReferences(source, attribute);
   const logical = context.line === undefined ? undefined : source.logicalAt(context.line);
-  const onLine = references.filter((t) => logical && t.line >= logical.firstLine && t.line <= logical.lastLine);
+  const onLine = references.filter(
+    (t) => logical && t.line >= logical.firstLine && t.line <= logical.lastLine,
+  );
   // An attribute the program never defines is misspelt wherever it is read.
   const definedSomewhere = allProgramAttributes(source).has(attribute);
   const chosen = definedSomewhere || isModule ? (onLine.length > 0 ? onLine : []) : references;
@@ -73,11 +78,18 @@ function renameAccess(
   };
 }
 
-function renameDefinition(context: FixContext, defined: string, wanted: string, owner: string): Fix | undefined {
+function renameDefinition(
+  context: FixContext,
+  defined: string,
+  wanted: string,
+  owner: string,
+): Fix | undefined {
   const { source } = context;
   const references = attributeReferences(source, defined);
   // A method would need its `def` renamed too; only plain attributes are renamed here.
-  const isMethod = source.logical.some((l) => l.tokens.some((t, i) => t.text === 'def' && l.tokens[i + 1]?.text === defined));
+  const isMethod = source.logical.some((l) =>
+    l.tokens.some((t, i) => t.text === 'def' && l.tokens[i + 1]?.text === defined),
+  );
   if (references.length === 0 || isMethod) return undefined;
   return {
     code: source.apply(references.map((t) => ({ start: t.start, end: t.end, text: wanted }))),

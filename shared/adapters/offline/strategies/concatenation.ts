@@ -8,7 +8,18 @@ const NUMBER_LEFT = /^unsupported operand type\(s\) for \+=?: '(int|float)' and 
 const LIST_LEFT = /^can only concatenate list \(not "(\w+)"\) to list/;
 
 const TEXT_CALLS = ['str', 'input', 'repr', 'chr', 'format'];
-const TEXT_METHODS = ['format', 'join', 'upper', 'lower', 'strip', 'title', 'capitalize', 'replace', 'rstrip', 'lstrip'];
+const TEXT_METHODS = [
+  'format',
+  'join',
+  'upper',
+  'lower',
+  'strip',
+  'title',
+  'capitalize',
+  'replace',
+  'rstrip',
+  'lstrip',
+];
 const NUMBER_CALLS = ['len', 'sum', 'int', 'float', 'round', 'abs', 'max', 'min', 'ord', 'pow'];
 
 type Guess = 'str' | 'number' | 'unknown';
@@ -45,8 +56,10 @@ export const concatenationStrategy: FixStrategy = {
     const fixes: Fix[] = [];
     for (const chain of chains.slice(0, 2)) {
       if (listLeft) fixes.push(...listFixes(source, logical.tokens, chain));
-      else if (strLeft) fixes.push(...textFixes(source, logical.tokens, chain, strLeft[1] as string, 'text-left'));
-      else if (numberLeft) fixes.push(...textFixes(source, logical.tokens, chain, numberLeft[1] as string, 'number-left'));
+      else if (strLeft)
+        fixes.push(...textFixes(source, logical.tokens, chain, strLeft[1] as string, 'text-left'));
+      else if (numberLeft)
+        fixes.push(...textFixes(source, logical.tokens, chain, numberLeft[1] as string, 'number-left'));
     }
     return distinct(source.code, fixes);
   },
@@ -157,10 +170,14 @@ function textFixes(
   shape: 'text-left' | 'number-left',
 ): Fix[] {
   const hasLiteral = chain.some((o) => o.guess === 'str' && tokens[o.first]?.kind === 'string');
-  const toText = chain.filter((o, i) => o.guess === 'number' || (o.guess === 'unknown' && (i > 0 || shape === 'number-left')));
+  const toText = chain.filter(
+    (o, i) => o.guess === 'number' || (o.guess === 'unknown' && (i > 0 || shape === 'number-left')),
+  );
   const numeric = type === 'float' ? 'float' : 'int';
   const toNumber = chain.filter((o, i) =>
-    shape === 'number-left' ? i > 0 && o.guess !== 'number' && !(tokens[o.first]?.kind === 'string') : o.guess === 'str' && tokens[o.first]?.kind !== 'string',
+    shape === 'number-left'
+      ? i > 0 && o.guess !== 'number' && !(tokens[o.first]?.kind === 'string')
+      : o.guess === 'str' && tokens[o.first]?.kind !== 'string',
   );
   const expression = chain.map((o) => o.text).join(' + ');
 
@@ -209,7 +226,11 @@ function listFixes(source: PySource, tokens: readonly Token[], chain: Operand[])
   return [
     {
       code: source.apply(
-        right.map((o) => ({ start: tokens[o.first]?.start ?? 0, end: tokens[o.last]?.end ?? 0, text: `[${o.text}]` })),
+        right.map((o) => ({
+          start: tokens[o.first]?.start ?? 0,
+          end: tokens[o.last]?.end ?? 0,
+          text: `[${o.text}]`,
+        })),
       ),
       title: `Add ${right.map((o) => quote(o.text)).join(', ')} as a list`,
       rationale: 'A list can only be extended by another list; the item is wrapped in one.',
@@ -230,7 +251,8 @@ function asFString(chain: Operand[], tokens: readonly Token[]): string | undefin
         if (!match || /[rb]/i.test(match[1] as string) || (match[2] as string).length === 3) return undefined;
         let text = match[3] as string;
         if (!/f/i.test(match[1] as string)) text = text.replace(/[{}]/g, (b) => b + b);
-        if (match[2] !== quoteChar) text = text.replace(new RegExp(`(?<!\\\\)${quoteChar}`, 'g'), `\\${quoteChar}`);
+        if (match[2] !== quoteChar)
+          text = text.replace(new RegExp(`(?<!\\\\)${quoteChar}`, 'g'), `\\${quoteChar}`);
         body += text;
       }
       continue;

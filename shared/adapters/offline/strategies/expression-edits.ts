@@ -33,7 +33,13 @@ export function valueTokens(statement: Statement): Token[] {
   const base = tokens[0]?.depth ?? 0;
   let last = -1;
   tokens.forEach((t, i) => {
-    if (t.depth === base && t.kind === 'op' && (t.text === '=' || (t.text.endsWith('=') && t.text.length >= 2 && !['==', '<=', '>=', '!='].includes(t.text)))) last = i;
+    if (
+      t.depth === base &&
+      t.kind === 'op' &&
+      (t.text === '=' ||
+        (t.text.endsWith('=') && t.text.length >= 2 && !['==', '<=', '>=', '!='].includes(t.text)))
+    )
+      last = i;
   });
   return tokens.slice(last + 1);
 }
@@ -52,14 +58,22 @@ export function conditionalValue(tokens: readonly Token[], condition: string, fa
 
 /** Whether the statement is alone on its physical line(s), so lines can be added around it. */
 export const ownsItsLines = (statement: Statement): boolean =>
-  statement.standalone && statement.kind !== 'header' && statement.logical.firstLine === statement.logical.lastLine;
+  statement.standalone &&
+  statement.kind !== 'header' &&
+  statement.logical.firstLine === statement.logical.lastLine;
 
 /** Edits that put `guard` (e.g. `if b:`) before the statement and indent the statement under it. */
 export function wrapInBlock(source: PySource, statement: Statement, header: string): Edit[] {
   const line = statement.logical.firstLine;
   const indent = source.indentOf(line);
   const at = source.lineStart(line);
-  return [{ start: at, end: at + indent.length, text: `${indent}${header}${source.eol}${indent}${source.indentUnit}` }];
+  return [
+    {
+      start: at,
+      end: at + indent.length,
+      text: `${indent}${header}${source.eol}${indent}${source.indentUnit}`,
+    },
+  ];
 }
 
 /** Edits that add lines (already unindented) before the statement, at its indentation. */

@@ -25,7 +25,8 @@ export const indexErrorStrategy: FixStrategy = {
   name: 'index-error',
   propose(context) {
     const { source, line, error } = context;
-    if (error?.type !== 'IndexError' || !/index out of range/.test(error.message) || line === undefined) return [];
+    if (error?.type !== 'IndexError' || !/index out of range/.test(error.message) || line === undefined)
+      return [];
     const failing = source.logicalAt(line);
     if (!failing) return [];
     const subscripts = subscriptsOf(source, failing.tokens);
@@ -42,8 +43,14 @@ function subscriptsOf(source: PySource, tokens: readonly Token[]): Subscript[] {
   const result: Subscript[] = [];
   tokens.forEach((t, i) => {
     const before = tokens[i - 1];
-    const isTrailer = before && (before.kind === 'name' || before.kind === 'string' || isOp(before, ')', ']'));
-    if (!isOp(t, '[') || !isTrailer || isWord(before, 'in', 'return', 'and', 'or', 'not', 'if', 'else', 'yield')) return;
+    const isTrailer =
+      before && (before.kind === 'name' || before.kind === 'string' || isOp(before, ')', ']'));
+    if (
+      !isOp(t, '[') ||
+      !isTrailer ||
+      isWord(before, 'in', 'return', 'and', 'or', 'not', 'if', 'else', 'yield')
+    )
+      return;
     const close = matchingBracket(tokens, i);
     if (close > i + 1) result.push({ open: i, close, text: spanText(source.code, tokens, i + 1, close - 1) });
   });
@@ -77,12 +84,17 @@ function rangeLoops(source: PySource, tokens: Token[]): RangeLoop[] {
 }
 
 const PLUS = /^(.*?)\s*\+\s*(\d+)$/s;
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function rangeFixes(source: PySource, header: LogicalLine, failing: LogicalLine, subscripts: Subscript[]): Fix[] {
+function rangeFixes(
+  source: PySource,
+  header: LogicalLine,
+  failing: LogicalLine,
+  subscripts: Subscript[],
+): Fix[] {
   const fixes: Fix[] = [];
   for (const loop of rangeLoops(source, header.tokens)) {
-    const v = escape(loop.variable);
+    const v = escapeRegExp(loop.variable);
     const indexes = subscripts.filter((s) => new RegExp(`(^|\\W)${v}(\\W|$)`).test(s.text));
     if (indexes.length === 0) continue;
     const stop = loop.args[loop.args.length - 1];
@@ -98,7 +110,11 @@ function rangeFixes(source: PySource, header: LogicalLine, failing: LogicalLine,
       if (start && start.text.trim() === '1' && exact.length > 0) {
         // A 1-based count: keep the loop, shift the index.
         edit(
-          exact.map((s) => ({ start: tokenStart(failing, s.open + 1), end: tokenEnd(failing, s.close - 1), text: `${loop.variable} - 1` })),
+          exact.map((s) => ({
+            start: tokenStart(failing, s.open + 1),
+            end: tokenEnd(failing, s.close - 1),
+            text: `${loop.variable} - 1`,
+          })),
           `Index with ${quote(`${loop.variable} - 1`)}`,
           `${quote(loop.variable)} runs from 1 to the length inclusive, one past the last index; shifting the index keeps the loop's count.`,
         );
@@ -142,11 +158,16 @@ function comparisonFixes(source: PySource, header: LogicalLine, subscripts: Subs
         rationale: `An index equal to the length is one past the end; the condition on line ${t.line} must exclude it.`,
       });
     }
-    if (isOp(t, '<') && isWord(tokens[i + 1], 'len') && isOp(tokens[i + 2], '(') && isWord(tokens[0], 'while')) {
+    if (
+      isOp(t, '<') &&
+      isWord(tokens[i + 1], 'len') &&
+      isOp(tokens[i + 2], '(') &&
+      isWord(tokens[0], 'while')
+    ) {
       const close = matchingBracket(tokens, i + 2);
       const variable = tokens[i - 1]?.text ?? '';
       const ahead = subscripts
-        .map((s) => new RegExp(`^${escape(variable)}\\s*\\+\\s*(\\d+)$`).exec(s.text.trim()))
+        .map((s) => new RegExp(`^${escapeRegExp(variable)}\\s*\\+\\s*(\\d+)$`).exec(s.text.trim()))
         .find((m) => m);
       const last = tokens[close];
       if (ahead && last && close > 0 && !isOp(tokens[close + 1], '-', '+')) {

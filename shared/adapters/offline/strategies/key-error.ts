@@ -14,7 +14,17 @@ import {
 } from './strategy.js';
 
 const ARITHMETIC = ['+', '-', '*', '/', '//', '%', '**', '<', '>', '<=', '>='];
-const STRING_METHODS = ['upper', 'lower', 'strip', 'split', 'title', 'startswith', 'endswith', 'replace', 'format'];
+const STRING_METHODS = [
+  'upper',
+  'lower',
+  'strip',
+  'split',
+  'title',
+  'startswith',
+  'endswith',
+  'replace',
+  'format',
+];
 const NUMBER_FUNCTIONS = ['int', 'float', 'sum', 'round', 'abs', 'max', 'min'];
 
 /** A `mapping[key]` read on the failing line. */
@@ -42,7 +52,9 @@ export const keyErrorStrategy: FixStrategy = {
     const tokens = logical.tokens;
     const marked = markedSpan(context);
     const lookups = lookupsOf(source, tokens, error.message).sort(
-      (a, b) => Number(b.exact) - Number(a.exact) || Number(covers(b, tokens, marked)) - Number(covers(a, tokens, marked)),
+      (a, b) =>
+        Number(b.exact) - Number(a.exact) ||
+        Number(covers(b, tokens, marked)) - Number(covers(a, tokens, marked)),
     );
     const fixes: Fix[] = [];
     for (const lookup of lookups.slice(0, 2)) {
@@ -113,28 +125,49 @@ function fixesFor(source: PySource, tokens: readonly Token[], lookup: Lookup, st
 
   if (isWord(statement.tokens[0], 'del')) {
     add(
-      [{ start: statement.tokens[0]?.start ?? span.start, end: span.end, text: `${mapping}.pop(${key}, None)` }],
+      [
+        {
+          start: statement.tokens[0]?.start ?? span.start,
+          end: span.end,
+          text: `${mapping}.pop(${key}, None)`,
+        },
+      ],
       `Remove ${quote(key)} only if present`,
       `${why}; ${quote('pop(key, None)')} removes it when it is there.`,
     );
     return fixes;
   }
   if (isTarget && after.text === '=') return fixes;
-  if (isTarget && after.text.length >= 2 && after.text.endsWith('=') && !['==', '<=', '>=', '!='].includes(after.text)) {
+  if (
+    isTarget &&
+    after.text.length >= 2 &&
+    after.text.endsWith('=') &&
+    !['==', '<=', '>=', '!='].includes(after.text)
+  ) {
     // `counts[k] += 1`: start from a default instead of failing on the first occurrence.
     const value = valueTokens(statement);
     const valueText = value.length ? spanText(source.code, value, 0, value.length - 1) : '';
     const fallback = value[0]?.kind === 'string' ? "''" : isOp(value[0], '[') ? '[]' : '0';
     const op = after.text.slice(0, -1);
     add(
-      [{ start: span.start, end: value[value.length - 1]?.end ?? after.end, text: `${mapping}[${key}] = ${mapping}.get(${key}, ${fallback}) ${op} ${needsGroup(valueText) ? `(${valueText})` : valueText}` }],
+      [
+        {
+          start: span.start,
+          end: value[value.length - 1]?.end ?? after.end,
+          text: `${mapping}[${key}] = ${mapping}.get(${key}, ${fallback}) ${op} ${needsGroup(valueText) ? `(${valueText})` : valueText}`,
+        },
+      ],
       `Start ${quote(`${mapping}[${key}]`)} from ${fallback}`,
       `${why}; ${quote('.get')} supplies ${fallback} for a key seen for the first time.`,
     );
     if (ownsItsLines(statement)) {
       const indent = source.indentOf(statement.logical.firstLine);
       add(
-        [source.insertLinesBefore(statement.logical.firstLine, [`${indent}${mapping}.setdefault(${key}, ${fallback})`])],
+        [
+          source.insertLinesBefore(statement.logical.firstLine, [
+            `${indent}${mapping}.setdefault(${key}, ${fallback})`,
+          ]),
+        ],
         `Give ${quote(key)} a starting value first`,
         `${why}; ${quote('setdefault')} stores ${fallback} before the update.`,
       );

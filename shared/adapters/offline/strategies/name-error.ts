@@ -55,7 +55,12 @@ export function fixesForUndefinedName(context: FixContext, name: string, suggest
   return distinct(source.code, fixes);
 }
 
-function renameFix(context: FixContext, bound: Map<string, Token[]>, name: string, target: string): Fix | undefined {
+function renameFix(
+  context: FixContext,
+  bound: Map<string, Token[]>,
+  name: string,
+  target: string,
+): Fix | undefined {
   const { source } = context;
   const references = nameReferences(source, name);
   const logical = context.line === undefined ? undefined : source.logicalAt(context.line);
@@ -94,7 +99,8 @@ function importFixes(source: PySource, name: string): Fix[] {
   const fixes: { fix: Fix; fits: boolean }[] = [];
   const moduleAttrs = moduleAttributes(name);
   if (STDLIB_MODULES.has(name) && used.length > 0) {
-    const fits = moduleAttrs === undefined ? COMMON_MODULES.has(name) : used.every((a) => moduleAttrs.includes(a));
+    const fits =
+      moduleAttrs === undefined ? COMMON_MODULES.has(name) : used.every((a) => moduleAttrs.includes(a));
     fixes.push({
       fits,
       fix: {

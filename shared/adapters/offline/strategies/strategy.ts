@@ -37,7 +37,9 @@ export const quote = (text: string): string => `\`${text.length > 60 ? `${text.s
  * Absolute offsets of the span the traceback's caret line marks on the error line, when the
  * printed source still matches the program (it would not after an edit).
  */
-export function markedSpan(context: FixContext): { start: number; end: number; focusStart: number; focusEnd: number } | undefined {
+export function markedSpan(
+  context: FixContext,
+): { start: number; end: number; focusStart: number; focusEnd: number } | undefined {
   const frame = context.error?.programFrame;
   const line = context.line;
   if (!frame?.marker || line === undefined) return undefined;
@@ -52,7 +54,19 @@ export function markedSpan(context: FixContext): { start: number; end: number; f
   };
 }
 
-const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'with', 'try', 'except', 'finally', 'def', 'class']);
+const COMPOUND = new Set([
+  'if',
+  'elif',
+  'else',
+  'for',
+  'while',
+  'with',
+  'try',
+  'except',
+  'finally',
+  'def',
+  'class',
+]);
 
 /** A simple statement: one `;`-separated piece of a logical line (or the body after a one-line header). */
 export interface Statement {
@@ -93,7 +107,8 @@ export function statementAt(source: PySource, line: number, offset?: number): St
   const tokens =
     (offset === undefined
       ? undefined
-      : nonEmpty.find((p) => (p[0]?.start ?? 0) <= offset && offset < (p[p.length - 1]?.end ?? 0))) ?? nonEmpty[0];
+      : nonEmpty.find((p) => (p[0]?.start ?? 0) <= offset && offset < (p[p.length - 1]?.end ?? 0))) ??
+    nonEmpty[0];
   if (!tokens) return undefined;
   const isHeader = headed && tokens === nonEmpty[0];
   return { logical, tokens, kind: isHeader ? 'header' : kindOf(tokens), standalone: nonEmpty.length === 1 };
@@ -104,9 +119,15 @@ function kindOf(tokens: readonly Token[]): Statement['kind'] {
   const base = tokens[0]?.depth ?? 0;
   const top = tokens.filter((t) => t.depth === base && t.kind === 'op');
   if (top.some((t) => t.text === '=')) return 'assign';
-  if (top.some((t) => t.text.length >= 2 && t.text.endsWith('=') && !['==', '<=', '>=', '!='].includes(t.text)))
+  if (
+    top.some((t) => t.text.length >= 2 && t.text.endsWith('=') && !['==', '<=', '>=', '!='].includes(t.text))
+  )
     return 'augmented';
-  if (tokens[0]?.kind === 'name' && KEYWORDS.has(tokens[0].text) && !['await', 'not', 'lambda'].includes(tokens[0].text))
+  if (
+    tokens[0]?.kind === 'name' &&
+    KEYWORDS.has(tokens[0].text) &&
+    !['await', 'not', 'lambda'].includes(tokens[0].text)
+  )
     return 'other';
   return 'expression';
 }

@@ -1,12 +1,59 @@
 import { PySource } from '../python-source.js';
-import { closerFor, isCloser, isOpener, type LogicalLine, matchingBracket, type Token } from '../python-tokens.js';
-import { distinct, type Fix, type FixContext, type FixStrategy, isOp, isWord, markedSpan, quote } from './strategy.js';
+import {
+  closerFor,
+  isCloser,
+  isOpener,
+  type LogicalLine,
+  matchingBracket,
+  type Token,
+} from '../python-tokens.js';
+import {
+  distinct,
+  type Fix,
+  type FixContext,
+  type FixStrategy,
+  isOp,
+  isWord,
+  markedSpan,
+  quote,
+} from './strategy.js';
 
-const HEADERS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with']);
+const HEADERS = new Set([
+  'def',
+  'class',
+  'if',
+  'elif',
+  'else',
+  'for',
+  'while',
+  'try',
+  'except',
+  'finally',
+  'with',
+]);
 const NEVER_CLOSED = /^'([([{])' was never closed/;
 const UNMATCHED = /^unmatched '([)\]}])'/;
 const MISMATCH = /^closing parenthesis '([)\]}])' does not match opening parenthesis '([([{])'/;
-const CONTINUES = new Set([',', '(', '[', '{', '+', '-', '*', '/', '//', '%', '**', 'and', 'or', 'not', 'in', '=', '==', '.']);
+const CONTINUES = new Set([
+  ',',
+  '(',
+  '[',
+  '{',
+  '+',
+  '-',
+  '*',
+  '/',
+  '//',
+  '%',
+  '**',
+  'and',
+  'or',
+  'not',
+  'in',
+  '=',
+  '==',
+  '.',
+]);
 
 /**
  * SyntaxError: a header without its colon, a bracket never closed, one closed too often or by
@@ -35,9 +82,13 @@ export function staticSyntaxFixes(source: PySource): Fix[] {
     }
   }
   const tokens = source.codeTokens;
-  const unclosed = tokens.findIndex((t, i) => isOpener(t.text) && t.kind === 'op' && matchingBracket(tokens, i) < 0);
+  const unclosed = tokens.findIndex(
+    (t, i) => isOpener(t.text) && t.kind === 'op' && matchingBracket(tokens, i) < 0,
+  );
   if (unclosed >= 0) fixes.push(...closeBracketFixes(source, tokens, unclosed));
-  const extra = tokens.findIndex((t, i) => isCloser(t.text) && t.kind === 'op' && matchingBracket(tokens, i) < 0);
+  const extra = tokens.findIndex(
+    (t, i) => isCloser(t.text) && t.kind === 'op' && matchingBracket(tokens, i) < 0,
+  );
   if (extra >= 0) fixes.push(...removeCloserFixes(source, tokens[extra] as Token));
   return distinct(source.code, fixes.map(finishStatically));
 }
@@ -49,7 +100,13 @@ function reportedFixes(context: FixContext): Fix[] {
   const tokens = source.codeTokens;
   const marked = markedSpan(context);
   const markedToken = (predicate: (t: Token) => boolean) =>
-    tokens.findIndex((t) => predicate(t) && marked !== undefined && t.start >= marked.focusStart && t.start < Math.max(marked.focusEnd, marked.focusStart + 1));
+    tokens.findIndex(
+      (t) =>
+        predicate(t) &&
+        marked !== undefined &&
+        t.start >= marked.focusStart &&
+        t.start < Math.max(marked.focusEnd, marked.focusStart + 1),
+    );
 
   if (message.startsWith("expected ':'") || message === 'invalid syntax') {
     const fixes: Fix[] = [];
@@ -63,13 +120,19 @@ function reportedFixes(context: FixContext): Fix[] {
   const neverClosed = NEVER_CLOSED.exec(message);
   if (neverClosed || /unexpected EOF/.test(message)) {
     let opener = markedToken((t) => t.kind === 'op' && t.text === (neverClosed?.[1] ?? ''));
-    if (opener < 0) opener = tokens.findIndex((t, i) => t.kind === 'op' && isOpener(t.text) && matchingBracket(tokens, i) < 0);
+    if (opener < 0)
+      opener = tokens.findIndex(
+        (t, i) => t.kind === 'op' && isOpener(t.text) && matchingBracket(tokens, i) < 0,
+      );
     return opener < 0 ? [] : closeBracketFixes(source, tokens, opener);
   }
   const unmatched = UNMATCHED.exec(message);
   if (unmatched) {
     let closer = markedToken((t) => t.kind === 'op' && t.text === unmatched[1]);
-    if (closer < 0) closer = tokens.findIndex((t, i) => t.line === line && t.text === unmatched[1] && matchingBracket(tokens, i) < 0);
+    if (closer < 0)
+      closer = tokens.findIndex(
+        (t, i) => t.line === line && t.text === unmatched[1] && matchingBracket(tokens, i) < 0,
+      );
     return closer < 0 ? [] : removeCloserFixes(source, tokens[closer] as Token);
   }
   const mismatch = MISMATCH.exec(message);
@@ -100,7 +163,7 @@ function reportedFixes(context: FixContext): Fix[] {
 function colonFix(source: PySource, logical: LogicalLine): Fix | undefined {
   const tokens = logical.tokens;
   const head = tokens[isWord(tokens[0], 'async') ? 1 : 0];
-  if (!head || head.kind !== 'name' || !HEADERS.has(head.text)) return undefined;
+  if (head?.kind !== 'name' || !HEADERS.has(head.text)) return undefined;
   const base = head.depth;
   let lambdas = 0;
   for (const t of tokens) {
@@ -112,7 +175,8 @@ function colonFix(source: PySource, logical: LogicalLine): Fix | undefined {
     }
   }
   // An unclosed bracket swallows later lines into this one; that is a bracket problem.
-  if (tokens.some((t, i) => t.kind === 'op' && isOpener(t.text) && matchingBracket(tokens, i) < 0)) return undefined;
+  if (tokens.some((t, i) => t.kind === 'op' && isOpener(t.text) && matchingBracket(tokens, i) < 0))
+    return undefined;
   const end = source.logicalEnd(logical);
   return {
     code: source.apply([{ start: end, end, text: ':' }]),
@@ -153,7 +217,11 @@ function closeBracketFixes(source: PySource, tokens: readonly Token[], openerInd
     const next = line + 1;
     const nextTokens = onLine(tokens, next);
     if (next > source.lineCount || positions.length >= 4) break;
-    if (nextTokens.length > 0 && source.indentOf(next).length <= statementIndent && !isCloser(nextTokens[0]?.text ?? ''))
+    if (
+      nextTokens.length > 0 &&
+      source.indentOf(next).length <= statementIndent &&
+      !isCloser(nextTokens[0]?.text ?? '')
+    )
       break;
     line = next;
   }
@@ -186,7 +254,6 @@ function printFixes(source: PySource, line: number): Fix[] {
   if (!logical || !print || !last || index < 0) return [];
   const argsStart = tokens[index + 1];
   if (!argsStart) return [];
-  const between = source.code.slice(print.end, argsStart.start);
   // Python 2's trailing comma meant "no newline".
   const trailingComma = isOp(last, ',');
   const argsEnd = trailingComma ? (tokens[tokens.length - 2]?.end ?? last.start) : last.end;
@@ -201,7 +268,7 @@ function printFixes(source: PySource, line: number): Fix[] {
         },
       ]),
       title: `Call ${quote('print(...)')} on line ${line}`,
-      rationale: `In Python 3 ${quote('print')} is a function; its arguments go in parentheses.${between.length > 1 ? '' : ''}`,
+      rationale: `In Python 3 ${quote('print')} is a function; its arguments go in parentheses.`,
     },
   ];
 }
@@ -228,7 +295,11 @@ function finishStatically(fix: Fix): Fix {
     const source = new PySource(current.code);
     const next = staticSyntaxFixesOnce(source);
     if (!next) return current;
-    current = { code: next.code, title: current.title, rationale: `${current.rationale} Also: ${next.title.toLowerCase()}.` };
+    current = {
+      code: next.code,
+      title: current.title,
+      rationale: `${current.rationale} Also: ${next.title.toLowerCase()}.`,
+    };
   }
   return current;
 }
@@ -239,7 +310,9 @@ function staticSyntaxFixesOnce(source: PySource): Fix | undefined {
     if (fix) return fix;
   }
   const tokens = source.codeTokens;
-  const unclosed = tokens.findIndex((t, i) => t.kind === 'op' && isOpener(t.text) && matchingBracket(tokens, i) < 0);
+  const unclosed = tokens.findIndex(
+    (t, i) => t.kind === 'op' && isOpener(t.text) && matchingBracket(tokens, i) < 0,
+  );
   if (unclosed >= 0) return closeBracketFixes(source, tokens, unclosed)[0];
   return undefined;
 }

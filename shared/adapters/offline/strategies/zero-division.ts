@@ -46,7 +46,8 @@ export const zeroDivisionStrategy: FixStrategy = {
       })
       .sort((a, b) => rank(a.t, marked) - rank(b.t, marked));
     const fixes: Fix[] = [];
-    for (const { t, i } of candidates.slice(0, 2)) fixes.push(...guardsFor(context.source, line, tokens, i, t));
+    for (const { t, i } of candidates.slice(0, 2))
+      fixes.push(...guardsFor(context.source, line, tokens, i, t));
     return distinct(source.code, fixes);
   },
 };
@@ -69,10 +70,12 @@ function guardsFor(
   const denominatorEnd = augmented ? statement.tokens.length - 1 : operandEnd(tokens, opIndex + 1);
   if (denominatorEnd < 0) return [];
   const denominator = augmented
-    ? spanText(source.code, statement.tokens, statement.tokens.findIndex((t) => t === op) + 1, denominatorEnd)
+    ? spanText(source.code, statement.tokens, statement.tokens.indexOf(op) + 1, denominatorEnd)
     : spanText(source.code, tokens, opIndex + 1, denominatorEnd);
-  if (!denominator || /^[\d_.]+$/.test(denominator.trim()) && Number(denominator) !== 0) return [];
-  const condition = /^[\w.]+$|^\(.*\)$|^[\w.]+\(.*\)$|^[\w.]+\[.*\]$/s.test(denominator) ? denominator : `(${denominator})`;
+  if (!denominator || (/^[\d_.]+$/.test(denominator.trim()) && Number(denominator) !== 0)) return [];
+  const condition = /^[\w.]+$|^\(.*\)$|^[\w.]+\(.*\)$|^[\w.]+\[.*\]$/s.test(denominator)
+    ? denominator
+    : `(${denominator})`;
   const zero = op.text.startsWith('/') && !op.text.startsWith('//') ? ['0', '0.0'] : ['0'];
   const names = [...denominator.matchAll(/[A-Za-z_]\w*/g)].map((m) => m[0]);
   // Lines added before the statement cannot see comprehension or lambda variables.

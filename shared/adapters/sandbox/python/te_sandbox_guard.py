@@ -1,6 +1,6 @@
 """Run-time guard, the second layer behind the pre-flight check.
 
-Installed in the sandboxed interpreter (by boot.py) and in every Python it starts (by
+Installed in the sandboxed interpreter (by te_sandbox_boot.py) and in every Python it starts (by
 sitecustomize.py, through PYTHONPATH). It has two parts:
 
 * restricted builtins for checked code: the entry (when checked) and checked modules imported by
@@ -21,7 +21,7 @@ import builtins
 import os
 import sys
 
-from policy_check import Policy, parse_args
+from te_sandbox_policy import Policy, parse_args
 
 ENV_NAME = "TE_SANDBOX_GUARD"
 
@@ -295,4 +295,8 @@ _WATCHED = frozenset(_HANDLERS)
 def _hook(event, args):
     if event not in _WATCHED:
         return
-    _HANDLERS[event](args, _getframe(1))
+    try:
+        frame = _getframe(1)
+    except ValueError:
+        frame = None  # raised from C with no Python frame under it (e.g. opening the main script)
+    _HANDLERS[event](args, frame)

@@ -1,0 +1,134 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../infra/local/dynamodb-server.js';
+import { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
+import { DynamoDbSessionStore } from '../../shared/adapters/dynamodb/dynamodb-session-store.js';
+import type { SessionMeta } from '../../shared/domain/types.js';
+
+let dir: string;
+let dynamodb: LocalDynamoDb;
+let store: DynamoDbSessionStore;
+let artifacts: FileArtifactStore;
+
+const meta = (sessionId: string, status: SessionMeta['status'] = 'queued'): SessionMeta => ({
+  sessionId,
+  status,
+  createdAt: new Date().toISOString(),
+  updatedAt: new Date().toISOString(),
+  filename: 'program.py',
+  maxRounds: 2,
+  rounds: 0,
+  lastIndex: 0,
+  winner: null,
+  notes: [],
+});
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'store-'));
+  dynamodb = await startLocalDynamoDb({
+    path: join(dir, 'db'),
+    tableName: 'store-test',
+    region: 'us-east-1',
+  });
+  const client = new DynamoDBClient({
+    endpoint: dynamodb.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  artifacts = new FileArtifactStore(join(dir, 'artifacts'));
+  store = new DynamoDbSessionStore(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    'store-test',
+    artifacts,
+  );
+});
+
+afterAll(async () => {
+  await dynamodb?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('Class: DynamoDbSessionStore (against dynalite)', () => {
+  it('stores a session with its problem by reference and refuses a duplicate id', async () => {
+    const code = 'print("x")\n'.repeat(60_000); // ~660 KB: over DynamoDB's item limit, so it must live outside
+    await store.create(meta('s1'), { code, filename: 'program.py', maxRounds: 2 });
+    expect((await store.getProblem('s1')).code).toBe(code);
+    expect(await store.getMeta('s1')).toMatchObject({ sessionId: 's1', status: 'queued', winner: null });
+    await expect(store.create(meta('s1'), { code: 'x', filename: 'p.py', maxRounds: 1 })).rejects.toThrow();
+  });
+
+  it('updates metadata and returns the new version; an unknown session fails', async () => {
+    await store.create(meta('s2'), { code: 'x', filename: 'program.py', maxRounds: 2 });
+    const updated = await store.updateMeta('s2', {
+      status: 'verified',
+      winner: { index: 2, durationMs: 3, diff: 'd' },
+    });
+    expect(updated).toMatchObject({ status: 'verified', winner: { index: 2 } });
+    expect(updated.updatedAt >= updated.createdAt).toBe(true);
+    await expect(store.updateMeta('missing', { status: 'failed' })).rejects.toThrow();
+  });
+
+  it('keeps candidates, their code, diffs and results, in index order', async () => {
+    await store.create(meta('s3'), { code: 'orig', filename: 'program.py', maxRounds: 2 });
+    await store.putCandidates('s3', [
+      { index: 2, round: 1, source: 'offline', code: 'two', diff: 'diff2', title: 't2' },
+      { index: 0, round: 1, source: 'original', code: 'orig', diff: '' },
+      { index: 1, round: 1, source: 'offline', code: 'one', diff: 'diff1' },
+    ]);
+    await store.saveResult('s3', 1, {
+      status: 'passed',
+      exitCode: 0,
+      durationMs: 12.5,
+      stdout: 'ok',
+      stderr: '',
+    });
+    const listed = await store.listCandidates('s3');
+    expect(listed.map((c) => c.index)).toEqual([0, 1, 2]);
+    expect(listed[1]).toMatchObject({
+      code: 'one',
+      diff: 'diff1',
+      result: { status: 'passed', durationMs: 12.5 },
+    });
+    expect(listed[2]).toMatchObject({ title: 't2', code: 'two' });
+    expect(listed[2]?.result).toBeUndefined();
+    await expect(
+      store.saveResult('s3', 9, { status: 'passed', exitCode: 0, durationMs: 1, stdout: '', stderr: '' }),
+    ).rejects.toThrow();
+  });
+
+  it('keeps a harness test and full logs as artifacts', async () => {
+    await store.create(meta('s4'), { code: 'x', filename: 'program.py', maxRounds: 2 });
+    await store.saveHarness('s4', { kind: 'test', test: 'assert False\n', origin: 'client' });
+    expect(await store.getHarness('s4')).toEqual({ kind: 'test', test: 'assert False\n', origin: 'client' });
+    const key = await store.saveLog('s4', 1, 'stderr', 'Traceback…');
+    expect(await artifacts.get(key)).toBe('Traceback…');
+    expect(await store.getHarness('nope')).toBeUndefined();
+  });
+
+  it('tracks subscribers per session', async () => {
+    await store.addSubscriber('s5', 'a+b/c=');
+    await store.addSubscriber('s5', 'z');
+    expect((await store.listSubscribers('s5')).sort()).toEqual(['a+b/c=', 'z']);
+    await store.removeSubscriber('s5', 'z');
+    expect(await store.listSubscribers('s5')).toEqual(['a+b/c=']);
+  });
+
+  it('lists the unfinished sessions only', async () => {
+    await store.create(meta('u1', 'running'), { code: 'x', filename: 'program.py', maxRounds: 2 });
+    const unfinished = (await store.listUnfinished()).map((m) => m.sessionId);
+    expect(unfinished).toContain('u1');
+    expect(unfinished).toContain('s1');
+    expect(unfinished).not.toContain('s2');
+  });
+});
+
+describe('Class: FileArtifactStore', () => {
+  it('refuses a key that escapes its root', async () => {
+    await expect(artifacts.put('../../etc/x', 'no')).rejects.toThrow(/escapes/);
+    expect(await artifacts.get('sessions/none')).toBeUndefined();
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { parseFixRequest, parseFixRequestText } from '../../shared/domain/fix-request.js';
+import { BadRequestError } from '../../shared/errors/http-errors.js';
+
+function fieldOf(action: () => unknown): string | undefined {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof BadRequestError) return error.body.field;
+    throw error;
+  }
+  throw new Error('expected a BadRequestError');
+}
+
+describe('Function: parseFixRequest', () => {
+  it('applies the defaults', () => {
+    expect(parseFixRequest({ code: 'print(1)\n' })).toEqual({
+      code: 'print(1)\n',
+      filename: 'program.py',
+      maxRounds: 2,
+    });
+  });
+
+  it('keeps every documented field', () => {
+    const problem = parseFixRequest({
+      code: 'x',
+      filename: 'app.py',
+      error: 'NameError',
+      test: 'import app',
+      candidates: ['a', 'b'],
+      maxRounds: 3,
+    });
+    expect(problem).toEqual({
+      code: 'x',
+      filename: 'app.py',
+      error: 'NameError',
+      test: 'import app',
+      candidates: ['a', 'b'],
+      maxRounds: 3,
+    });
+  });
+
+  it.each([
+    [{}, 'code'],
+    [{ code: 42 }, 'code'],
+    [{ code: '' }, 'code'],
+    [{ code: 'x', filename: '../etc/passwd' }, 'filename'],
+    [{ code: 'x', filename: 'reproduce_issue.py' }, 'filename'],
+    [{ code: 'x', error: 5 }, 'error'],
+    [{ code: 'x', test: ['x'] }, 'test'],
+    [{ code: 'x', candidates: [] }, 'candidates'],
+    [{ code: 'x', candidates: 'x' }, 'candidates'],
+    [{ code: 'x', candidates: Array.from({ length: 9 }, () => 'y') }, 'candidates'],
+    [{ code: 'x', candidates: ['ok', 7] }, 'candidates.1'],
+    [{ code: 'x', maxRounds: 4 }, 'maxRounds'],
+    [{ code: 'x', maxRounds: 1.5 }, 'maxRounds'],
+    [{ code: 'x', maxRounds: '2' }, 'maxRounds'],
+    [[], 'body'],
+    [null, 'body'],
+  ])('rejects %j naming %s', (body, field) => {
+    expect(fieldOf(() => parseFixRequest(body))).toBe(field);
+  });
+
+  it('rejects code over 1 MiB, counting bytes not characters', () => {
+    const justUnder = 'é'.repeat(512 * 1024 - 1);
+    expect(parseFixRequest({ code: justUnder }).code.length).toBe(512 * 1024 - 1);
+    expect(fieldOf(() => parseFixRequest({ code: 'é'.repeat(512 * 1024 + 1) }))).toBe('code');
+  });
+
+  it('says a missing field is required', () => {
+    try {
+      parseFixRequest({});
+      expect.unreachable();
+    } catch (error) {
+      expect((error as BadRequestError).body).toEqual({ error: 'code is required', field: 'code' });
+      expect((error as BadRequestError).statusCode).toBe(400);
+    }
+  });
+});
+
+describe('Function: parseFixRequestText', () => {
+  it('maps malformed JSON and an empty body to a 400 on body', () => {
+    expect(fieldOf(() => parseFixRequestText('{"code": '))).toBe('body');
+    expect(fieldOf(() => parseFixRequestText(''))).toBe('body');
+    expect(fieldOf(() => parseFixRequestText(undefined))).toBe('body');
+  });
+});

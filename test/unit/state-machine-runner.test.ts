@@ -1,0 +1,141 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIX_DEFINITION } from '../../infra/local/local-stack.js';
+import {
+  LocalStateMachine,
+  loadDefinition,
+  UnsupportedDefinitionError,
+} from '../../infra/local/state-machine-runner.js';
+
+const substitutions = {
+  ControllerFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:controller',
+  SandboxFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:sandbox',
+  NotifierFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:notifier',
+};
+
+async function definitionFile(definition: unknown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'asl-'));
+  const path = join(dir, 'machine.asl.json');
+  await writeFile(path, JSON.stringify(definition));
+  return path;
+}
+
+const invokeTask = (fn: string, extra: Record<string, unknown> = {}) => ({
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke',
+  Parameters: { FunctionName: fn, 'Payload.$': '$' },
+  OutputPath: '$.Payload',
+  End: true,
+  ...extra,
+});
+
+describe('Function: loadDefinition', () => {
+  it('maps every Task of the fix machine to a local function', async () => {
+    const fn = async (payload: unknown) => payload;
+    const { handlers } = await loadDefinition(FIX_DEFINITION, substitutions, {
+      controller: fn,
+      sandbox: fn,
+      notifier: fn,
+    });
+    expect(Object.keys(handlers).sort()).toEqual([
+      'Controller',
+      'MarkFailed',
+      'Notifier',
+      'ReportCandidate',
+      'Sandbox',
+    ]);
+  });
+
+  it('refuses a Task whose function has no local handler', async () => {
+    await expect(
+      loadDefinition(FIX_DEFINITION, substitutions, { controller: async () => ({}) }),
+    ).rejects.toThrow(/invokes sandbox, which has no local handler/);
+  });
+
+  it('refuses a missing substitution', async () => {
+    await expect(
+      loadDefinition(FIX_DEFINITION, { ControllerFunctionArn: 'x' }, { x: async () => ({}) }),
+    ).rejects.toThrow(/no substitution for \$\{SandboxFunctionArn\}/);
+  });
+
+  it.each([
+    [
+      'JSONata at the top',
+      { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', End: true } } },
+      /JSONata/,
+    ],
+    [
+      'JSONata in a state',
+      {
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', QueryLanguage: 'JSONata', Output: '{% 1 %}', End: true } },
+      },
+      /JSONata/,
+    ],
+    ['Assign', { StartAt: 'A', States: { A: { Type: 'Pass', Assign: { x: 1 }, End: true } } }, /Assign/],
+    [
+      'a task token',
+      {
+        StartAt: 'A',
+        States: { A: invokeTask('f', { Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken' }) },
+      },
+      /task token/,
+    ],
+    [
+      'another service',
+      {
+        StartAt: 'A',
+        States: { A: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', End: true } },
+      },
+      /no local handler/,
+    ],
+    [
+      'a nested Task without a handler',
+      {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ItemProcessor: { StartAt: 'B', States: { B: invokeTask('unknown') } },
+            End: true,
+          },
+        },
+      },
+      /B invokes unknown/,
+    ],
+  ])('refuses %s', async (_name, definition, message) => {
+    const path = await definitionFile(definition);
+    const error = await loadDefinition(path, {}, { f: async () => ({}) }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnsupportedDefinitionError);
+    expect(String(error)).toMatch(message);
+  });
+});
+
+describe('Class: LocalStateMachine', () => {
+  it('runs lambda:invoke Tasks with the Payload and wraps the answer as Lambda does', async () => {
+    const path = await definitionFile({ StartAt: 'Double', States: { Double: invokeTask('double') } });
+    const { definition, handlers } = await loadDefinition(
+      path,
+      {},
+      {
+        double: async (payload) => ({ value: (payload as { value: number }).value * 2 }),
+      },
+    );
+    const failures: unknown[] = [];
+    const machine = new LocalStateMachine(
+      'arn:aws:states:us-east-1:000000000000:stateMachine:t',
+      definition,
+      handlers,
+      (error) => failures.push(error),
+    );
+    const started = machine.start({ value: 21 }, 'run-1');
+    expect(started.executionArn).toBe('arn:aws:states:us-east-1:000000000000:execution:t:run-1');
+    expect(() => machine.start({ value: 1 }, 'run-1')).toThrow(/already exists/);
+    await expect(started.output).resolves.toEqual({ value: 42 });
+    await machine.drain();
+    expect(failures).toEqual([]);
+    expect(machine.activeCount).toBe(0);
+  });
+});
