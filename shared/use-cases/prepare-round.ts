@@ -47,8 +47,9 @@ const TAIL_CHARS = 2000;
  * 1. A round that already has candidates (a retried or resumed task) is returned as it stands.
  * 2. Round 1 fixes the harness: the client's test, else a reproduction written by the source,
  *    else "the program runs to exit 0" (noted as weaker evidence).
- * 3. Candidates come from the client (verify mode, round 1) or from the candidate source, which on
- *    later rounds gets the previous failures as feedback. Duplicates and no-op copies are dropped.
+ * 3. Candidates come from the client (verify mode, round 1: all run as given) or from the candidate
+ *    source, which on later rounds gets the previous failures as feedback; generated duplicates and
+ *    no-op copies are dropped.
  * 4. Round 1 also runs the original program (index 0, the baseline) against the harness.
  */
 export async function prepareRound(
@@ -90,8 +91,9 @@ export async function prepareRound(
   const seen = new Set<string>([normalise(problem.code)]);
   let lastIndex = meta.lastIndex;
   for (const proposal of generated.candidates) {
+    // A client's candidates are all run, as asked; generated ones that repeat are dropped.
     const key = normalise(proposal.code);
-    if (seen.has(key)) continue;
+    if (proposal.source !== 'client' && seen.has(key)) continue;
     seen.add(key);
     lastIndex += 1;
     records.push({

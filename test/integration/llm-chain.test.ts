@@ -4,7 +4,12 @@ import { createCandidateSourceChain, describeProviders } from '../../shared/adap
 import { readLlmConfig } from '../../shared/config/llm-config.js';
 import type { FixProblem } from '../../shared/domain/types.js';
 import type { GenerateRequest, SourceProgress } from '../../shared/ports/candidate-source.js';
-import { chatAnswer, chatError, DEEPSEEK_ROUTE, GROQ_ROUTE } from '../support/llm-fakes/chat-completions-api.js';
+import {
+  chatAnswer,
+  chatError,
+  DEEPSEEK_ROUTE,
+  GROQ_ROUTE,
+} from '../support/llm-fakes/chat-completions-api.js';
 import { FakeProviderServer } from '../support/llm-fakes/fake-provider-server.js';
 import { GEMINI_ROUTE, geminiAnswer, geminiError } from '../support/llm-fakes/gemini-api.js';
 import { OfflineDouble } from '../support/llm-fakes/offline-double.js';
@@ -26,7 +31,11 @@ const PROBLEM: FixProblem = {
 const FIX = {
   reproduction: '```python\nimport calc\nassert calc.add(2, 3) == 5\n```',
   candidates: [
-    { title: 'Use addition', code: 'def add(a, b):\n    return a + b\n\nprint(add(2, 3))\n', rationale: 'a - b was a typo' },
+    {
+      title: 'Use addition',
+      code: 'def add(a, b):\n    return a + b\n\nprint(add(2, 3))\n',
+      rationale: 'a - b was a typo',
+    },
     {
       title: 'Sum builtin',
       code: '```python\ndef add(a, b):\n    return sum((a, b))\n\nprint(add(2, 3))\n```',
@@ -43,7 +52,11 @@ const FIX = {
 const DEEPSEEK_FIX = {
   reproduction: 'import calc\nassert calc.add(1, 1) == 2\n',
   candidates: [
-    { title: 'Plus', code: 'def add(a, b):\n    return b + a\n\nprint(add(2, 3))\n', rationale: 'commutative' },
+    {
+      title: 'Plus',
+      code: 'def add(a, b):\n    return b + a\n\nprint(add(2, 3))\n',
+      rationale: 'commutative',
+    },
   ],
 };
 
@@ -114,7 +127,9 @@ afterAll(async () => {
 beforeEach(() => {
   logger = new Logger({ serviceName: 'llm-chain-test', logLevel: 'SILENT' });
   offline = new OfflineDouble();
-  groq.always(chatAnswer({ kind: 'logic', summary: 'add() subtracts instead of adding' }, { input: 40, output: 12 }));
+  groq.always(
+    chatAnswer({ kind: 'logic', summary: 'add() subtracts instead of adding' }, { input: 40, output: 12 }),
+  );
 });
 
 afterEach(() => {
@@ -140,11 +155,29 @@ describe('Function: createCandidateSourceChain', () => {
       expect(result.candidates[1]?.code).toBe('def add(a, b):\n    return sum((a, b))\n\nprint(add(2, 3))\n');
       expect(result.candidates[0]?.title).toBe('Use addition');
       expect(result.reproduction).toBe('import calc\nassert calc.add(2, 3) == 5\n');
-      expect(result.category).toEqual({ kind: 'logic', summary: 'add() subtracts instead of adding', by: 'groq' });
+      expect(result.category).toEqual({
+        kind: 'logic',
+        summary: 'add() subtracts instead of adding',
+        by: 'groq',
+      });
       expect(result.notes[0]).toBe('served by gemini');
       expect(result.calls).toEqual([
-        expect.objectContaining({ provider: 'groq', model: 'groq-test', purpose: 'categorize', ok: true, inputTokens: 40, outputTokens: 12 }),
-        expect.objectContaining({ provider: 'gemini', model: 'gemini-test', purpose: 'generate', ok: true, inputTokens: 321, outputTokens: 754 }),
+        expect.objectContaining({
+          provider: 'groq',
+          model: 'groq-test',
+          purpose: 'categorize',
+          ok: true,
+          inputTokens: 40,
+          outputTokens: 12,
+        }),
+        expect.objectContaining({
+          provider: 'gemini',
+          model: 'gemini-test',
+          purpose: 'generate',
+          ok: true,
+          inputTokens: 321,
+          outputTokens: 754,
+        }),
       ]);
       expect(result.calls.every((call) => call.latencyMs >= 0)).toBe(true);
 
@@ -241,7 +274,9 @@ describe('Function: createCandidateSourceChain', () => {
       expect(result.candidates).toHaveLength(1);
       expect(result.candidates[0]?.code).toBe(first?.code);
       expect(result.reproduction).toBeNull();
-      expect(result.notes).toContain('2 gemini candidate(s) identical to the original or to another were dropped');
+      expect(result.notes).toContain(
+        '2 gemini candidate(s) identical to the original or to another were dropped',
+      );
     });
   });
 
@@ -262,9 +297,19 @@ describe('Function: createCandidateSourceChain', () => {
       expect(result.candidates).toEqual([expect.objectContaining({ source: 'deepseek', title: 'Plus' })]);
       expect(result.reproduction).toBe(DEEPSEEK_FIX.reproduction);
       expect(result.notes[0]).toBe('gemini failed: HTTP 500 after 3 attempts; served by deepseek');
-      expect(result.calls.filter((c) => c.provider === 'gemini').map((c) => c.ok)).toEqual([false, false, false]);
+      expect(result.calls.filter((c) => c.provider === 'gemini').map((c) => c.ok)).toEqual([
+        false,
+        false,
+        false,
+      ]);
       expect(result.calls.at(-1)).toEqual(
-        expect.objectContaining({ provider: 'deepseek', model: 'deepseek-test', ok: true, inputTokens: 500, outputTokens: 80 }),
+        expect.objectContaining({
+          provider: 'deepseek',
+          model: 'deepseek-test',
+          ok: true,
+          inputTokens: 500,
+          outputTokens: 80,
+        }),
       );
       expect(progress.filter((p) => p.stage === 'retrying')).toEqual([
         expect.objectContaining({ provider: 'gemini', attempt: 2 }),
@@ -300,7 +345,12 @@ describe('Function: createCandidateSourceChain', () => {
       expect(result.notes[0]).toBe('served by gemini');
       expect(result.calls.filter((c) => c.provider === 'gemini').map((c) => c.ok)).toEqual([false, true]);
       expect(progress).toContainEqual(
-        expect.objectContaining({ stage: 'retrying', provider: 'gemini', attempt: 2, message: expect.stringContaining('retrying in 1 s') }),
+        expect.objectContaining({
+          stage: 'retrying',
+          provider: 'gemini',
+          attempt: 2,
+          message: expect.stringContaining('retrying in 1 s'),
+        }),
       );
       expect(deepseek.requests).toHaveLength(0);
     });
@@ -328,7 +378,9 @@ describe('Function: createCandidateSourceChain', () => {
 
       // Assess
       expect(result.notes[0]).toBe('served by gemini');
-      expect(progress).toContainEqual(expect.objectContaining({ message: expect.stringContaining('retrying in 300 ms') }));
+      expect(progress).toContainEqual(
+        expect.objectContaining({ message: expect.stringContaining('retrying in 300 ms') }),
+      );
     });
 
     it('gives up at once on a retry-after longer than the cap', async () => {
@@ -377,7 +429,12 @@ describe('Function: createCandidateSourceChain', () => {
       expect(gemini.requests).toHaveLength(1);
       expect(result.notes[0]).toBe('gemini failed: returned malformed JSON; served by deepseek');
       expect(result.calls.find((c) => c.provider === 'gemini')).toEqual(
-        expect.objectContaining({ ok: false, inputTokens: 10, outputTokens: 20, error: 'returned malformed JSON' }),
+        expect.objectContaining({
+          ok: false,
+          inputTokens: 10,
+          outputTokens: 20,
+          error: 'returned malformed JSON',
+        }),
       );
     });
 
@@ -398,7 +455,9 @@ describe('Function: createCandidateSourceChain', () => {
 
     it('falls back when every candidate is the original program', async () => {
       // Prepare
-      gemini.enqueue(geminiAnswer({ reproduction: null, candidates: [{ title: 'same', code: ORIGINAL, rationale: '' }] }));
+      gemini.enqueue(
+        geminiAnswer({ reproduction: null, candidates: [{ title: 'same', code: ORIGINAL, rationale: '' }] }),
+      );
       deepseek.enqueue(chatAnswer(DEEPSEEK_FIX));
 
       // Act
@@ -427,7 +486,9 @@ describe('Function: createCandidateSourceChain', () => {
 
     it('keeps a key echoed by the provider out of notes, calls and logs', async () => {
       // Prepare
-      gemini.enqueue(geminiError(400, `API key not valid: ${KEYS.gemini} (header x-goog-api-key: ${KEYS.gemini})`));
+      gemini.enqueue(
+        geminiError(400, `API key not valid: ${KEYS.gemini} (header x-goog-api-key: ${KEYS.gemini})`),
+      );
       deepseek.enqueue(chatError(401, `Incorrect API key provided: ${KEYS.deepseek}`));
       const warn = vi.spyOn(logger, 'warn');
 
@@ -498,10 +559,17 @@ describe('Function: createCandidateSourceChain', () => {
         summary: "ModuleNotFoundError: No module named 'numpy'",
         by: 'local',
       });
-      expect(result.notes[0]).toBe('gemini skipped: no API key; deepseek skipped: no API key; served by offline');
+      expect(result.notes[0]).toBe(
+        'gemini skipped: no API key; deepseek skipped: no API key; served by offline',
+      );
       expect(result.calls).toEqual([]);
       expect(progress[0]).toEqual(expect.objectContaining({ stage: 'categorizing', provider: 'local' }));
-      expect(describeProviders(config(noKeys))).toEqual({ gemini: false, groq: false, deepseek: false, offline: true });
+      expect(describeProviders(config(noKeys))).toEqual({
+        gemini: false,
+        groq: false,
+        deepseek: false,
+        offline: true,
+      });
     });
 
     it('skips only the provider without a key', async () => {
@@ -521,7 +589,8 @@ describe('Function: createCandidateSourceChain', () => {
     it('classifies a parse error locally, without calling groq', async () => {
       // Prepare
       gemini.enqueue(geminiAnswer(FIX));
-      const error = '  File "calc.py", line 1\n    def add(a, b)\n                 ^\nSyntaxError: expected \':\'';
+      const error =
+        '  File "calc.py", line 1\n    def add(a, b)\n                 ^\nSyntaxError: expected \':\'';
       const { request, progress } = makeRequest({ error });
 
       // Act
@@ -548,7 +617,10 @@ describe('Function: createCandidateSourceChain', () => {
       // Assess
       expect(groq.requests).toHaveLength(2);
       expect(result.category).toEqual(expect.objectContaining({ kind: 'logic', by: 'local' }));
-      expect(result.notes).toEqual(['served by gemini', 'groq failed: HTTP 500 after 2 attempts; classified locally']);
+      expect(result.notes).toEqual([
+        'served by gemini',
+        'groq failed: HTTP 500 after 2 attempts; classified locally',
+      ]);
       expect(warn).toHaveBeenCalledWith('categorizer failed', expect.objectContaining({ provider: 'groq' }));
     });
 
@@ -563,7 +635,9 @@ describe('Function: createCandidateSourceChain', () => {
       // Assess
       expect(groq.requests).toHaveLength(1);
       expect(result.category?.by).toBe('local');
-      expect(result.notes[1]).toMatch(/^groq failed: returned JSON that does not match the expected shape \(kind: /);
+      expect(result.notes[1]).toMatch(
+        /^groq failed: returned JSON that does not match the expected shape \(kind: /,
+      );
     });
   });
 

@@ -18,7 +18,11 @@ describe('Function: readLlmConfig', () => {
       model: 'llama-3.3-70b-versatile',
       baseUrl: 'https://api.groq.com',
     });
-    expect(config.deepseek).toEqual({ apiKey: undefined, model: 'deepseek-chat', baseUrl: 'https://api.deepseek.com' });
+    expect(config.deepseek).toEqual({
+      apiKey: undefined,
+      model: 'deepseek-chat',
+      baseUrl: 'https://api.deepseek.com',
+    });
     expect(config.retry).toEqual({
       callTimeoutMs: 25_000,
       maxRetries: 2,
@@ -71,7 +75,11 @@ describe('Function: readLlmConfig', () => {
   it('names every bad variable without echoing its value', () => {
     // Act
     const read = () =>
-      readLlmConfig({ LLM_CALL_TIMEOUT_MS: 'soon', LLM_MAX_RETRIES: '-1', DEEPSEEK_BASE_URL: 'ftp://secret-host' });
+      readLlmConfig({
+        LLM_CALL_TIMEOUT_MS: 'soon',
+        LLM_MAX_RETRIES: '-1',
+        DEEPSEEK_BASE_URL: 'ftp://secret-host',
+      });
 
     // Assess
     expect(read).toThrow(LlmConfigError);
@@ -88,7 +96,9 @@ describe('Function: readLlmConfig', () => {
   });
 
   it('lists the variables a secret store may supply', () => {
-    expect(LLM_ENV_KEYS).toEqual(expect.arrayContaining(['GEMINI_API_KEY', 'GROQ_API_KEY', 'DEEPSEEK_API_KEY']));
+    expect(LLM_ENV_KEYS).toEqual(
+      expect.arrayContaining(['GEMINI_API_KEY', 'GROQ_API_KEY', 'DEEPSEEK_API_KEY']),
+    );
   });
 });
 

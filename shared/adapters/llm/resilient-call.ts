@@ -158,7 +158,11 @@ function classify(error: unknown, scrub: Scrubber): AttemptFailure {
     };
   }
   if (error instanceof ProviderConnectionError) {
-    return { kind: 'connection', retryable: true, detail: scrub(`connection failed: ${error.message.replace(/\.$/, '')}`) };
+    return {
+      kind: 'connection',
+      retryable: true,
+      detail: scrub(`connection failed: ${error.message.replace(/\.$/, '')}`),
+    };
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { kind: 'error', retryable: false, detail: scrub(message) };

@@ -21,11 +21,18 @@ export function chatAnswer(
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: typeof content === 'string' ? content : JSON.stringify(content) },
+          message: {
+            role: 'assistant',
+            content: typeof content === 'string' ? content : JSON.stringify(content),
+          },
           finish_reason: finishReason,
         },
       ],
-      usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output },
+      usage: {
+        prompt_tokens: usage.input,
+        completion_tokens: usage.output,
+        total_tokens: usage.input + usage.output,
+      },
     },
   };
 }

@@ -42,9 +42,9 @@ export class FakeProviderServer {
           send(res, { status: 404, body: { error: { message: `fake: no route ${req.method} ${path}` } } });
           return;
         }
-        const scripted = fake?.next();
-        if (!scripted) return;
-        if ('hang' in scripted) fake?.#hung.add(res);
+        if (!fake) return;
+        const scripted = fake.next();
+        if ('hang' in scripted) fake.#hung.add(res);
         else send(res, scripted);
       });
     });
@@ -75,7 +75,9 @@ export class FakeProviderServer {
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.server.close((error) => (error ? reject(error) : resolve())),
+    );
   }
 
   private next(): Scripted {

@@ -1,4 +1,8 @@
-import type { CandidateSource, GenerateRequest, GeneratedCandidates } from '../../../shared/ports/candidate-source.js';
+import type {
+  CandidateSource,
+  GeneratedCandidates,
+  GenerateRequest,
+} from '../../../shared/ports/candidate-source.js';
 
 /** Stands in for the built-in offline provider: answers at once and counts its calls. */
 export class OfflineDouble implements CandidateSource {

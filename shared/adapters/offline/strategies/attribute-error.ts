@@ -90,7 +90,9 @@ function renameDefinition(
   const isMethod = source.logical.some((l) =>
     l.tokens.some((t, i) => t.text === 'def' && l.tokens[i + 1]?.text === defined),
   );
-  if (references.length === 0 || isMethod) return undefined;
+  // Rename the definition only when the program mostly uses the other spelling.
+  const wantedUses = attributeReferences(source, wanted).length;
+  if (references.length === 0 || isMethod || wantedUses < references.length) return undefined;
   return {
     code: source.apply(references.map((t) => ({ start: t.start, end: t.end, text: wanted }))),
     title: `Rename ${quote(`.${defined}`)} to ${quote(`.${wanted}`)}`,

@@ -190,11 +190,6 @@ function fixesFor(source: PySource, tokens: readonly Token[], lookup: Lookup, st
       `${why}; ${quote('.get')} returns ${fallback}, which suits how the value is used here.`,
     );
   }
-  add(
-    [{ start: span.start, end: span.end, text: `${mapping}.get(${key})` }],
-    `Read ${quote(key)} with ${quote('.get')}`,
-    `${why}; ${quote('.get')} returns None instead of raising KeyError.`,
-  );
   const condition = `${key} in ${mapping}`;
   if (statement.kind === 'return') {
     add(
@@ -209,6 +204,11 @@ function fixesFor(source: PySource, tokens: readonly Token[], lookup: Lookup, st
       `${why}; line ${statement.logical.firstLine} now runs only when it is there.`,
     );
   }
+  add(
+    [{ start: span.start, end: span.end, text: `${mapping}.get(${key})` }],
+    `Read ${quote(key)} with ${quote('.get')}`,
+    `${why}; ${quote('.get')} returns None instead of raising KeyError.`,
+  );
   return fixes;
 }
 

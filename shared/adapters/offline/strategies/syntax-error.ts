@@ -66,7 +66,9 @@ export const syntaxErrorStrategy: FixStrategy = {
   propose(context) {
     const { error } = context;
     if (error?.type !== 'SyntaxError' || context.line === undefined) return [];
-    const fixes = reportedFixes(context).map((fix) => finishStatically(fix));
+    const fixes = reportedFixes(context)
+      .map((fix) => finishStatically(fix))
+      .filter((fix) => bracketsBalance(fix.code));
     return distinct(context.source.code, fixes);
   },
 };
@@ -90,7 +92,21 @@ export function staticSyntaxFixes(source: PySource): Fix[] {
     (t, i) => isCloser(t.text) && t.kind === 'op' && matchingBracket(tokens, i) < 0,
   );
   if (extra >= 0) fixes.push(...removeCloserFixes(source, tokens[extra] as Token));
-  return distinct(source.code, fixes.map(finishStatically));
+  return distinct(
+    source.code,
+    fixes.map(finishStatically).filter((fix) => bracketsBalance(fix.code)),
+  );
+}
+
+/** Whether every bracket in the program has its partner (a fix that leaves one unbalanced is no fix). */
+function bracketsBalance(code: string): boolean {
+  const stack: string[] = [];
+  for (const t of new PySource(code).codeTokens) {
+    if (t.kind !== 'op') continue;
+    if (isOpener(t.text)) stack.push(closerFor(t.text));
+    else if (isCloser(t.text) && stack.pop() !== t.text) return false;
+  }
+  return stack.length === 0;
 }
 
 function reportedFixes(context: FixContext): Fix[] {

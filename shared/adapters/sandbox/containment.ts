@@ -1,0 +1,68 @@
+/**
+ * Containment levels, strongest first. Each names the layers it applies, for `/health` and the bench.
+ *
+ * - `ns`: root with working `unshare` — fresh net (no interfaces but a down loopback), pid and mount
+ *   namespaces, /proc remounted, configured paths hidden, and the program dropped to a per-run uid.
+ * - `userns`: not root, but unprivileged user namespaces work — the same namespaces, no uid of its own.
+ * - `uid`: root without namespaces (e.g. a container without CAP_SYS_ADMIN) — per-run uid, and every
+ *   process of that uid is killed when the run ends.
+ * - `process`: neither (AWS Lambda) — rlimits, a non-dumpable subreaper supervisor that kills the
+ *   run's descendants, a scrubbed env; the network is the VPC's job there.
+ */
+export type ContainmentLevel = 'ns' | 'userns' | 'uid' | 'process';
+
+export const LEVELS_STRONGEST_FIRST: readonly ContainmentLevel[] = ['ns', 'userns', 'uid', 'process'];
+
+const COMMON_LAYERS = [
+  'policy-ast',
+  'runtime-guard',
+  'rlimits',
+  'scrubbed-env',
+  'private-workdir',
+  'no-new-privs',
+  'output-sanitizer',
+];
+
+export const LEVEL_LAYERS: Readonly<Record<ContainmentLevel, readonly string[]>> = {
+  ns: [...COMMON_LAYERS, 'net-namespace', 'pid-namespace', 'mount-namespace', 'hidden-paths', 'per-run-uid', 'tmp-sweep'],
+  userns: [...COMMON_LAYERS, 'user-namespace', 'net-namespace', 'pid-namespace', 'mount-namespace'],
+  uid: [...COMMON_LAYERS, 'per-run-uid', 'uid-kill', 'tmp-sweep'],
+  process: [...COMMON_LAYERS, 'non-dumpable-supervisor', 'subreaper-kill'],
+};
+
+/** Whether the level can work for a process with this effective uid (the probe decides the rest). */
+export function levelFits(level: ContainmentLevel, isRoot: boolean): boolean {
+  switch (level) {
+    case 'ns':
+    case 'uid':
+      return isRoot;
+    case 'userns':
+      return !isRoot;
+    case 'process':
+      return true;
+  }
+}
+
+export function usesRunUid(level: ContainmentLevel): boolean {
+  return level === 'ns' || level === 'uid';
+}
+
+export function usesUnshare(level: ContainmentLevel): boolean {
+  return level === 'ns' || level === 'userns';
+}
+
+const NAMESPACE_FLAGS = ['--net', '--pid', '--fork', '--kill-child', '--mount-proc'];
+
+/** The command that starts the boot script at a level: `unshare … python -S boot …` or python alone. */
+export function launchCommand(
+  level: ContainmentLevel,
+  tools: { unshare?: string; python: string },
+  bootScript: string,
+  bootArgs: readonly string[],
+): { file: string; args: string[] } {
+  const python = ['-S', bootScript, ...bootArgs];
+  if (!usesUnshare(level)) return { file: tools.python, args: python };
+  if (tools.unshare === undefined) throw new Error(`level ${level} needs unshare`);
+  const userFlags = level === 'userns' ? ['--user', '--map-root-user'] : [];
+  return { file: tools.unshare, args: [...userFlags, ...NAMESPACE_FLAGS, tools.python, ...python] };
+}

@@ -1,0 +1,124 @@
+import { constants } from 'node:os';
+import type { Verdict } from '../../domain/types.js';
+
+/** How the boot script says a run ended, on its report pipe (one tab-separated line). */
+export type BootReport =
+  | { kind: 'exit'; code: number }
+  | { kind: 'signal'; signal: number }
+  | { kind: 'timeout' }
+  | { kind: 'memory' }
+  | { kind: 'blocked'; rule: string; file: string; line: number; detail: string }
+  | { kind: 'error'; message: string };
+
+/** Parses the report; anything unrecognised is null (the run is then judged from what the OS saw). */
+export function parseBootReport(text: string): BootReport | null {
+  const line = text.split('\n').find((l) => l.trim() !== '');
+  if (line === undefined) return null;
+  const [kind = '', ...rest] = line.split('\t');
+  switch (kind) {
+    case 'exit': {
+      const code = Number(rest[0]);
+      return Number.isInteger(code) ? { kind, code } : null;
+    }
+    case 'signal': {
+      const signal = Number(rest[0]);
+      return Number.isInteger(signal) ? { kind, signal } : null;
+    }
+    case 'timeout':
+    case 'memory':
+      return { kind };
+    case 'blocked':
+      return {
+        kind,
+        rule: rest[0] ?? 'policy',
+        file: rest[1] ?? '?',
+        line: Number(rest[2]) || 0,
+        detail: rest.slice(3).join(' '),
+      };
+    case 'error':
+      return { kind, message: rest.join(' ') };
+    default:
+      return null;
+  }
+}
+
+export interface RunEnding {
+  report: BootReport | null;
+  /** The runner's own wall-clock backstop fired (the boot script did not end the run in time). */
+  backstopFired: boolean;
+  /** The program printed more than the runner keeps draining. */
+  outputLimitHit: boolean;
+  /** The sandbox process could not be started at all. */
+  spawnError?: string;
+  /** What the OS reported for the outermost sandbox process. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timeoutMs: number;
+  memoryMb: number;
+  outputLimitBytes: number;
+}
+
+export interface Outcome {
+  status: Verdict;
+  exitCode: number | null;
+  reason?: string;
+}
+
+const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+const SIGNAL_CAUSES: Record<string, string> = {
+  SIGXCPU: 'CPU time limit',
+  SIGXFSZ: 'file size limit',
+  SIGKILL: 'killed (a hard limit or the supervisor)',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGBUS: 'bus error',
+};
+
+export function signalName(signal: number): string {
+  return SIGNAL_NAMES.get(signal) ?? `signal ${signal}`;
+}
+
+/** The verdict rules, in order: could not start, output flood, policy, deadline, limits, exit status. */
+export function toOutcome(ending: RunEnding): Outcome {
+  const { report } = ending;
+  if (ending.spawnError !== undefined) {
+    return { status: 'crashed', exitCode: null, reason: `sandbox failed to start: ${ending.spawnError}` };
+  }
+  if (ending.outputLimitHit) {
+    return {
+      status: 'crashed',
+      exitCode: null,
+      reason: `output limit exceeded (more than ${ending.outputLimitBytes} bytes)`,
+    };
+  }
+  if (report?.kind === 'blocked') {
+    return {
+      status: 'blocked',
+      exitCode: null,
+      reason: `policy ${report.rule} at ${report.file}:${report.line}: ${report.detail}`,
+    };
+  }
+  if (report?.kind === 'timeout' || (ending.backstopFired && report === null)) {
+    return { status: 'timeout', exitCode: null, reason: `wall-clock limit of ${ending.timeoutMs} ms reached` };
+  }
+  switch (report?.kind) {
+    case 'memory':
+      return { status: 'crashed', exitCode: null, reason: `memory limit (${ending.memoryMb} MiB) reached` };
+    case 'signal': {
+      const name = signalName(report.signal);
+      const cause = SIGNAL_CAUSES[name];
+      return { status: 'crashed', exitCode: null, reason: cause ? `${name}: ${cause}` : `killed by ${name}` };
+    }
+    case 'error':
+      return { status: 'crashed', exitCode: null, reason: `sandbox error: ${report.message}` };
+    case 'exit':
+      return report.code === 0
+        ? { status: 'passed', exitCode: 0 }
+        : { status: 'failed', exitCode: report.code, reason: `exit status ${report.code}` };
+    default: {
+      const how = ending.signal !== null ? `signal ${ending.signal}` : `exit status ${ending.exitCode}`;
+      return { status: 'crashed', exitCode: null, reason: `sandbox ended without a report (${how})` };
+    }
+  }
+}
