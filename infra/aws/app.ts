@@ -8,7 +8,7 @@ const region = process.env.CDK_DEFAULT_REGION;
 
 new TruthEngineStack(app, 'TruthEngine', {
   description: 'Truth Engine: problems in, verified code out.',
-  // Environment-agnostic unless the CLI resolved an account, so synth needs no credentials.
+  // Only what the CLI resolved: without credentials the stack stays account-agnostic and synth needs none.
   env: account || region ? { account, region } : undefined,
   config: readConfig(app.node),
 });

@@ -1,3 +1,4 @@
+import type { ProblemKind } from '../domain/sandbox-policy.js';
 import type { RunResult } from '../domain/types.js';
 
 /** One run of untrusted code. The runner owns the work dir; nothing outside `files` is visible to the code. */
@@ -10,6 +11,8 @@ export interface SandboxJob {
   checked: string[];
   /** Wall-clock limit; the whole process tree is killed when it passes. */
   timeoutMs: number;
+  /** Which policy checks the `checked` files; the runner's default kind (`fix`) when absent. */
+  kind?: ProblemKind;
 }
 
 /** What containment this runner applies, for `/health` and the bench. */

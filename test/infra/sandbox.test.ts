@@ -18,7 +18,7 @@ import {
 const join$ = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
 
 describe('Construct: SandboxFunction', () => {
-  const { app, stack, template, cleanup } = synthesizeTruthEngine();
+  const { app, stack, template, cleanup } = synthesizeTruthEngine({ stageAssets: true });
   afterAll(cleanup);
 
   // Template JSON is untyped by nature; the assertions below say what they expect of it.
@@ -73,7 +73,9 @@ describe('Construct: SandboxFunction', () => {
       };
       const groupId = groupRef['Fn::GetAtt'][0] ?? '';
       const group = resources[groupId]?.Properties;
-      const lookups = Object.entries(resources).filter(([, resource]) => resource.Type === 'Custom::AWS');
+      const lookups = Object.entries<{ Type: string; Properties: Record<string, unknown> }>(resources).filter(
+        ([, resource]) => resource.Type === 'Custom::AWS',
+      );
       const lookupFor = (service: string) =>
         lookups.find(([, resource]) =>
           JSON.stringify(resource.Properties.Create).includes(`.${service}\\"`),
@@ -116,8 +118,17 @@ describe('Construct: SandboxFunction', () => {
   });
 
   describe('gateway endpoints', () => {
+    interface Endpoint {
+      Type: string;
+      Properties: {
+        ServiceName: unknown;
+        VpcEndpointType: string;
+        RouteTableIds: unknown;
+        PolicyDocument: { Statement: Statement[] };
+      };
+    }
     const endpoint = (service: string) => {
-      const found = Object.values(resources).find(
+      const found = Object.values<Endpoint>(resources).find(
         (resource) =>
           resource.Type === 'AWS::EC2::VPCEndpoint' &&
           JSON.stringify(resource.Properties.ServiceName) ===
@@ -137,7 +148,7 @@ describe('Construct: SandboxFunction', () => {
 
     it('allow the project table only', () => {
       // Assess
-      const statements: Statement[] = endpoint('dynamodb').PolicyDocument.Statement;
+      const statements = endpoint('dynamodb').PolicyDocument.Statement;
       expect(statements.length).toBeGreaterThan(0);
       for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
@@ -148,7 +159,7 @@ describe('Construct: SandboxFunction', () => {
 
     it('allow the project bucket only, objects under sessions/', () => {
       // Assess
-      const statements: Statement[] = endpoint('s3').PolicyDocument.Statement;
+      const statements = endpoint('s3').PolicyDocument.Statement;
       const allowed = statements.flatMap((statement) => {
         expect(statement.Effect).toBe('Allow');
         return asArray(statement.Resource).map((resource) => JSON.stringify(resource));

@@ -14,12 +14,26 @@ export interface SynthesizedStack {
   readonly cleanup: () => void;
 }
 
+export interface SynthesizeOptions {
+  /**
+   * Copy assets into the cloud assembly. Copying the sandbox image's build context (the repository)
+   * is most of a synth's time, so only a test that inspects that context should ask for it.
+   * @default false
+   */
+  readonly stageAssets?: boolean;
+}
+
 /**
  * Synthesizes the real stack once for a test file. Bundling is skipped: these tests assert wiring,
  * and must not fail because a handler elsewhere in the tree is mid-edit (bundling has its own test).
  */
-export function synthesizeTruthEngine(context: Record<string, unknown> = {}): SynthesizedStack {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+export function synthesizeTruthEngine(options: SynthesizeOptions = {}): SynthesizedStack {
+  const app = new App({
+    context: {
+      'aws:cdk:bundling-stacks': [],
+      ...(options.stageAssets ? {} : { 'aws:cdk:disable-asset-staging': true }),
+    },
+  });
   const stack = new TruthEngineStack(app, 'TruthEngineTest');
   const template = Template.fromStack(stack);
   return { app, stack, template, cleanup: () => rmSync(app.outdir, { recursive: true, force: true }) };

@@ -383,6 +383,42 @@ describe('Function: createCandidateSourceChain', () => {
       );
     });
 
+    it('honours retry-after-ms on a DeepSeek 429 (the openai SDK does not retry on its own)', async () => {
+      // Prepare
+      gemini.always(geminiError(500, 'down'));
+      deepseek.enqueue(chatError(429, 'slow down', { 'retry-after-ms': '250' }), chatAnswer(DEEPSEEK_FIX));
+      const { request, progress } = makeRequest();
+
+      // Act
+      const result = await chain({ LLM_MAX_RETRIES: '1' }).generate(request);
+
+      // Assess
+      expect(gemini.requests).toHaveLength(2);
+      expect(deepseek.requests).toHaveLength(2);
+      expect(result.notes[0]).toBe('gemini failed: HTTP 500 after 2 attempts; served by deepseek');
+      expect(progress).toContainEqual(
+        expect.objectContaining({
+          provider: 'deepseek',
+          attempt: 2,
+          message: expect.stringContaining('retrying in 250 ms'),
+        }),
+      );
+    });
+
+    it('makes exactly one attempt per provider when retries are off', async () => {
+      // Prepare
+      gemini.always(geminiError(503, 'down'));
+      deepseek.always(chatError(502, 'bad gateway'));
+
+      // Act
+      const result = await chain({ LLM_MAX_RETRIES: '0' }).generate(makeRequest().request);
+
+      // Assess
+      expect(gemini.requests).toHaveLength(1);
+      expect(deepseek.requests).toHaveLength(1);
+      expect(result.notes[0]).toBe('gemini failed: HTTP 503; deepseek failed: HTTP 502; served by offline');
+    });
+
     it('gives up at once on a retry-after longer than the cap', async () => {
       // Prepare
       gemini.enqueue(geminiError(429, 'quota exceeded', { 'retry-after': '120' }));

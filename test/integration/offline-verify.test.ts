@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOfflineCandidateSource } from '../../shared/adapters/offline/index.js';
 import type { CandidateFeedback, CandidateProposal, FixProblem } from '../../shared/domain/types.js';
 import type { GenerateRequest } from '../../shared/ports/candidate-source.js';
-import { createOfflineCandidateSource } from '../../shared/adapters/offline/index.js';
 
 // The honest proof: real Python produces the traceback, the provider proposes candidates, and
 // real Python runs them.
@@ -63,7 +63,16 @@ afterAll(() => {
 
 describe('Offline provider against real Python', () => {
   it('has a fixture for every strategy', () => {
-    const prefixes = ['name_', 'missing_import_', 'attribute_', 'zero_division_', 'index_', 'key_error_', 'concat_', 'syntax_'];
+    const prefixes = [
+      'name_',
+      'missing_import_',
+      'attribute_',
+      'zero_division_',
+      'index_',
+      'key_error_',
+      'concat_',
+      'syntax_',
+    ];
     for (const prefix of prefixes) expect(fixable.some((name) => name.startsWith(prefix))).toBe(true);
     expect(fixable.length).toBeGreaterThanOrEqual(12);
   });
@@ -76,7 +85,9 @@ describe('Offline provider against real Python', () => {
     expect(baseline.exitCode).not.toBe(0);
 
     // Act
-    const generated = await source.generate(request({ code, filename, error: baseline.stderr, maxRounds: 2 }));
+    const generated = await source.generate(
+      request({ code, filename, error: baseline.stderr, maxRounds: 2 }),
+    );
 
     // Assess
     expect(generated.reproduction).toBeNull();
@@ -88,7 +99,10 @@ describe('Offline provider against real Python', () => {
     expect(
       winners.length,
       `no candidate printed the expected output:\n${results
-        .map((r) => `--- ${r.candidate.title}\n${r.candidate.code}\n>>> exit ${r.result.exitCode}\n${r.result.stdout}${r.result.stderr}`)
+        .map(
+          (r) =>
+            `--- ${r.candidate.title}\n${r.candidate.code}\n>>> exit ${r.result.exitCode}\n${r.result.stdout}${r.result.stderr}`,
+        )
         .join('\n')}`,
     ).toBeGreaterThan(0);
     for (const candidate of generated.candidates) {

@@ -144,7 +144,7 @@ describe('Function: callWithRetries', () => {
   it('aborts the signal it hands to the attempt when the time is up', async () => {
     let seen: AbortSignal | undefined;
     const calls: ProviderCall[] = [];
-    const promise = callWithRetries({
+    const promise = callWithRetries<string>({
       provider: 'deepseek',
       model: 'm',
       purpose: 'generate',
@@ -154,7 +154,7 @@ describe('Function: callWithRetries', () => {
       scrub: createScrubber([]),
       run: (signal) => {
         seen = signal;
-        return new Promise((_, reject) =>
+        return new Promise<AttemptResult<string>>((_, reject) =>
           signal.addEventListener('abort', () => reject(new Error('aborted'))),
         );
       },

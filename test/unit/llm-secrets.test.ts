@@ -1,11 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { toHaveReceivedCommandWith } from 'aws-sdk-client-mock-vitest';
+import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadLlmSecrets, SecretsLoadError } from '../../shared/adapters/secrets/index.js';
 import { readLlmConfig } from '../../shared/config/llm-config.js';
-
-expect.extend({ toHaveReceivedCommandWith });
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:truth-engine-llm-AbCdEf';
 const secretsManager = mockClient(SecretsManagerClient);

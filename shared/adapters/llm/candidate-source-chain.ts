@@ -144,7 +144,7 @@ export function createCandidateSourceChain(
       const offline = await deps.offline.generate(request);
       return {
         reproduction: problem.test ? null : offline.reproduction,
-        candidates: offline.candidates,
+        candidates: offline.candidates.map((c) => ({ ...c, source: c.source || deps.offline.name })),
         notes: [[...passedOver, `served by ${deps.offline.name}`].join('; '), ...ctx.notes, ...offline.notes],
         calls: [...ctx.calls, ...offline.calls],
         category,

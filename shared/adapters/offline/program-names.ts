@@ -129,19 +129,6 @@ function importedNames(tokens: readonly Token[], from: number): Token[] {
   return names;
 }
 
-/** Every name token of the program, including those inside f-string fields. */
-export function allNameTokens(source: PySource): Token[] {
-  const result: Token[] = [];
-  const visit = (tokens: readonly Token[]) => {
-    for (const t of tokens) {
-      if (t.kind === 'name') result.push(t);
-      if (t.inner) visit(t.inner);
-    }
-  };
-  visit(source.tokens);
-  return result;
-}
-
 /** Flattened token stream (f-string fields spliced in after their string), for context checks. */
 export function flatTokens(source: PySource): Token[] {
   const result: Token[] = [];

@@ -6,6 +6,7 @@ export const INTERNAL_MODULES: readonly string[] = [
   'te_sandbox_boot',
   'te_sandbox_guard',
   'te_sandbox_policy',
+  'te_sandbox_supervisor',
 ];
 
 /** The policy as the Python side reads it: comma-separated lists by key. */

@@ -119,10 +119,7 @@ function rangeFixes(
           `${quote(loop.variable)} runs from 1 to the length inclusive, one past the last index; shifting the index keeps the loop's count.`,
         );
         edit(
-          [
-            { start: start.start, end: start.end, text: '0' },
-            { start: stop.start, end: stop.end, text: trimmed },
-          ],
+          [{ start: start.start, end: stop.end, text: trimmed }],
           `Loop over ${quote(`range(${trimmed})`)}`,
           `The range ended one past the last valid index; it now covers exactly the indexes of the sequence.`,
         );

@@ -31,8 +31,9 @@ const NUMBER_FUNCTIONS = ['int', 'float', 'sum', 'round', 'abs', 'max', 'min'];
 interface Lookup {
   mapping: string;
   key: string;
-  /** Token indexes of the mapping's first token and of the closing bracket. */
+  /** Token indexes of the mapping's first token, the opening and the closing bracket. */
   first: number;
+  open: number;
   close: number;
   /** Whether the key's text is the key from the message (not just some subscript). */
   exact: boolean;
@@ -51,24 +52,21 @@ export const keyErrorStrategy: FixStrategy = {
     if (!logical) return [];
     const tokens = logical.tokens;
     const marked = markedSpan(context);
-    const lookups = lookupsOf(source, tokens, error.message).sort(
-      (a, b) =>
-        Number(b.exact) - Number(a.exact) ||
-        Number(covers(b, tokens, marked)) - Number(covers(a, tokens, marked)),
+    // The key printed in the message names the lookup; failing that, the caret's `^` starts at it.
+    const lookups = lookupsOf(source, tokens, error.message);
+    const exact = lookups.filter((l) => l.exact);
+    const focused = lookups.filter(
+      (l) => marked !== undefined && tokens[l.open]?.start === marked.focusStart,
     );
+    const chosen = exact.length > 0 ? exact : focused.length > 0 ? focused : lookups;
     const fixes: Fix[] = [];
-    for (const lookup of lookups.slice(0, 2)) {
+    for (const lookup of chosen.slice(0, 2)) {
       const statement = statementAt(source, line, tokens[lookup.first]?.start);
       if (statement) fixes.push(...fixesFor(source, tokens, lookup, statement));
     }
     return distinct(source.code, fixes);
   },
 };
-
-const covers = (lookup: Lookup, tokens: readonly Token[], marked?: { start: number; end: number }) =>
-  marked !== undefined &&
-  (tokens[lookup.first]?.start ?? -1) >= marked.start &&
-  (tokens[lookup.close]?.end ?? Number.POSITIVE_INFINITY) <= marked.end;
 
 /** The key's value as Python would print it, without quotes, for comparing with the message. */
 const unquote = (text: string): string => {
@@ -89,7 +87,7 @@ function lookupsOf(source: PySource, tokens: readonly Token[], message: string):
     if (tokens.slice(i + 1, close).some((k) => isOp(k, ':') && k.depth === t.depth + 1)) return;
     const first = primaryStart(tokens, i - 1);
     const mapping = spanText(source.code, tokens, first, i - 1);
-    lookups.push({ mapping, key, first, close, exact: unquote(key) === wanted });
+    lookups.push({ mapping, key, first, open: i, close, exact: unquote(key) === wanted });
   });
   return lookups;
 }
@@ -183,7 +181,8 @@ function fixesFor(source: PySource, tokens: readonly Token[], lookup: Lookup, st
       `${why}; ${quote('setdefault')} stores an empty ${fallback} for it first.`,
     );
   }
-  if (fallback !== undefined) {
+  // A default handed to `.append` would be thrown away; only `setdefault` keeps it.
+  if (fallback !== undefined && fallback !== '[]' && fallback !== 'set()') {
     add(
       [{ start: span.start, end: span.end, text: `${mapping}.get(${key}, ${fallback})` }],
       `Read ${quote(key)} with a default of ${fallback}`,
@@ -204,11 +203,14 @@ function fixesFor(source: PySource, tokens: readonly Token[], lookup: Lookup, st
       `${why}; line ${statement.logical.firstLine} now runs only when it is there.`,
     );
   }
-  add(
-    [{ start: span.start, end: span.end, text: `${mapping}.get(${key})` }],
-    `Read ${quote(key)} with ${quote('.get')}`,
-    `${why}; ${quote('.get')} returns None instead of raising KeyError.`,
-  );
+  // Where the value is used at once (a method, arithmetic, text), None would only fail later.
+  if (fallback === undefined) {
+    add(
+      [{ start: span.start, end: span.end, text: `${mapping}.get(${key})` }],
+      `Read ${quote(key)} with ${quote('.get')}`,
+      `${why}; ${quote('.get')} returns None instead of raising KeyError.`,
+    );
+  }
   return fixes;
 }
 

@@ -48,6 +48,8 @@ export function fixesForUndefinedName(context: FixContext, name: string, suggest
   // A stdlib import outranks a guessed spelling unless Python itself suggested one.
   if (!suggestion) fixes.push(...imports);
   for (const target of renames) {
+    // A name bound in another function is a scope problem; swapping in a builtin hides it.
+    if (bound.has(name) && !bound.has(target)) continue;
     const fix = renameFix(context, bound, name, target);
     if (fix) fixes.push(fix);
   }

@@ -68,7 +68,7 @@ export const syntaxErrorStrategy: FixStrategy = {
     if (error?.type !== 'SyntaxError' || context.line === undefined) return [];
     const fixes = reportedFixes(context)
       .map((fix) => finishStatically(fix))
-      .filter((fix) => bracketsBalance(fix.code));
+      .filter((fix) => looksParseable(fix.code));
     return distinct(context.source.code, fixes);
   },
 };
@@ -94,14 +94,26 @@ export function staticSyntaxFixes(source: PySource): Fix[] {
   if (extra >= 0) fixes.push(...removeCloserFixes(source, tokens[extra] as Token));
   return distinct(
     source.code,
-    fixes.map(finishStatically).filter((fix) => bracketsBalance(fix.code)),
+    fixes.map(finishStatically).filter((fix) => looksParseable(fix.code)),
   );
 }
 
-/** Whether every bracket in the program has its partner (a fix that leaves one unbalanced is no fix). */
-function bracketsBalance(code: string): boolean {
+/**
+ * A cheap check that a fix did not leave the program broken in a way the scanner can see: every
+ * bracket closed by its partner, and no line indented deeper than the one before it unless that
+ * one opens a block.
+ */
+function looksParseable(code: string): boolean {
+  const source = new PySource(code);
+  let previous: LogicalLine | undefined;
+  for (const logical of source.logical) {
+    const deeper =
+      previous && source.indentOf(logical.firstLine).length > source.indentOf(previous.firstLine).length;
+    if (deeper && !isOp(previous?.tokens[previous.tokens.length - 1], ':')) return false;
+    previous = logical;
+  }
   const stack: string[] = [];
-  for (const t of new PySource(code).codeTokens) {
+  for (const t of source.codeTokens) {
     if (t.kind !== 'op') continue;
     if (isOpener(t.text)) stack.push(closerFor(t.text));
     else if (isCloser(t.text) && stack.pop() !== t.text) return false;
@@ -222,12 +234,16 @@ function closeBracketFixes(source: PySource, tokens: readonly Token[], openerInd
     const last = lineTokens[lineTokens.length - 1];
     if (stack.length === 0) break;
     if (last) {
+      // `if (a > 1:` — the bracket closes before the header's colon.
+      const beforeColon =
+        isOp(last, ':') && lineTokens.length > 1 && HEADERS.has(onLine(tokens, line)[0]?.text ?? '');
       positions.push({
         line,
-        offset: last.end,
+        offset: beforeColon ? last.start : last.end,
         closers: [...stack].reverse().map(closerFor).join(''),
         continues: CONTINUES.has(last.text),
       });
+      if (beforeColon) break;
     }
     // The bracket's content ends before the next line that starts a statement of its own.
     const next = line + 1;
@@ -243,10 +259,13 @@ function closeBracketFixes(source: PySource, tokens: readonly Token[], openerInd
   }
   if (positions.length === 0) return [];
   const ordered = positions[0]?.continues ? [...positions].reverse() : positions;
-  const viable = ordered.filter((p) => !p.continues || p.closers.length === 0);
-  return (viable.length > 0 ? viable : ordered).slice(0, 3).map((p) => ({
+  // `(1 +)` is no expression; a trailing comma or an empty call is.
+  const viable = ordered.filter(
+    (p) => !p.continues || /[,([{]$/.test(source.code.slice(p.offset - 1, p.offset)),
+  );
+  return viable.slice(0, 3).map((p) => ({
     code: source.apply([{ start: p.offset, end: p.offset, text: p.closers }]),
-    title: `Close ${quote(opener.text)} at the end of line ${p.line}`,
+    title: `Close ${quote(opener.text)} on line ${p.line}`,
     rationale: `The ${quote(opener.text)} opened on line ${firstLine} was never closed; ${quote(p.closers)} goes where its expression ends.`,
   }));
 }

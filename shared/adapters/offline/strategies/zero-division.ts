@@ -1,4 +1,4 @@
-import type { Edit } from '../python-source.js';
+import type { Edit, PySource } from '../python-source.js';
 import { operandEnd, spanText, type Token } from '../python-tokens.js';
 import {
   bindsLocally,
@@ -15,6 +15,7 @@ import {
   enclosingLoops,
   type Fix,
   type FixStrategy,
+  isOp,
   markedSpan,
   quote,
   statementAt,
@@ -58,7 +59,7 @@ function rank(token: Token, marked: { focusStart: number; focusEnd: number } | u
 }
 
 function guardsFor(
-  source: import('../python-source.js').PySource,
+  source: PySource,
   line: number,
   tokens: readonly Token[],
   opIndex: number,
@@ -78,8 +79,9 @@ function guardsFor(
     : `(${denominator})`;
   const zero = op.text.startsWith('/') && !op.text.startsWith('//') ? ['0', '0.0'] : ['0'];
   const names = [...denominator.matchAll(/[A-Za-z_]\w*/g)].map((m) => m[0]);
-  // Lines added before the statement cannot see comprehension or lambda variables.
-  const canAddLines = ownsItsLines(statement) && !bindsLocally(statement, names);
+  // Code outside the comprehension or lambda that binds the denominator's names cannot see them.
+  const local = bindsLocally(statement, names);
+  const canAddLines = ownsItsLines(statement) && !local;
   const loop = enclosingLoops(source, line)[0];
   const inFunction = enclosingFunction(source, line) !== undefined;
 
@@ -89,7 +91,7 @@ function guardsFor(
   const because = `${quote(denominator)} can be zero on line ${line}`;
 
   const tail = (fallback: string) => {
-    if (augmented || (statement.kind !== 'return' && statement.kind !== 'assign')) return;
+    if (augmented || local || (statement.kind !== 'return' && statement.kind !== 'assign')) return;
     const value = valueTokens(statement);
     make(
       conditionalValue(value, condition, fallback),
@@ -103,10 +105,12 @@ function guardsFor(
     const first = tokens[start];
     const last = tokens[denominatorEnd];
     if (!first || !last) return;
+    // A lone argument or item needs no parentheses of its own.
+    const alone = isOp(tokens[start - 1], '(', ',', '[') && isOp(tokens[denominatorEnd + 1], ')', ',', ']');
     make(
       [
-        { start: first.start, end: first.start, text: '(' },
-        { start: last.end, end: last.end, text: ` if ${condition} else ${fallback})` },
+        { start: first.start, end: first.start, text: alone ? '' : '(' },
+        { start: last.end, end: last.end, text: ` if ${condition} else ${fallback}${alone ? '' : ')'}` },
       ],
       `Divide only when ${quote(denominator)} is non-zero`,
       `${because}; that division now yields ${fallback} instead of raising.`,
@@ -137,15 +141,25 @@ function guardsFor(
     );
   };
 
+  // When the division is the whole value, guarding it inline repeats the tail variant.
+  const coversValue = () => {
+    const value = valueTokens(statement);
+    return (
+      !local &&
+      value[0] === tokens[termStart(tokens, opIndex)] &&
+      value[value.length - 1] === tokens[denominatorEnd]
+    );
+  };
   if (statement.kind === 'return') {
     tail('0');
     earlyReturn();
     if (zero[1]) tail(zero[1]);
+    if (!coversValue()) inline('0');
   } else if (statement.kind === 'assign') {
     tail('0');
     skipIteration();
     if (zero[1]) tail(zero[1]);
-    inline('0');
+    if (!coversValue()) inline('0');
   } else {
     inline('0');
     skipStatement();

@@ -1,0 +1,480 @@
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { access, chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { sanitizeOutput } from '../../domain/output-sanitizer.js';
+import { DEFAULT_POLICIES, type ProblemKind, type SandboxPolicy } from '../../domain/sandbox-policy.js';
+import type { RunResult } from '../../domain/types.js';
+import type { SandboxCapabilities, SandboxJob, SandboxRunner } from '../../ports/sandbox-runner.js';
+import {
+  type ContainmentLevel,
+  LEVEL_LAYERS,
+  LEVELS_STRONGEST_FIRST,
+  launchCommand,
+  levelFits,
+  usesRunUid,
+  usesUnshare,
+} from './containment.js';
+import { InvalidSandboxJobError, SandboxUnavailableError } from './errors.js';
+import { OutputCollector } from './output-collector.js';
+import { encodeGuardConfig, policyArgs } from './policy-args.js';
+import { killProcessesMentioning, killProcessesOfUid, sweepFilesOfUid, tasksOfUid } from './proc-scan.js';
+import { type PythonInterpreter, resolvePython } from './python-interpreter.js';
+import { UidPool } from './uid-pool.js';
+import { parseBootReport, toOutcome } from './verdict.js';
+
+export interface LocalSandboxRunnerOptions {
+  /** Interpreter to run; the caller passes SANDBOX_PYTHON here. @default /usr/bin/python3, then python3 on PATH */
+  pythonPath?: string;
+  /** Insist on one level (tests, the bench); creation fails when it does not work. @default the strongest that works */
+  level?: ContainmentLevel;
+  /** Policies by kind, replacing the defaults. */
+  policies?: Partial<Record<ProblemKind, SandboxPolicy>>;
+  /** Kind used when a job names none. @default 'fix' */
+  defaultKind?: ProblemKind;
+  /** Where work dirs live. @default `<tmpdir>/te-sandbox` */
+  workRoot?: string;
+  /** Address-space limit per process. @default 1024 */
+  memoryMb?: number;
+  /** Largest file a run may write. @default 64 */
+  fileSizeMb?: number;
+  /** @default 256 */
+  openFiles?: number;
+  /** Processes (threads count) a run may have at once. @default 64 */
+  processes?: number;
+  /** Per-stream cap in the result. @default 64 KiB */
+  resultOutputBytes?: number;
+  /** Per-stream cap in `logs`. @default 1 MiB */
+  logOutputBytes?: number;
+  /** Output (both streams) after which the run is ended as crashed. @default 16 MiB */
+  maxOutputBytes?: number;
+  /** First uid handed to runs at the uid levels. @default 200000 */
+  uidBase?: number;
+  /** @default 4096 */
+  uidCount?: number;
+  /** Paths hidden behind empty read-only mounts at the `ns` level. @default the cwd, the home dir, /root, /home */
+  hiddenPaths?: string[];
+  /** How long after the deadline the runner kills the sandbox itself, if the boot script has not. @default 1500 */
+  backstopGraceMs?: number;
+}
+
+const execFileAsync = promisify(execFile);
+const PYTHON_DIR = fileURLToPath(new URL('./python/', import.meta.url));
+const PYTHON_FILES = [
+  'te_sandbox_boot.py',
+  'te_sandbox_supervisor.py',
+  'te_sandbox_guard.py',
+  'te_sandbox_policy.py',
+  'sitecustomize.py',
+];
+const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+const UNSHARE_CANDIDATES = ['/usr/bin/unshare', '/bin/unshare'];
+
+interface Settings {
+  memoryMb: number;
+  fileSizeMb: number;
+  openFiles: number;
+  processes: number;
+  resultOutputBytes: number;
+  logOutputBytes: number;
+  maxOutputBytes: number;
+  backstopGraceMs: number;
+}
+
+interface Host {
+  python: PythonInterpreter;
+  unshare?: string;
+  runtimeDir: string;
+  workRoot: string;
+  hiddenPaths: string[];
+  isRoot: boolean;
+  uid: number;
+  uidPool?: UidPool;
+}
+
+/**
+ * Creates the local sandbox runner: resolves the interpreter, prepares the boot scripts, and probes
+ * the containment levels once (a real run of a tiny program at each until one works).
+ */
+export async function createLocalSandboxRunner(options: LocalSandboxRunnerOptions = {}): Promise<SandboxRunner> {
+  const python = await resolvePython(options.pythonPath);
+  const uid = process.getuid?.() ?? -1;
+  const isRoot = uid === 0;
+  const workRoot = resolve(options.workRoot ?? join(tmpdir(), 'te-sandbox'));
+  await mkdir(workRoot, { recursive: true, mode: 0o711 });
+  await chmod(workRoot, 0o711);
+  const runtimeDir = isRoot ? await installRuntime(workRoot, python.path) : PYTHON_DIR.replace(/\/$/, '');
+  const unshare = await firstExisting(UNSHARE_CANDIDATES);
+  const keep = [workRoot, runtimeDir, python.path, ...python.sysPath];
+  const hiddenPaths = (options.hiddenPaths ?? defaultHiddenPaths()).filter((h) => !overlapsAny(h, keep));
+  const host: Host = { python, runtimeDir, workRoot, hiddenPaths, isRoot, uid };
+  if (unshare !== undefined) host.unshare = unshare;
+  const settings: Settings = {
+    memoryMb: options.memoryMb ?? 1024,
+    fileSizeMb: options.fileSizeMb ?? 64,
+    openFiles: options.openFiles ?? 256,
+    processes: options.processes ?? 64,
+    resultOutputBytes: options.resultOutputBytes ?? 64 * 1024,
+    logOutputBytes: options.logOutputBytes ?? 1024 * 1024,
+    maxOutputBytes: options.maxOutputBytes ?? 16 * 1024 * 1024,
+    backstopGraceMs: options.backstopGraceMs ?? 1500,
+  };
+  const policies: Record<ProblemKind, SandboxPolicy> = { ...DEFAULT_POLICIES, ...options.policies };
+  const defaultKind = options.defaultKind ?? 'fix';
+
+  const candidates = options.level !== undefined ? [options.level] : LEVELS_STRONGEST_FIRST;
+  const failures: string[] = [];
+  for (const level of candidates) {
+    if (!levelFits(level, isRoot)) {
+      failures.push(`${level}: needs ${isRoot ? 'a non-root user' : 'root'}`);
+      continue;
+    }
+    if (usesUnshare(level) && unshare === undefined) {
+      failures.push(`${level}: unshare not found`);
+      continue;
+    }
+    if (usesRunUid(level)) {
+      const pool = new UidPool(join(workRoot, 'uids'), options.uidBase ?? 200_000, options.uidCount ?? 4096);
+      await pool.init();
+      host.uidPool = pool;
+    }
+    const runner = new LocalSandboxRunner(level, host, settings, policies, defaultKind);
+    const problem = await runner.selfTest();
+    if (problem === null) return runner;
+    failures.push(`${level}: ${problem}`);
+  }
+  throw new SandboxUnavailableError(`no containment level works here (${failures.join('; ')})`);
+}
+
+class LocalSandboxRunner implements SandboxRunner {
+  constructor(
+    private readonly level: ContainmentLevel,
+    private readonly host: Host,
+    private readonly settings: Settings,
+    private readonly policies: Record<ProblemKind, SandboxPolicy>,
+    private readonly defaultKind: ProblemKind,
+  ) {}
+
+  capabilities(): SandboxCapabilities {
+    return { level: this.level, layers: [...LEVEL_LAYERS[this.level]], interpreter: this.host.python.path };
+  }
+
+  /** A real run of a tiny checked program; null when it passed, else why not. */
+  async selfTest(): Promise<string | null> {
+    const result = await this.run({
+      files: { 'probe.py': 'import os\nprint(os.getuid())\n' },
+      entry: 'probe.py',
+      checked: ['probe.py'],
+      timeoutMs: 10_000,
+    });
+    if (result.status !== 'passed') return `${result.status}: ${result.reason ?? result.stderr.slice(0, 300)}`;
+    if (usesRunUid(this.level) && result.stdout.trim() === '0') return 'the program still ran as root';
+    return null;
+  }
+
+  async run(job: SandboxJob): Promise<RunResult> {
+    validateJob(job);
+    const kind = job.kind ?? this.defaultKind;
+    const runUid = this.host.uidPool ? await this.host.uidPool.acquire() : undefined;
+    let workdir: string | undefined;
+    let clean = false;
+    try {
+      workdir = await mkdtemp(join(this.host.workRoot, 'run-'));
+      await writeFiles(workdir, job.files, runUid);
+      const ran = await this.execute(job, kind, workdir, runUid);
+      clean = ran.clean;
+      return ran.result;
+    } catch (error) {
+      return crashed(`sandbox failed to prepare the run: ${(error as Error).message}`);
+    } finally {
+      if (runUid !== undefined) {
+        // The supervisor kills by uid itself when it gets to finish; this covers when it did not.
+        if (!clean) await killProcessesOfUid(runUid).catch(() => undefined);
+      }
+      await Promise.all([
+        runUid !== undefined ? sweepFilesOfUid(runUid).catch(() => undefined) : undefined,
+        workdir !== undefined ? removeTree(workdir) : undefined,
+      ]);
+      if (runUid !== undefined) await this.host.uidPool?.release(runUid);
+    }
+  }
+
+  private async execute(
+    job: SandboxJob,
+    kind: ProblemKind,
+    workdir: string,
+    runUid?: number,
+  ): Promise<{ result: RunResult; clean: boolean }> {
+    const s = this.settings;
+    const marker = `te-run-${createHash('sha256').update(workdir).digest('hex').slice(0, 16)}`;
+    const guard = encodeGuardConfig({
+      workdir,
+      checked: job.checked.join(','),
+      ...policyArgs(this.policies[kind]),
+    });
+    const bootArgs = [
+      `level=${this.level}`,
+      `entry=${job.entry}`,
+      `timeout_ms=${job.timeoutMs}`,
+      `cpu_s=${Math.ceil(job.timeoutMs / 1000) + 1}`,
+      `mem_mb=${s.memoryMb}`,
+      `fsize_mb=${s.fileSizeMb}`,
+      `nofile=${s.openFiles}`,
+      `nproc=${await this.processLimit(runUid)}`,
+      `syspath=${this.host.python.sysPath.join(':')}`,
+    ];
+    if (runUid !== undefined) bootArgs.push(`uid=${runUid}`, `gid=${runUid}`);
+    if (this.level === 'ns' && this.host.hiddenPaths.length > 0) bootArgs.push(`hide=${this.host.hiddenPaths.join(':')}`);
+    const command = launchCommand(
+      this.level,
+      { python: this.host.python.path, ...(this.host.unshare ? { unshare: this.host.unshare } : {}) },
+      join(this.host.runtimeDir, 'te_sandbox_boot.py'),
+      bootArgs,
+    );
+    const env = sandboxEnv(this.host, workdir, guard, marker);
+
+    const stdout = new OutputCollector(s.logOutputBytes + 4096, s.logOutputBytes / 2);
+    const stderr = new OutputCollector(s.logOutputBytes + 4096, s.logOutputBytes / 2);
+    let report = '';
+    let outputLimitHit = false;
+    let backstopFired = false;
+    let spawnError: string | undefined;
+
+    const started = performance.now();
+    const child = spawn(command.file, command.args, {
+      cwd: workdir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const killGroup = () => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // the group is gone
+      }
+    };
+    const onOutput = (collector: OutputCollector) => (chunk: Buffer) => {
+      collector.push(chunk);
+      if (!outputLimitHit && stdout.total + stderr.total > s.maxOutputBytes) {
+        outputLimitHit = true;
+        killGroup();
+      }
+    };
+    child.stdout?.on('data', onOutput(stdout));
+    child.stderr?.on('data', onOutput(stderr));
+    const reportStream = child.stdio[3];
+    reportStream?.on('data', (chunk: Buffer) => {
+      if (report.length < 4096) report += chunk.toString('utf8');
+    });
+    const backstop = setTimeout(() => {
+      backstopFired = true;
+      killGroup();
+    }, job.timeoutMs + s.backstopGraceMs);
+
+    const { exitCode, signal } = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>(
+      (done) => {
+        child.once('error', (error) => {
+          spawnError = error.message;
+          done({ exitCode: null, signal: null });
+        });
+    child.once('close', (code, sig) => done({ exitCode: code, signal: sig }));
+      },
+    );
+    const durationMs = performance.now() - started;
+    clearTimeout(backstop);
+
+    const parsed = parseBootReport(report);
+    const clean = parsed !== null && !backstopFired && !outputLimitHit;
+    if (!clean) {
+      // The supervisor did not clean up after itself: find what is left by uid or by marker.
+      killGroup();
+      if (runUid === undefined) await killProcessesMentioning(marker).catch(() => undefined);
+    }
+    const outcome = toOutcome({
+      report: parsed,
+      backstopFired,
+      outputLimitHit,
+      ...(spawnError !== undefined ? { spawnError } : {}),
+      exitCode,
+      signal,
+      timeoutMs: job.timeoutMs,
+      memoryMb: s.memoryMb,
+      outputLimitBytes: s.maxOutputBytes,
+    });
+    const out = sanitizeStreams(stdout.text(), stderr.text(), s);
+    const result: RunResult = {
+      status: outcome.status,
+      exitCode: outcome.exitCode,
+      durationMs: Math.round(durationMs * 100) / 100,
+      stdout: out.stdout.text,
+      stderr: out.stderr.text,
+      stdoutTruncated: out.stdout.truncated,
+      stderrTruncated: out.stderr.truncated,
+      logs: { stdout: out.logs.stdout, stderr: out.logs.stderr },
+    };
+    if (outcome.reason !== undefined) result.reason = outcome.reason;
+    return { result, clean };
+  }
+
+  /** RLIMIT_NPROC counts every thread of the uid: a fresh run uid starts at zero, a shared one does not. */
+  private async processLimit(runUid?: number): Promise<number> {
+    if (runUid !== undefined) return this.settings.processes;
+    return (await tasksOfUid(this.host.uid)) + this.settings.processes;
+  }
+}
+
+function sanitizeStreams(stdout: string, stderr: string, s: Settings) {
+  const logs = { stdout: sanitizeOutput(stdout, s.logOutputBytes), stderr: sanitizeOutput(stderr, s.logOutputBytes) };
+  return {
+    logs: { stdout: logs.stdout.text, stderr: logs.stderr.text },
+    stdout: withFlag(sanitizeOutput(logs.stdout.text, s.resultOutputBytes), logs.stdout.truncated),
+    stderr: withFlag(sanitizeOutput(logs.stderr.text, s.resultOutputBytes), logs.stderr.truncated),
+  };
+}
+
+function withFlag(capped: { text: string; truncated: boolean }, already: boolean) {
+  return { text: capped.text, truncated: capped.truncated || already };
+}
+
+function crashed(reason: string): RunResult {
+  return { status: 'crashed', exitCode: null, durationMs: 0, stdout: '', stderr: '', reason };
+}
+
+/**
+ * Only what the program needs. Nothing of the runner's environment is passed on: no AWS_*, no
+ * keys. PYTHONPATH carries the guard into every Python the program starts.
+ */
+function sandboxEnv(host: Host, workdir: string, guard: string, marker: string): Record<string, string> {
+  return {
+    PATH: `${dirname(host.python.path)}:/usr/local/bin:/usr/bin:/bin`,
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    HOME: workdir,
+    TMPDIR: workdir,
+    PYTHONDONTWRITEBYTECODE: '1',
+    PYTHONIOENCODING: 'utf-8',
+    PYTHONUNBUFFERED: '1',
+    PYTHONNOUSERSITE: '1',
+    PYTHONPATH: host.runtimeDir,
+    OMP_NUM_THREADS: '1',
+    OPENBLAS_NUM_THREADS: '1',
+    MKL_NUM_THREADS: '1',
+    MPLBACKEND: 'Agg',
+    TE_SANDBOX_GUARD: guard,
+    TE_SANDBOX_RUN: marker,
+  };
+}
+
+function validateJob(job: SandboxJob): void {
+  const names = Object.keys(job.files);
+  for (const name of names) {
+    if (!SAFE_NAME.test(name)) throw new InvalidSandboxJobError(`file name ${JSON.stringify(name)} is not a plain name`);
+  }
+  if (!names.includes(job.entry)) throw new InvalidSandboxJobError(`entry ${job.entry} is not among the files`);
+  for (const name of job.checked) {
+    if (!names.includes(name)) throw new InvalidSandboxJobError(`checked file ${name} is not among the files`);
+  }
+  if (!(job.timeoutMs > 0)) throw new InvalidSandboxJobError('timeoutMs must be positive');
+}
+
+async function writeFiles(workdir: string, files: Record<string, string>, uid?: number): Promise<void> {
+  await Promise.all(
+    Object.entries(files).map(async ([name, content]) => {
+      const path = join(workdir, name);
+      await writeFile(path, content, { mode: 0o600, flag: 'wx' });
+      if (uid !== undefined) await chown(path, uid, uid);
+    }),
+  );
+  if (uid !== undefined) await chown(workdir, uid, uid);
+}
+
+/** Removes a work dir even when the program took the permissions off its own subdirectories. */
+async function removeTree(path: string): Promise<void> {
+  try {
+    await rm(path, { recursive: true, force: true, maxRetries: 2 });
+  } catch {
+    await restorePermissions(path);
+    await rm(path, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function restorePermissions(dir: string): Promise<void> {
+  await chmod(dir, 0o700).catch(() => undefined);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => restorePermissions(join(dir, e.name))));
+}
+
+/**
+ * Copies the boot scripts into a root-owned, world-readable dir named by their content, compiled
+ * (runs never write bytecode, and compiling the supervisor on every start would cost ~5 ms): the
+ * run's uid can read them and cannot change them, and the bundle's own location may not be
+ * readable to it. Not root (Lambda), the scripts run from where they are; the image precompiles them.
+ */
+async function installRuntime(workRoot: string, python: string): Promise<string> {
+  const contents = await Promise.all(PYTHON_FILES.map((f) => readFile(join(PYTHON_DIR, f))));
+  const hash = createHash('sha256').update(python);
+  for (const c of contents) hash.update(c);
+  const dir = join(workRoot, `rt-${hash.digest('hex').slice(0, 16)}`);
+  if (await exists(join(dir, PYTHON_FILES[0] ?? ''))) return dir;
+  const staging = await mkdtemp(join(workRoot, 'rt-staging-'));
+  await Promise.all(PYTHON_FILES.map((f, i) => writeFile(join(staging, f), contents[i] ?? '', { mode: 0o644 })));
+  await compileInto(python, staging, dir);
+  await chmod(staging, 0o755);
+  try {
+    await rename(staging, dir);
+  } catch {
+    // another runner installed the same content first
+    await rm(staging, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+const COMPILE = `import py_compile, sys
+src, final = sys.argv[1], sys.argv[2]
+for name in sys.argv[3:]:
+    py_compile.compile(src + "/" + name, dfile=final + "/" + name, doraise=True)`;
+
+/** Bytecode for every module but the entry script, recorded under the dir it will be renamed to. */
+async function compileInto(python: string, staging: string, finalDir: string): Promise<void> {
+  const modules = PYTHON_FILES.filter((f) => f !== 'te_sandbox_boot.py');
+  await execFileAsync(python, ['-c', COMPILE, staging, finalDir, ...modules], {
+    env: { PATH: '/usr/bin:/bin' },
+    timeout: 30_000,
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function firstExisting(paths: readonly string[]): Promise<string | undefined> {
+  for (const p of paths) if (await exists(p)) return p;
+  return undefined;
+}
+
+function defaultHiddenPaths(): string[] {
+  return [...new Set([process.cwd(), homedir(), '/root', '/home'])];
+}
+
+/** Whether hiding `path` would hide (or sit inside) something the run needs. */
+function overlapsAny(path: string, needed: readonly string[]): boolean {
+  const p = withSep(resolve(path));
+  return needed.some((n) => {
+    const q = withSep(resolve(n));
+    return q.startsWith(p) || p.startsWith(q);
+  });
+}
+
+function withSep(path: string): string {
+  return path.endsWith(sep) ? path : path + sep;
+}
