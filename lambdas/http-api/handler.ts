@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { createSessionStore, createWorkflowStarter } from '../../shared/adapters/aws-clients.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { parseFixRequestText } from '../../shared/domain/fix-request.js';
-import { NotFoundError } from '../../shared/errors/http-errors.js';
+import { HttpError, NotFoundError } from '../../shared/errors/http-errors.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
 import { getFix } from '../../shared/use-cases/get-fix.js';
@@ -53,7 +53,11 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(
     httpErrorHandler({
-      logger: (error: unknown) => logger.error('request failed', error as Error),
+      // A refused request is the client's mistake, not ours: one line, no stack.
+      logger: (error: unknown) => {
+        if (error instanceof HttpError) logger.info('request refused', { statusCode: error.statusCode, ...error.body });
+        else logger.error('request failed', error as Error);
+      },
       fallbackMessage: JSON.stringify({ error: 'internal error' }),
     }),
   )
