@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Engine logs are JSON lines for operators; in tests only errors are worth reading.
+    env: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
     reporters: ['default'],
   },
 });

@@ -1,4 +1,5 @@
-import './polyfills.js';
+import './quiet-logs.js';
+import './process-defaults.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -10,7 +11,6 @@ import { startLocalStack } from './local-stack.js';
  * The main job end to end: starts the local stack in this process on a free port with a throwaway
  * data dir, runs the CLI on the bundled example, and exits 0 only if a fix was verified.
  */
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 const examples = resolve(fileURLToPath(new URL('./examples', import.meta.url)));
 const show = (path: string) => relative(process.cwd(), path);
 const dataDir = await mkdtemp(join(tmpdir(), 'truth-engine-demo-'));

@@ -1,11 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 
 export type LambdaHandler = (event: never, context: Context) => Promise<unknown>;
 
-/** Calls a handler as the Lambda runtime would: with a context whose clock counts down from the timeout. */
+/**
+ * The local stack runs many invocations in one process at once, as Lambda's multi-concurrency
+ * runtime does; like that runtime, it gives each invocation its own context store so per-invocation
+ * log keys (the session id) never bleed between concurrent sessions.
+ */
+export async function enableConcurrentInvocations(): Promise<void> {
+  await InvokeStore.getInstanceAsync(true);
+}
+
+/** Calls a handler as the Lambda runtime would: in its own context, with a clock counting down. */
 export function localInvoker(functionName: string, handler: LambdaHandler, timeoutMs = 120_000) {
   return async (event: unknown): Promise<unknown> => {
+    const store = await InvokeStore.getInstanceAsync();
     const deadline = Date.now() + timeoutMs;
     const requestId = randomUUID();
     const context: Context = {
@@ -22,6 +33,8 @@ export function localInvoker(functionName: string, handler: LambdaHandler, timeo
       fail: () => undefined,
       succeed: () => undefined,
     };
-    return handler(event as never, context);
+    return store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId }, () =>
+      handler(event as never, context),
+    );
   };
 }

@@ -1,3 +1,4 @@
+import './process-defaults.js';
 import './polyfills.js';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,7 @@ import { eventLog } from '../../shared/observability/session-logging.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
 import { startLocalDynamoDb } from './dynamodb-server.js';
 import { LocalGateway } from './gateway.js';
-import { type LambdaHandler, localInvoker } from './lambda-invoker.js';
+import { enableConcurrentInvocations, type LambdaHandler, localInvoker } from './lambda-invoker.js';
 import { LocalStateMachine, loadDefinition } from './state-machine-runner.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -45,6 +46,8 @@ export interface LocalStack {
  * The handlers read their configuration once when first imported, so one process holds one stack.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  // Before any SDK client runs: the per-invocation context store must be the concurrent kind.
+  await enableConcurrentInvocations();
   const dataDir = resolve(options.dataDir);
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 'artifacts'), { recursive: true });

@@ -1,3 +1,4 @@
+import './process-defaults.js';
 import './polyfills.js';
 import { existsSync } from 'node:fs';
 import { startLocalStack } from './local-stack.js';

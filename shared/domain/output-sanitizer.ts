@@ -7,8 +7,10 @@
 export const REDACTED = '[REDACTED]';
 
 /** CSI, OSC and two-byte escape sequences. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control bytes is the point
 const ANSI_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
 /** C0 controls except tab and newline, DEL, C1 controls, and bidi overrides that reorder what a reader sees. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control bytes is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Removes terminal escape sequences and control characters; `\r\n` becomes `\n`. */

@@ -22,7 +22,11 @@ interface Variant {
 
 function exec(file: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd,
+      env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.resume();
     child.stderr?.resume();
     child.once('error', reject);
@@ -47,11 +51,23 @@ export async function sandboxBench(): Promise<BenchRow[]> {
     await writeFile(join(dir, 'pass.py'), 'pass\n', { mode: 0o644 });
     await chmod(dir, 0o755); // the dropped uid must reach the file
     const py = [PYTHON, 'pass.py'];
-    const limits = ['prlimit', '--cpu=11', '--as=1073741824', '--fsize=67108864', '--nofile=256', '--nproc=64'];
+    const limits = [
+      'prlimit',
+      '--cpu=11',
+      '--as=1073741824',
+      '--fsize=67108864',
+      '--nofile=256',
+      '--nproc=64',
+    ];
     const drop = ['setpriv', `--reuid=${RUN_UID}`, `--regid=${RUN_UID}`, '--clear-groups', '--no-new-privs'];
     const isRoot = process.getuid?.() === 0;
     const runner = await createLocalSandboxRunner();
-    const passJob = (checked: string[]) => ({ files: { 'pass.py': 'pass\n' }, entry: 'pass.py', checked, timeoutMs: 10_000 });
+    const passJob = (checked: string[]) => ({
+      files: { 'pass.py': 'pass\n' },
+      entry: 'pass.py',
+      checked,
+      timeoutMs: 10_000,
+    });
     const variants: Variant[] = [
       { name: 'bare python pass.py', run: () => exec(py[0] ?? PYTHON, py.slice(1), dir) },
       { name: '+ rlimits (prlimit)', run: () => exec('prlimit', [...limits.slice(1), ...py], dir) },
@@ -62,7 +78,12 @@ export async function sandboxBench(): Promise<BenchRow[]> {
         { name: '+ uid drop (setpriv)', run: () => exec('unshare', ['-n', ...drop, ...limits, ...py], dir) },
         {
           name: '+ pid/mount ns (unshare -p -f)',
-          run: () => exec('unshare', ['-n', '-p', '-f', '--kill-child', '--mount-proc', ...drop, ...limits, ...py], dir),
+          run: () =>
+            exec(
+              'unshare',
+              ['-n', '-p', '-f', '--kill-child', '--mount-proc', ...drop, ...limits, ...py],
+              dir,
+            ),
         },
       );
     }
@@ -103,5 +124,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = await sandboxBench();
   const width = Math.max(...rows.map((r) => r.name.length));
   console.log(`${'layer'.padEnd(width)}  ${'median ms'.padStart(9)}  ${'× bare'.padStart(6)}`);
-  for (const r of rows) console.log(`${r.name.padEnd(width)}  ${r.ms.toFixed(1).padStart(9)}  ${r.ratio.toFixed(2).padStart(6)}`);
+  for (const r of rows)
+    console.log(`${r.name.padEnd(width)}  ${r.ms.toFixed(1).padStart(9)}  ${r.ratio.toFixed(2).padStart(6)}`);
 }

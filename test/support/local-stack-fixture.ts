@@ -13,8 +13,11 @@ export interface StackFixture {
 /** One local stack per test file (handlers read their config once per process). */
 export async function startStackFixture(env: Record<string, string> = {}, dataDir?: string): Promise<StackFixture> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'truth-engine-test-')));
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  const stack = await startLocalStack({ port: 0, dataDir: dir, env: { SANDBOX_TIMEOUT_MS: '4000', ...env } });
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir: dir,
+    env: { SANDBOX_TIMEOUT_MS: '4000', ...env },
+  });
   return {
     stack,
     dataDir: dir,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { capText, REDACTED, redactSecrets, sanitizeOutput, stripControl } from '../../shared/domain/output-sanitizer.js';
+import {
+  capText,
+  REDACTED,
+  redactSecrets,
+  sanitizeOutput,
+  stripControl,
+} from '../../shared/domain/output-sanitizer.js';
 
 describe('Function: stripControl', () => {
   it('removes colour codes, cursor moves and OSC titles', () => {
@@ -84,7 +90,7 @@ describe('Function: capText', () => {
 describe('Function: sanitizeOutput', () => {
   it('redacts before it caps, so a secret at the cut does not leak in part', () => {
     // Prepare: the kept head ends inside the key, so capping first would keep half of it unredacted
-    const text = `AKIAIOSFODNN7EXAMPLE${'b'.repeat(500)}`;
+    const text = `AKIAIOSFODNN7EXAMPLE ${'b'.repeat(500)}`;
     // Act
     const out = sanitizeOutput(text, 80);
     // Assess

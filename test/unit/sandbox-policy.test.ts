@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkPolicy, DEFAULT_POLICIES, type PolicyCheckResult } from '../../shared/adapters/sandbox/index.js';
+import {
+  checkPolicy,
+  DEFAULT_POLICIES,
+  type PolicyCheckResult,
+} from '../../shared/adapters/sandbox/index.js';
 import { resolvePython } from '../../shared/adapters/sandbox/python-interpreter.js';
 
 // Checked by the real interpreter, as before every run: one start for each batch.
@@ -8,7 +12,10 @@ beforeAll(async () => {
   python = (await resolvePython()).path;
 });
 
-async function check(sources: string[], kind: keyof typeof DEFAULT_POLICIES = 'fix'): Promise<PolicyCheckResult[]> {
+async function check(
+  sources: string[],
+  kind: keyof typeof DEFAULT_POLICIES = 'fix',
+): Promise<PolicyCheckResult[]> {
   return checkPolicy(python, sources, DEFAULT_POLICIES[kind]);
 }
 
@@ -24,7 +31,7 @@ const ALLOWED = [
   'import threading\nthreading.Thread(target=print).start()',
   'import asyncio\nasyncio.run(asyncio.sleep(0))',
   'class A:\n    def name(self):\n        return self.__class__.__name__',
-  'import sys\nsys.exit(main())' ,
+  'import sys\nsys.exit(main())',
   'if __name__ == "__main__":\n    print(__file__)',
   'from . import helper',
   'import ast\nprint(ast.literal_eval("[1, 2]"))',

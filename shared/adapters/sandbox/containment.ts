@@ -24,7 +24,15 @@ const COMMON_LAYERS = [
 ];
 
 export const LEVEL_LAYERS: Readonly<Record<ContainmentLevel, readonly string[]>> = {
-  ns: [...COMMON_LAYERS, 'net-namespace', 'pid-namespace', 'mount-namespace', 'hidden-paths', 'per-run-uid', 'tmp-sweep'],
+  ns: [
+    ...COMMON_LAYERS,
+    'net-namespace',
+    'pid-namespace',
+    'mount-namespace',
+    'hidden-paths',
+    'per-run-uid',
+    'tmp-sweep',
+  ],
   userns: [...COMMON_LAYERS, 'user-namespace', 'net-namespace', 'pid-namespace', 'mount-namespace'],
   uid: [...COMMON_LAYERS, 'per-run-uid', 'uid-kill', 'tmp-sweep'],
   process: [...COMMON_LAYERS, 'non-dumpable-supervisor', 'subreaper-kill'],

@@ -1,6 +1,17 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  access,
+  chmod,
+  chown,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,7 +110,9 @@ interface Host {
  * Creates the local sandbox runner: resolves the interpreter, prepares the boot scripts, and probes
  * the containment levels once (a real run of a tiny program at each until one works).
  */
-export async function createLocalSandboxRunner(options: LocalSandboxRunnerOptions = {}): Promise<SandboxRunner> {
+export async function createLocalSandboxRunner(
+  options: LocalSandboxRunnerOptions = {},
+): Promise<SandboxRunner> {
   const python = await resolvePython(options.pythonPath);
   const uid = process.getuid?.() ?? -1;
   const isRoot = uid === 0;
@@ -170,7 +183,8 @@ class LocalSandboxRunner implements SandboxRunner {
       checked: ['probe.py'],
       timeoutMs: 10_000,
     });
-    if (result.status !== 'passed') return `${result.status}: ${result.reason ?? result.stderr.slice(0, 300)}`;
+    if (result.status !== 'passed')
+      return `${result.status}: ${result.reason ?? result.stderr.slice(0, 300)}`;
     if (usesRunUid(this.level) && result.stdout.trim() === '0') return 'the program still ran as root';
     return null;
   }
@@ -227,7 +241,8 @@ class LocalSandboxRunner implements SandboxRunner {
       `syspath=${this.host.python.sysPath.join(':')}`,
     ];
     if (runUid !== undefined) bootArgs.push(`uid=${runUid}`, `gid=${runUid}`);
-    if (this.level === 'ns' && this.host.hiddenPaths.length > 0) bootArgs.push(`hide=${this.host.hiddenPaths.join(':')}`);
+    if (this.level === 'ns' && this.host.hiddenPaths.length > 0)
+      bootArgs.push(`hide=${this.host.hiddenPaths.join(':')}`);
     const command = launchCommand(
       this.level,
       { python: this.host.python.path, ...(this.host.unshare ? { unshare: this.host.unshare } : {}) },
@@ -276,15 +291,16 @@ class LocalSandboxRunner implements SandboxRunner {
       killGroup();
     }, job.timeoutMs + s.backstopGraceMs);
 
-    const { exitCode, signal } = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>(
-      (done) => {
-        child.once('error', (error) => {
-          spawnError = error.message;
-          done({ exitCode: null, signal: null });
-        });
-    child.once('close', (code, sig) => done({ exitCode: code, signal: sig }));
-      },
-    );
+    const { exitCode, signal } = await new Promise<{
+      exitCode: number | null;
+      signal: NodeJS.Signals | null;
+    }>((done) => {
+      child.once('error', (error) => {
+        spawnError = error.message;
+        done({ exitCode: null, signal: null });
+      });
+      child.once('close', (code, sig) => done({ exitCode: code, signal: sig }));
+    });
     const durationMs = performance.now() - started;
     clearTimeout(backstop);
 
@@ -329,7 +345,10 @@ class LocalSandboxRunner implements SandboxRunner {
 }
 
 function sanitizeStreams(stdout: string, stderr: string, s: Settings) {
-  const logs = { stdout: sanitizeOutput(stdout, s.logOutputBytes), stderr: sanitizeOutput(stderr, s.logOutputBytes) };
+  const logs = {
+    stdout: sanitizeOutput(stdout, s.logOutputBytes),
+    stderr: sanitizeOutput(stderr, s.logOutputBytes),
+  };
   return {
     logs: { stdout: logs.stdout.text, stderr: logs.stderr.text },
     stdout: withFlag(sanitizeOutput(logs.stdout.text, s.resultOutputBytes), logs.stdout.truncated),
@@ -373,11 +392,14 @@ function sandboxEnv(host: Host, workdir: string, guard: string, marker: string):
 function validateJob(job: SandboxJob): void {
   const names = Object.keys(job.files);
   for (const name of names) {
-    if (!SAFE_NAME.test(name)) throw new InvalidSandboxJobError(`file name ${JSON.stringify(name)} is not a plain name`);
+    if (!SAFE_NAME.test(name))
+      throw new InvalidSandboxJobError(`file name ${JSON.stringify(name)} is not a plain name`);
   }
-  if (!names.includes(job.entry)) throw new InvalidSandboxJobError(`entry ${job.entry} is not among the files`);
+  if (!names.includes(job.entry))
+    throw new InvalidSandboxJobError(`entry ${job.entry} is not among the files`);
   for (const name of job.checked) {
-    if (!names.includes(name)) throw new InvalidSandboxJobError(`checked file ${name} is not among the files`);
+    if (!names.includes(name))
+      throw new InvalidSandboxJobError(`checked file ${name} is not among the files`);
   }
   if (!(job.timeoutMs > 0)) throw new InvalidSandboxJobError('timeoutMs must be positive');
 }
@@ -422,7 +444,9 @@ async function installRuntime(workRoot: string, python: string): Promise<string>
   const dir = join(workRoot, `rt-${hash.digest('hex').slice(0, 16)}`);
   if (await exists(join(dir, PYTHON_FILES[0] ?? ''))) return dir;
   const staging = await mkdtemp(join(workRoot, 'rt-staging-'));
-  await Promise.all(PYTHON_FILES.map((f, i) => writeFile(join(staging, f), contents[i] ?? '', { mode: 0o644 })));
+  await Promise.all(
+    PYTHON_FILES.map((f, i) => writeFile(join(staging, f), contents[i] ?? '', { mode: 0o644 })),
+  );
   await compileInto(python, staging, dir);
   await chmod(staging, 0o755);
   try {

@@ -22,7 +22,10 @@ export class OutputCollector {
     }
     if (this.tailBytes > 0) {
       const joined = this.tail.length === 0 ? chunk : Buffer.concat([this.tail, chunk]);
-      this.tail = joined.length > this.tailBytes ? Buffer.from(joined.subarray(joined.length - this.tailBytes)) : joined;
+      this.tail =
+        joined.length > this.tailBytes
+          ? Buffer.from(joined.subarray(joined.length - this.tailBytes))
+          : joined;
     }
   }
 

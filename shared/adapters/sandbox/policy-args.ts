@@ -13,7 +13,8 @@ export const INTERNAL_MODULES: readonly string[] = [
 export function policyArgs(policy: SandboxPolicy): Record<string, string> {
   const list = (items: readonly string[]) => {
     for (const item of items) {
-      if (/[,|=\s]/.test(item)) throw new Error(`policy entry ${JSON.stringify(item)} has a reserved character`);
+      if (/[,|=\s]/.test(item))
+        throw new Error(`policy entry ${JSON.stringify(item)} has a reserved character`);
     }
     return items.join(',');
   };

@@ -20,7 +20,10 @@ export async function checkPolicy(
     if (source.includes('\0')) throw new Error('a source to check contains a NUL byte');
   }
   const args = Object.entries(policyArgs(policy)).map(([k, v]) => `${k}=${v}`);
-  const child = spawn(python, ['-S', CHECKER, ...args], { env: { LANG: 'C.UTF-8' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(python, ['-S', CHECKER, ...args], {
+    env: { LANG: 'C.UTF-8' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => {

@@ -97,13 +97,22 @@ export async function killProcessesMentioning(marker: string): Promise<void> {
 }
 
 /** World-writable places a program could leave files in, outside its work dir. */
-export const WORLD_WRITABLE_DIRS: readonly string[] = ['/tmp', '/var/tmp', '/dev/shm', '/run/lock', '/dev/mqueue'];
+export const WORLD_WRITABLE_DIRS: readonly string[] = [
+  '/tmp',
+  '/var/tmp',
+  '/dev/shm',
+  '/run/lock',
+  '/dev/mqueue',
+];
 
 /**
  * Removes what `uid` left at the top of the world-writable dirs. Anything deeper sits inside an
  * entry the uid created (it cannot create entries in other users' dirs), so the top is enough.
  */
-export async function sweepFilesOfUid(uid: number, dirs: readonly string[] = WORLD_WRITABLE_DIRS): Promise<number> {
+export async function sweepFilesOfUid(
+  uid: number,
+  dirs: readonly string[] = WORLD_WRITABLE_DIRS,
+): Promise<number> {
   let removed = 0;
   await Promise.all(
     dirs.map(async (dir) => {

@@ -17,12 +17,12 @@ export function parseBootReport(text: string): BootReport | null {
   const [kind = '', ...rest] = line.split('\t');
   switch (kind) {
     case 'exit': {
-      const code = Number(rest[0]);
-      return Number.isInteger(code) ? { kind, code } : null;
+      const code = toInt(rest[0]);
+      return code === null ? null : { kind, code };
     }
     case 'signal': {
-      const signal = Number(rest[0]);
-      return Number.isInteger(signal) ? { kind, signal } : null;
+      const signal = toInt(rest[0]);
+      return signal === null ? null : { kind, signal };
     }
     case 'timeout':
     case 'memory':
@@ -32,7 +32,7 @@ export function parseBootReport(text: string): BootReport | null {
         kind,
         rule: rest[0] ?? 'policy',
         file: rest[1] ?? '?',
-        line: Number(rest[2]) || 0,
+        line: toInt(rest[2]) ?? 0,
         detail: rest.slice(3).join(' '),
       };
     case 'error':
@@ -40,6 +40,10 @@ export function parseBootReport(text: string): BootReport | null {
     default:
       return null;
   }
+}
+
+function toInt(text: string | undefined): number | null {
+  return text !== undefined && /^-?\d+$/.test(text) ? Number(text) : null;
 }
 
 export interface RunEnding {
@@ -100,7 +104,11 @@ export function toOutcome(ending: RunEnding): Outcome {
     };
   }
   if (report?.kind === 'timeout' || (ending.backstopFired && report === null)) {
-    return { status: 'timeout', exitCode: null, reason: `wall-clock limit of ${ending.timeoutMs} ms reached` };
+    return {
+      status: 'timeout',
+      exitCode: null,
+      reason: `wall-clock limit of ${ending.timeoutMs} ms reached`,
+    };
   }
   switch (report?.kind) {
     case 'memory':

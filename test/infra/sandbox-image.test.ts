@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const dir = resolve(import.meta.dirname, '../../sandbox-image');
+const dockerfile = readFileSync(resolve(dir, 'Dockerfile'), 'utf8');
+const requirements = readFileSync(resolve(dir, 'requirements.txt'), 'utf8');
+
+/** Instructions without comments, continuation lines joined. */
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
+const stages = dockerfile.split(/^FROM /m).slice(1);
+const runtimeStage = stages.at(-1) ?? '';
+const runtimeInstructions = instructions.slice(instructions.findLastIndex((l) => l.startsWith('FROM ')));
+
+const pins = new Map(
+  requirements
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const [name = '', version = ''] = l.split('==');
+      return [name.toLowerCase(), version] as const;
+    }),
+);
+
+describe('File: sandbox-image/Dockerfile', () => {
+  it('builds on the AWS Lambda Node.js 22 base image in every stage', () => {
+    const bases = instructions.filter((l) => l.startsWith('FROM ')).map((l) => l.split(/\s+/)[1]);
+    expect(bases.length).toBeGreaterThanOrEqual(1);
+    for (const base of bases) expect(base).toBe('public.ecr.aws/lambda/nodejs:22');
+  });
+
+  it('installs Python 3.12 and the pinned libraries at build time', () => {
+    expect(runtimeStage).toMatch(/dnf install -y python3\.12/);
+    expect(runtimeStage).toContain('-r /opt/sandbox/requirements.txt');
+    for (const lib of ['pandas', 'numpy', 'scipy', 'scikit-learn', 'openpyxl', 'ast-grep-cli']) {
+      expect(pins.get(lib), lib).toMatch(/^\d+(\.\d+)+$/);
+    }
+    for (const line of requirements.split('\n').filter((l) => /^[a-z]/i.test(l))) expect(line).toMatch(/==/);
+  });
+
+  it('leaves no way to install anything at run time', () => {
+    expect(runtimeStage).toContain('pip uninstall -y pip');
+    expect(runtimeStage).toMatch(/PIP_NO_INDEX=1/);
+    const cmd = runtimeInstructions
+      .filter((l) => l.startsWith('CMD') || l.startsWith('ENTRYPOINT'))
+      .join(' ');
+    expect(cmd).not.toMatch(/pip|npm|dnf|curl|wget/);
+  });
+
+  it('does not run as root', () => {
+    const users = runtimeInstructions.filter((l) => l.startsWith('USER '));
+    expect(users.length).toBeGreaterThan(0);
+    const last = users.at(-1)?.split(/\s+/)[1] ?? '';
+    expect(last).not.toMatch(/^(root|0)(:|$)/);
+  });
+
+  it('bundles the sandbox handler with esbuild and points CMD at it', () => {
+    expect(dockerfile).toMatch(/esbuild lambdas\/sandbox\/handler\.ts --bundle/);
+    expect(runtimeInstructions.at(-1)).toBe('CMD ["lambdas/sandbox/handler.handler"]');
+    expect(runtimeStage).toMatch(
+      /COPY shared\/adapters\/sandbox\/python\/ \$\{LAMBDA_TASK_ROOT\}\/lambdas\/sandbox\/python\//,
+    );
+    expect(runtimeStage).toMatch(/SANDBOX_PYTHON=\/usr\/bin\/python3\.12/);
+  });
+});

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalSandboxRunner } from '../../shared/adapters/sandbox/index.js';
+import type { Verdict } from '../../shared/domain/types.js';
+import type { SandboxJob, SandboxRunner } from '../../shared/ports/sandbox-runner.js';
+
+/**
+ * Hostile programs through the real runner, each twice: as the checked candidate (the policy
+ * should stop most before they run) and as an unchecked harness (only the runtime containment
+ * stands in the way). Every run is then searched for the canary this process holds in its own
+ * environment, and /proc for anything the run left behind.
+ */
+
+const CANARY = `canary-${randomUUID()}`;
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/hostile');
+const REPO_FILE = resolve(import.meta.dirname, '../../package.json');
+const workRoot = join(tmpdir(), `te-sbx-hostile-${process.pid}`);
+let runner: SandboxRunner;
+let namespaces = false;
+let sweeps = false;
+
+beforeAll(async () => {
+  // Set before the runner exists: nothing the runner starts may ever see it.
+  process.env.TE_CANARY = CANARY;
+  runner = await createLocalSandboxRunner({ workRoot });
+  namespaces = runner.capabilities().layers.includes('pid-namespace');
+  sweeps = runner.capabilities().layers.includes('tmp-sweep');
+});
+
+afterAll(async () => {
+  delete process.env.TE_CANARY;
+  await rm(workRoot, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  expect(await leftovers()).toEqual([]);
+});
+
+/** Processes whose command line or environment still mentions this suite's work root. */
+async function leftovers(graceMs = 1500): Promise<string[]> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const found: string[] = [];
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+      const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+      if (cmdline.includes(workRoot) || environ.includes(workRoot))
+        found.push(`${entry}: ${cmdline.replace(/\0/g, ' ')}`);
+    }
+    if (found.length === 0 || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Case {
+  fixture: string;
+  /** Verdict as the checked candidate. */
+  checked: Verdict;
+  /** Verdict as an unchecked harness (runtime containment only). */
+  unchecked: Verdict;
+  timeoutMs?: number;
+  extra?: Record<string, string>;
+  /** What must not show up in the output of either run. */
+  absent?: RegExp;
+}
+
+const CASES: Case[] = [
+  { fixture: 'fork_bomb', checked: 'blocked', unchecked: 'timeout', timeoutMs: 1500 },
+  { fixture: 'memory_bomb', checked: 'crashed', unchecked: 'crashed' },
+  { fixture: 'cpu_spin', checked: 'timeout', unchecked: 'timeout', timeoutMs: 1000 },
+  { fixture: 'sleep_forever', checked: 'timeout', unchecked: 'timeout', timeoutMs: 800 },
+  { fixture: 'disk_fill', checked: 'crashed', unchecked: 'crashed' },
+  { fixture: 'output_flood', checked: 'crashed', unchecked: 'crashed', timeoutMs: 10_000 },
+  { fixture: 'tcp_connect', checked: 'blocked', unchecked: 'failed', absent: /connected/ },
+  { fixture: 'dns_lookup', checked: 'blocked', unchecked: 'failed', absent: /\d+\.\d+\.\d+\.\d+/ },
+  { fixture: 'parent_environ', checked: 'failed', unchecked: 'failed' },
+  { fixture: 'parent_environ_cat', checked: 'blocked', unchecked: 'passed', absent: /TE_CANARY/ },
+  { fixture: 'proc1_environ', checked: 'blocked', unchecked: 'failed' },
+  { fixture: 'self_environ', checked: 'blocked', unchecked: 'failed', absent: /TE_CANARY|AWS_/ },
+  { fixture: 'read_shadow', checked: 'blocked', unchecked: 'failed', absent: /root:/ },
+  { fixture: 'kill_parent', checked: 'blocked', unchecked: 'failed', absent: /parent killed/ },
+  { fixture: 'ignore_sigterm', checked: 'blocked', unchecked: 'timeout', timeoutMs: 800 },
+  { fixture: 'double_fork_daemon', checked: 'blocked', unchecked: 'passed' },
+  { fixture: 'setsid_escape', checked: 'blocked', unchecked: 'passed' },
+  { fixture: 'dunder_import', checked: 'blocked', unchecked: 'passed' },
+  { fixture: 'builtins_getattr', checked: 'blocked', unchecked: 'failed' },
+  { fixture: 'importlib_trick', checked: 'blocked', unchecked: 'passed' },
+  { fixture: 'eval_obfuscated', checked: 'blocked', unchecked: 'passed' },
+  { fixture: 'exec_base64', checked: 'blocked', unchecked: 'passed' },
+  { fixture: 'subclasses_escape', checked: 'blocked', unchecked: 'passed' },
+  { fixture: 'dynamic_getattr_system', checked: 'failed', unchecked: 'passed' },
+  { fixture: 'ctypes_libc', checked: 'blocked', unchecked: 'passed' },
+  { fixture: 'sys_modules_os', checked: 'blocked', unchecked: 'passed' },
+  {
+    fixture: 'symlink_escape',
+    checked: 'blocked',
+    unchecked: 'failed',
+    extra: { 'target.txt': '/etc/shadow' },
+  },
+  { fixture: 'write_tmp', checked: 'failed', unchecked: 'failed' },
+];
+
+function job(fixture: string, checked: boolean, c: Case, extra: Record<string, string>): SandboxJob {
+  const name = checked ? 'program.py' : 'harness.py';
+  const code = readFileSync(join(FIXTURES, `${fixture}.py`), 'utf8');
+  return {
+    files: { [name]: code, ...extra },
+    entry: name,
+    checked: checked ? [name] : [],
+    timeoutMs: c.timeoutMs ?? 5000,
+  };
+}
+
+const WELL_BEHAVED: SandboxJob = {
+  files: {
+    'program.py': 'def mean(xs):\n    return sum(xs) / len(xs)\n',
+    'test.py': 'from program import mean\nassert mean([1, 2, 3]) == 2\nprint("ok")\n',
+  },
+  entry: 'test.py',
+  checked: ['program.py'],
+  timeoutMs: 5000,
+};
+
+describe('Hostile candidates through the local runner', () => {
+  it('has at least twenty hostile fixtures', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(CASES)('$fixture: $checked as the candidate, $unchecked as the harness', async (c) => {
+    // Prepare
+    const extra = { 'target.txt': REPO_FILE, ...c.extra };
+    // Act: both variants at once, then a well-behaved run right after
+    const [asCandidate, asHarness] = await Promise.all([
+      runner.run(job(c.fixture, true, c, extra)),
+      runner.run(job(c.fixture, false, c, extra)),
+    ]);
+    const after = await runner.run(WELL_BEHAVED);
+    // Assess
+    expect({ status: asCandidate.status, reason: asCandidate.reason }).toMatchObject({ status: c.checked });
+    expect({
+      status: asHarness.status,
+      reason: asHarness.reason,
+      stderr: asHarness.stderr.slice(-300),
+    }).toMatchObject({
+      status: c.unchecked,
+    });
+    for (const result of [asCandidate, asHarness]) {
+      expect(JSON.stringify(result)).not.toContain(CANARY);
+      if (c.absent) expect(`${result.stdout}${result.stderr}`).not.toMatch(c.absent);
+      if (result.status === 'blocked') expect(result.reason).toMatch(/^policy [a-z-]+ at program\.py:\d+: /);
+    }
+    expect(after).toMatchObject({ status: 'passed', stdout: 'ok\n' });
+  });
+
+  it('reads nothing of the repository when the paths are hidden, or else nothing the policy lets through', async () => {
+    const c: Case = { fixture: 'read_repo', checked: 'failed', unchecked: 'failed' };
+    const checkedRun = await runner.run(job('read_repo', true, c, { 'target.txt': REPO_FILE }));
+    expect(checkedRun.status).toBe('failed');
+    expect(checkedRun.stderr).toContain('reading outside the work dir');
+    expect(checkedRun.stdout).not.toContain('truth-engine');
+    // Only a mount namespace can hide a world-readable repository from the harness.
+    const harnessRun = await runner.run(job('read_repo', false, c, { 'target.txt': REPO_FILE }));
+    expect(harnessRun.status).toBe(namespaces ? 'failed' : 'passed');
+    expect(harnessRun.stdout.includes('truth-engine')).toBe(!namespaces);
+  });
+
+  it('leaves no file behind outside the work dir, even one written by a shell', async () => {
+    // Prepare
+    const target = join(tmpdir(), `te-escape-${randomUUID()}`);
+    const c: Case = { fixture: 'write_tmp_shell', checked: 'blocked', unchecked: 'passed' };
+    // Act
+    const [asCandidate, asHarness] = await Promise.all([
+      runner.run(job('write_tmp_shell', true, c, { 'target.txt': target })),
+      runner.run(job('write_tmp_shell', false, c, { 'target.txt': target })),
+    ]);
+    // Assess: the policy stops the candidate; the shell writes, and the sweep after the run removes it
+    // (a sweep needs a uid of the run's own; without one the file stays, and says so here)
+    expect(asCandidate.status).toBe('blocked');
+    expect(asHarness.status).toBe('passed');
+    expect(existsSync(target)).toBe(!sweeps);
+    await rm(target, { force: true });
+  });
+
+  it('has no network even for a python started without the guard', async () => {
+    const result = await runner.run({
+      files: {
+        'harness.py': [
+          'import subprocess, sys',
+          "probe = \"import socket; socket.create_connection(('1.1.1.1', 53), timeout=2); print('connected')\"",
+          'r = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True)',
+          'print(r.stdout, r.stderr[-200:])',
+          'sys.exit(r.returncode)',
+        ].join('\n'),
+      },
+      entry: 'harness.py',
+      checked: [],
+      timeoutMs: 8000,
+    });
+    // Without a net namespace (Lambda) the VPC closes the network; this host's own network is no evidence.
+    if (namespaces) {
+      expect(result.status).toBe('failed');
+      expect(result.stdout).not.toContain('connected');
+    } else {
+      expect(['passed', 'failed']).toContain(result.status);
+    }
+  });
+
+  it('keeps well-behaved runs passing while hostile ones run beside them', async () => {
+    // Prepare
+    const hostile = ['fork_bomb', 'memory_bomb', 'cpu_spin', 'output_flood'].map((f) =>
+      job(f, false, { fixture: f, checked: 'blocked', unchecked: 'timeout', timeoutMs: 2500 }, {}),
+    );
+    // Act
+    const results = await Promise.all(
+      [...hostile, WELL_BEHAVED, WELL_BEHAVED, WELL_BEHAVED].map((j) => runner.run(j)),
+    );
+    // Assess
+    expect(results.slice(0, 4).map((r) => r.status)).toEqual(['timeout', 'crashed', 'timeout', 'crashed']);
+    for (const r of results.slice(4)) expect(r).toMatchObject({ status: 'passed', stdout: 'ok\n' });
+  });
+
+  it('returns credentials printed by a program redacted and control bytes stripped', async () => {
+    const result = await runner.run(
+      job('print_secrets', true, { fixture: 'print_secrets', checked: 'passed', unchecked: 'passed' }, {}),
+    );
+    expect(result.status).toBe('passed');
+    expect(result.stdout).toContain('AWS_SECRET_ACCESS_KEY=[REDACTED]');
+    expect(result.stdout).not.toMatch(/wJalrXUtnFEMI|AKIAIOSFODNN7EXAMPLE|sk-proj-abc/);
+    expect(result.stdout).toContain('red');
+    expect(result.stdout).not.toContain('\u001b');
+  });
+});
