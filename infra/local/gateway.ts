@@ -82,7 +82,19 @@ export class LocalGateway {
 
   /** Closes every socket, waits for messages being handled, and stops listening. */
   async close(): Promise<void> {
-    for (const { socket } of this.connections.values()) socket.close(1001, 'server shutting down');
+    // Wait for every socket's close (its $disconnect handler runs then) before the handlers' stores go.
+    const closed = [...this.connections.values()].map(
+      ({ socket }) =>
+        new Promise<void>((resolve) => {
+          const force = setTimeout(() => socket.terminate(), 1000);
+          socket.once('close', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          socket.close(1001, 'server shutting down');
+        }),
+    );
+    await Promise.all(closed);
     await Promise.allSettled([...this.pendingMessages]);
     this.wss.close();
     this.server.closeAllConnections();

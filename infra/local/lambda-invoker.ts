@@ -13,6 +13,15 @@ export async function enableConcurrentInvocations(): Promise<void> {
   await InvokeStore.getInstanceAsync(true);
 }
 
+/**
+ * Runs stack code that is not an invocation (the gateway, recovery) in a context of its own: with
+ * the concurrent store, the logger needs one for every line it writes.
+ */
+export async function outsideInvocation<T>(fn: () => T | Promise<T>): Promise<T> {
+  const store = await InvokeStore.getInstanceAsync();
+  return await store.run({}, fn);
+}
+
 /** Calls a handler as the Lambda runtime would: in its own context, with a clock counting down. */
 export function localInvoker(functionName: string, handler: LambdaHandler, timeoutMs = 120_000) {
   return async (event: unknown): Promise<unknown> => {

@@ -10,7 +10,12 @@ import { eventLog } from '../../shared/observability/session-logging.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
 import { startLocalDynamoDb } from './dynamodb-server.js';
 import { LocalGateway } from './gateway.js';
-import { enableConcurrentInvocations, type LambdaHandler, localInvoker } from './lambda-invoker.js';
+import {
+  enableConcurrentInvocations,
+  type LambdaHandler,
+  localInvoker,
+  outsideInvocation,
+} from './lambda-invoker.js';
 import { LocalStateMachine, loadDefinition } from './state-machine-runner.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -73,8 +78,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return machine;
       },
       {
-        info: (message, extra) => logger.info(message, { ...extra }),
-        error: (message, extra) => logger.error(message, { ...extra }),
+        info: (message, extra) => void outsideInvocation(() => logger.info(message, { ...extra })),
+        error: (message, extra) => void outsideInvocation(() => logger.error(message, { ...extra })),
       },
     );
     const port = await gateway.listen(options.port);
@@ -126,10 +131,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     );
     machine = new LocalStateMachine(STATE_MACHINE_ARN, definition, taskHandlers, (error, input) => {
-      logger.warn('execution ended with an error', { error: String(error), input: JSON.stringify(input) });
+      void outsideInvocation(() =>
+        logger.warn('execution ended with an error', { error: String(error), input: JSON.stringify(input) }),
+      );
     });
 
-    const recovered = await recoverUnfinished(machine);
+    const started = machine;
+    const recovered = await outsideInvocation(() => recoverUnfinished(started));
     const stack: LocalStack = {
       port,
       httpUrl: base,

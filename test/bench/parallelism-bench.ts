@@ -13,7 +13,11 @@ const BROKEN = 'raise SystemExit(1)\n';
 
 async function timeSession(stack: LocalStack, candidates: string[]): Promise<number> {
   const started = performance.now();
-  const result = await requestFix({ url: stack.wsUrl, request: { code: BROKEN, candidates }, timeoutMs: 60_000 });
+  const result = await requestFix({
+    url: stack.wsUrl,
+    request: { code: BROKEN, candidates },
+    timeoutMs: 60_000,
+  });
   if (result.status !== 'verified') throw new Error(`bench session ended ${result.status}: ${result.reason}`);
   return performance.now() - started;
 }
@@ -42,5 +46,7 @@ export async function parallelismBench(stack: LocalStack, repeats = 3): Promise<
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }

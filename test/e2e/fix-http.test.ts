@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEAK_EVIDENCE_NOTE } from '../../shared/use-cases/prepare-round.js';
-import { postFix, type StackFixture, startStackFixture, waitForResult } from '../support/local-stack-fixture.js';
+import {
+  postFix,
+  type StackFixture,
+  startStackFixture,
+  waitForResult,
+} from '../support/local-stack-fixture.js';
 
 let fixture: StackFixture;
 
@@ -29,7 +34,11 @@ describe('HTTP API on the local stack', () => {
   it('reports health', async () => {
     const response = await fetch(`${fixture.stack.httpUrl}/health`);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { status: string; providers: Record<string, boolean>; sandbox: string };
+    const body = (await response.json()) as {
+      status: string;
+      providers: Record<string, boolean>;
+      sandbox: string;
+    };
     expect(body.status).toBe('ok');
     expect(body.providers.offline).toBe(true);
     expect(body.sandbox).toBe(fixture.stack.containment);
@@ -54,7 +63,11 @@ describe('HTTP API on the local stack', () => {
   });
 
   it('verify mode: [buggy, fixed] → verified, the fixed one wins and the buggy one fails', async () => {
-    const { status, json } = await postFix(fixture.stack, { code: program, test, candidates: [program, fixed] });
+    const { status, json } = await postFix(fixture.stack, {
+      code: program,
+      test,
+      candidates: [program, fixed],
+    });
     expect(status).toBe(202);
     expect(json.status).toBe('queued');
     const view = await waitForResult(fixture.stack, String(json.sessionId));
@@ -100,7 +113,8 @@ describe('HTTP API on the local stack', () => {
   });
 
   it('a NameError with no candidates is fixed by the offline provider and verified', async () => {
-    const code = 'def greet(name):\n    message = "Hello, " + name\n    return mesage\n\n\nprint(greet("Ada"))\n';
+    const code =
+      'def greet(name):\n    message = "Hello, " + name\n    return mesage\n\n\nprint(greet("Ada"))\n';
     const error = [
       'Traceback (most recent call last):',
       '  File "program.py", line 6, in <module>',
@@ -120,7 +134,11 @@ describe('HTTP API on the local stack', () => {
   });
 
   it('says not_reproduced when the original program already passes the test', async () => {
-    const { json } = await postFix(fixture.stack, { code: fixed, test, candidates: [fixed.replace('len', 'len')] });
+    const { json } = await postFix(fixture.stack, {
+      code: fixed,
+      test,
+      candidates: [fixed.replace('len', 'len')],
+    });
     const view = await waitForResult(fixture.stack, String(json.sessionId));
     expect(view.status).toBe('not_reproduced');
     expect(view.winner).toBeNull();

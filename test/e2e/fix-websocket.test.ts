@@ -43,7 +43,10 @@ function converse(message: unknown, until: (event: SessionEvent) => boolean): Pr
 
 describe('WebSocket API on the local stack', () => {
   it('streams accepted, progress, candidate and result events for a fix', async () => {
-    const events = await converse({ action: 'fix', code: program, candidates: [program, fixed] }, (e) => e.type === 'result');
+    const events = await converse(
+      { action: 'fix', code: program, candidates: [program, fixed] },
+      (e) => e.type === 'result',
+    );
     expect(events[0]?.type).toBe('accepted');
     const sessionId = events[0]?.sessionId;
     expect(events.every((event) => event.sessionId === sessionId)).toBe(true);
@@ -70,7 +73,10 @@ describe('WebSocket API on the local stack', () => {
   });
 
   it('subscribing to a finished session answers with its result', async () => {
-    const first = await requestFix({ url: fixture.stack.wsUrl, request: { code: program, candidates: [fixed] } });
+    const first = await requestFix({
+      url: fixture.stack.wsUrl,
+      request: { code: program, candidates: [fixed] },
+    });
     expect(first.status).toBe('verified');
     const [replay] = await converse({ action: 'subscribe', sessionId: first.sessionId }, () => true);
     expect(replay).toMatchObject({ type: 'result', sessionId: first.sessionId, status: 'verified' });

@@ -52,8 +52,18 @@ describe('Local stack restart', () => {
       new FileArtifactStore(join(dataDir, 'artifacts')),
     );
     const code = 'print(1 / 0)\n';
-    await store.create(meta('interrupted', 0), { code, filename: 'program.py', maxRounds: 1, candidates: ['print(1)\n'] });
-    await store.create(meta('twice', 1), { code, filename: 'program.py', maxRounds: 1, candidates: ['print(1)\n'] });
+    await store.create(meta('interrupted', 0), {
+      code,
+      filename: 'program.py',
+      maxRounds: 1,
+      candidates: ['print(1)\n'],
+    });
+    await store.create(meta('twice', 1), {
+      code,
+      filename: 'program.py',
+      maxRounds: 1,
+      candidates: ['print(1)\n'],
+    });
     client.destroy();
     await dynamodb.close();
 

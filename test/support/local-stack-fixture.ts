@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FixView } from '../../shared/use-cases/get-fix.js';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
+import type { FixView } from '../../shared/use-cases/get-fix.js';
 
 export interface StackFixture {
   stack: LocalStack;
@@ -11,7 +11,10 @@ export interface StackFixture {
 }
 
 /** One local stack per test file (handlers read their config once per process). */
-export async function startStackFixture(env: Record<string, string> = {}, dataDir?: string): Promise<StackFixture> {
+export async function startStackFixture(
+  env: Record<string, string> = {},
+  dataDir?: string,
+): Promise<StackFixture> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'truth-engine-test-')));
   const stack = await startLocalStack({
     port: 0,
@@ -28,7 +31,10 @@ export async function startStackFixture(env: Record<string, string> = {}, dataDi
   };
 }
 
-export async function postFix(stack: LocalStack, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function postFix(
+  stack: LocalStack,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${stack.httpUrl}/v1/fixes`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -40,14 +46,19 @@ export async function postFix(stack: LocalStack, body: unknown): Promise<{ statu
 const TERMINAL = new Set(['verified', 'no_fix', 'not_reproduced', 'failed']);
 
 /** Polls GET /v1/fixes/{id} until the session ends, as an API client would. */
-export async function waitForResult(stack: LocalStack, sessionId: string, timeoutMs = 60_000): Promise<FixView> {
+export async function waitForResult(
+  stack: LocalStack,
+  sessionId: string,
+  timeoutMs = 60_000,
+): Promise<FixView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await fetch(`${stack.httpUrl}/v1/fixes/${sessionId}`);
     if (response.status !== 200) throw new Error(`GET answered ${response.status}: ${await response.text()}`);
     const view = (await response.json()) as FixView;
     if (TERMINAL.has(view.status)) return view;
-    if (Date.now() > deadline) throw new Error(`session ${sessionId} still ${view.status} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`session ${sessionId} still ${view.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
