@@ -1,4 +1,4 @@
-import type { RunResult, SessionStatus, Winner } from '../domain/types.js';
+import type { ProblemCategory, ProviderCall, RunResult, SessionStatus, Winner } from '../domain/types.js';
 import { NotFoundError } from '../errors/http-errors.js';
 import type { SessionStore } from '../ports/session-store.js';
 
@@ -36,6 +36,9 @@ export interface FixView {
   winner: Winner | null;
   notes: string[];
   reason?: string;
+  category: ProblemCategory | null;
+  /** Every model call made for the session: provider, purpose, latency, tokens, outcome. */
+  calls: ProviderCall[];
 }
 
 const pending: RunView = { status: 'pending', exitCode: null, durationMs: null, stdout: '', stderr: '' };
@@ -78,6 +81,8 @@ export async function getFix(deps: { store: SessionStore }, sessionId: string): 
       })),
     winner: meta.winner,
     notes: meta.notes,
+    category: meta.category ?? null,
+    calls: meta.calls ?? [],
   };
   if (meta.reason !== undefined) view.reason = meta.reason;
   return view;

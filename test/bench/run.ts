@@ -11,12 +11,18 @@ import { sandboxBench } from './sandbox-bench.js';
  * `npm run bench`: every figure is measured side by side in this one run and printed as a ratio to
  * its reference, so the numbers mean the same on a slower or busier machine.
  */
-function table(title: string, rows: Array<{ name: string; ms: number; ratio: number }>, reference: string): void {
+function table(
+  title: string,
+  rows: Array<{ name: string; ms: number; ratio: number }>,
+  reference: string,
+): void {
   const width = Math.max(...rows.map((row) => row.name.length), 10);
   console.log(`\n${title}`);
   console.log(`${'what'.padEnd(width)}  ${'median ms'.padStart(9)}  ${`× ${reference}`.padStart(12)}`);
   for (const row of rows) {
-    console.log(`${row.name.padEnd(width)}  ${row.ms.toFixed(1).padStart(9)}  ${row.ratio.toFixed(2).padStart(12)}`);
+    console.log(
+      `${row.name.padEnd(width)}  ${row.ms.toFixed(1).padStart(9)}  ${row.ratio.toFixed(2).padStart(12)}`,
+    );
   }
 }
 

@@ -127,4 +127,22 @@ describe('Strategy: NameError', () => {
     expect(outcome.fixes[0]?.code).toContain('return width * height + width');
     expect(outcome.diagnosis).toMatch(/static scan/);
   });
+
+  it('expands an abbreviation of a defined name before a builtin one letter off', () => {
+    // Prepare: `vals` is one letter from the builtin `vars`, but the program defined `values`.
+    const code = 'values = [3, 4]\nprint(sum(values) / len(vals))\n';
+
+    // Act
+    const { fixes } = proposeFixes({
+      code,
+      filename: 'app.py',
+      error: "NameError: name 'vals' is not defined",
+    });
+
+    // Assess
+    expect(fixes.map((f) => f.title)).toEqual([
+      'Use `values` instead of `vals`',
+      'Use `vars` instead of `vals`',
+    ]);
+  });
 });

@@ -24,6 +24,22 @@ export function nearestNames(wanted: string, pool: Iterable<string>, limit = 3):
   return matches.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name)).slice(0, limit);
 }
 
+/**
+ * Longer names from `pool` that `short` abbreviates: same first letter, and every letter of `short`
+ * in order (`vals` → `values`, `cnt` → `count`, `idx` → `index`). Shortest first.
+ */
+export function expansionsOf(short: string, pool: Iterable<string>, limit = 2): string[] {
+  if (short.length < 2) return [];
+  const found = new Set<string>();
+  for (const name of pool) {
+    if (name.length <= short.length || name.length > short.length * 3 || name[0] !== short[0]) continue;
+    let at = 0;
+    for (const letter of name) if (letter === short[at]) at += 1;
+    if (at === short.length) found.add(name);
+  }
+  return [...found].sort((a, b) => a.length - b.length || a.localeCompare(b)).slice(0, limit);
+}
+
 /** Levenshtein distance where swapping two neighbouring letters costs one edit, not two. */
 function editDistance(a: string, b: string): number {
   const plain = distance(a, b);

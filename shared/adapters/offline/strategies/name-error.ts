@@ -9,7 +9,7 @@ import {
 } from '../python-names.js';
 import { type Edit, importInsertionLine, type PySource } from '../python-source.js';
 import type { Token } from '../python-tokens.js';
-import { nearestNames } from '../similarity.js';
+import { expansionsOf, nearestNames } from '../similarity.js';
 import { distinct, type Fix, type FixContext, type FixStrategy, isOp, quote } from './strategy.js';
 
 const NOT_DEFINED = /name '([^']+)' is not defined(?:\. Did you mean: '([^']+)'\?)?/;
@@ -40,9 +40,12 @@ export function fixesForUndefinedName(context: FixContext, name: string, suggest
     name,
     [...BUILTINS].filter((n) => !n.startsWith('_')),
   );
+  // The program's own names come first, abbreviations of them next, and builtins last: a misspelt
+  // name is far more often one the author defined than a builtin that happens to be one letter off.
   const renames = [
     ...(suggestion ? [suggestion] : []),
     ...near.map((m) => m.name),
+    ...expansionsOf(name, programNames),
     ...nearBuiltins.map((m) => m.name),
   ];
   // A stdlib import outranks a guessed spelling unless Python itself suggested one.
