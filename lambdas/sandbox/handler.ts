@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createSessionStore } from '../../shared/adapters/aws-clients.js';
 import { createLocalSandboxRunner } from '../../shared/adapters/sandbox/index.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
+import { readSandboxPolicies } from '../../shared/config/sandbox-policy-config.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
 import { runItem } from '../../shared/use-cases/run-item.js';
