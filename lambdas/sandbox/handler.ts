@@ -12,9 +12,10 @@ import { runItem } from '../../shared/use-cases/run-item.js';
 const config = readAppConfig(process.env);
 const store = createSessionStore(config);
 // The capability probe runs once per cold start, not per candidate.
-const runner = await createLocalSandboxRunner(
-  config.SANDBOX_PYTHON ? { pythonPath: config.SANDBOX_PYTHON } : {},
-);
+const runner = await createLocalSandboxRunner({
+  policies: readSandboxPolicies(process.env),
+  ...(config.SANDBOX_PYTHON ? { pythonPath: config.SANDBOX_PYTHON } : {}),
+});
 
 const input = z.object({
   sessionId: z.string().min(1),
