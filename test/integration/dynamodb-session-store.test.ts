@@ -1,54 +1,28 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../../infra/local/dynamodb-server.js';
-import { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
-import { DynamoDbSessionStore } from '../../shared/adapters/dynamodb/dynamodb-session-store.js';
+import type { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
+import type { DynamoDbSessionStore } from '../../shared/adapters/dynamodb/dynamodb-session-store.js';
 import type { SessionMeta } from '../../shared/domain/types.js';
+import { openDynaliteStore, sessionMeta } from '../support/dynalite-store.js';
 
 let dir: string;
-let dynamodb: LocalDynamoDb;
+let opened: Awaited<ReturnType<typeof openDynaliteStore>> | undefined;
 let store: DynamoDbSessionStore;
 let artifacts: FileArtifactStore;
 
-const meta = (sessionId: string, status: SessionMeta['status'] = 'queued'): SessionMeta => ({
-  sessionId,
-  status,
-  createdAt: new Date().toISOString(),
-  updatedAt: new Date().toISOString(),
-  filename: 'program.py',
-  maxRounds: 2,
-  rounds: 0,
-  lastIndex: 0,
-  winner: null,
-  notes: [],
-});
+const meta = (sessionId: string, status: SessionMeta['status'] = 'queued') =>
+  sessionMeta(sessionId, { status });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'store-'));
-  dynamodb = await startLocalDynamoDb({
-    path: join(dir, 'db'),
-    tableName: 'store-test',
-    region: 'us-east-1',
-  });
-  const client = new DynamoDBClient({
-    endpoint: dynamodb.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  artifacts = new FileArtifactStore(join(dir, 'artifacts'));
-  store = new DynamoDbSessionStore(
-    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-    'store-test',
-    artifacts,
-  );
+  opened = await openDynaliteStore(dir, 'store-test');
+  ({ store, artifacts } = opened);
 });
 
 afterAll(async () => {
-  await dynamodb?.close();
+  await opened?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
