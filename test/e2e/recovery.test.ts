@@ -17,7 +17,7 @@ const meta = (sessionId: string, resumes: number) =>
   sessionMeta(sessionId, { status: 'running', maxRounds: 1, rounds: 1, resumes });
 
 describe('Local stack restart', () => {
-  it('resumes a session a crash left running, and fails one that was already resumed once', async () => {
+  it('resumes sessions a crash left running, fails one already resumed once, and fails one whose controller fails', async () => {
     // Prepare: the state a crash mid-session leaves in the data dir.
     dataDir = await mkdtemp(join(tmpdir(), 'truth-engine-recovery-'));
     const { store, close } = await openDynaliteStore(dataDir, 'truth-engine');
@@ -34,13 +34,17 @@ describe('Local stack restart', () => {
       maxRounds: 1,
       candidates: ['print(1)\n'],
     });
+    // A session whose stored problem is gone: its controller fails, and the workflow's Catch must
+    // still end it `failed` with a reason instead of leaving it running.
+    await store.create(meta('lost', 0), { code, filename: 'program.py', maxRounds: 1 });
+    await rm(join(dataDir, 'artifacts', 'sessions', 'lost', 'problem.json'));
     await close();
 
     // Act: start the stack on that data dir.
     fixture = await startStackFixture({}, dataDir);
 
     // Assess
-    expect(fixture.stack.recovered.resumed).toEqual(['interrupted']);
+    expect(fixture.stack.recovered.resumed.sort()).toEqual(['interrupted', 'lost']);
     expect(fixture.stack.recovered.failed).toEqual(['twice']);
     const resumed = await waitForResult(fixture.stack, 'interrupted');
     expect(resumed.status).toBe('verified');
@@ -48,5 +52,8 @@ describe('Local stack restart', () => {
     const failed = await waitForResult(fixture.stack, 'twice');
     expect(failed.status).toBe('failed');
     expect(failed.reason).toContain('stopped twice');
+    const lost = await waitForResult(fixture.stack, 'lost');
+    expect(lost.status).toBe('failed');
+    expect(lost.reason).toBe('the workflow failed: SessionNotFoundError');
   });
 });
