@@ -39,6 +39,25 @@ describe('Function: createLocalSandboxRunner', () => {
     if (isRoot) expect(caps.layers).toContain('per-run-uid');
   });
 
+  it('refuses a disk cap that is not a positive whole number of MiB', async () => {
+    await expect(createLocalSandboxRunner({ workRoot, diskMb: 0 })).rejects.toThrow(/diskMb/);
+    await expect(createLocalSandboxRunner({ workRoot, diskMb: 1.5 })).rejects.toThrow(/diskMb/);
+  });
+
+  it('crashes a job whose own files do not fit in the disk cap, saying so (ns level)', async () => {
+    const small = await createLocalSandboxRunner({ workRoot, diskMb: 1 });
+    const result = await small.run({
+      ...program('print("ran")\n'),
+      files: { 'program.py': 'print("ran")\n', 'big.txt': 'x'.repeat(2 * 1024 * 1024) },
+    });
+    if (small.capabilities().level === 'ns') {
+      expect(result).toMatchObject({ status: 'crashed', stdout: '' });
+      expect(result.reason).toContain("the job's files do not fit in the 1 MiB disk cap");
+    } else {
+      expect(result).toMatchObject({ status: 'passed', stdout: 'ran\n' });
+    }
+  });
+
   it('refuses a level that cannot work for this user', async () => {
     await expect(
       createLocalSandboxRunner({ workRoot, level: isRoot ? 'userns' : 'uid' }),
@@ -192,6 +211,102 @@ describe('Method: run', () => {
   });
 });
 
+/** A test harness importing program.py, as the fix pipeline builds it. */
+function tested(candidate: string, test: string, timeoutMs = 5000): SandboxJob {
+  return {
+    files: { 'program.py': candidate, 'reproduce_issue.py': test },
+    entry: 'reproduce_issue.py',
+    checked: ['program.py'],
+    timeoutMs,
+  };
+}
+
+const GOOD_ADD = 'def add(a, b):\n    return a + b\n';
+
+describe('Method: run, completion evidence', () => {
+  it.each([
+    ['sys.exit(0)', 'import sys\nsys.exit(0)\n'],
+    ['sys.exit()', 'import sys\nsys.exit()\n'],
+    ['raise SystemExit', 'raise SystemExit\n'],
+    ['exit(0)', 'exit(0)\n'],
+    [
+      'sys.exit(main())',
+      'import sys\ndef main():\n    return 0\nif __name__ == "__main__":\n    sys.exit(main())\n',
+    ],
+  ])('passes a test that ends itself with %s', async (_, ending) => {
+    const result = await runner.run(
+      tested(GOOD_ADD, `from program import add\nassert add(1, 2) == 3\nprint("ok")\n${ending}`),
+    );
+    expect(result).toMatchObject({ status: 'passed', exitCode: 0, stdout: 'ok\n' });
+  });
+
+  it('passes a unittest run that succeeds and fails one that does not (unittest ends with sys.exit)', async () => {
+    const test = (expected: number) =>
+      [
+        'import unittest',
+        'from program import add',
+        'class T(unittest.TestCase):',
+        '    def test_add(self):',
+        `        self.assertEqual(add(1, 2), ${expected})`,
+        'unittest.main()',
+      ].join('\n');
+    const [good, bad] = await Promise.all([
+      runner.run(tested(GOOD_ADD, test(3))),
+      runner.run(tested(GOOD_ADD, test(4))),
+    ]);
+    expect(good).toMatchObject({ status: 'passed', exitCode: 0 });
+    expect(good.stderr).toContain('OK');
+    expect(bad).toMatchObject({ status: 'failed', exitCode: 1 });
+  });
+
+  it('passes a program that is its own harness and ends with sys.exit(0)', async () => {
+    const result = await runner.run(program('import sys\nprint("done")\nsys.exit(0)\n'));
+    expect(result).toMatchObject({ status: 'passed', exitCode: 0, stdout: 'done\n' });
+  });
+
+  it('judges a test that runs the program as a subprocess by its own assertions', async () => {
+    // Prepare: the second candidate leaves with status 0 before printing what the test expects
+    const test = [
+      'import subprocess, sys',
+      'out = subprocess.run([sys.executable, "program.py"], capture_output=True, text=True)',
+      'assert out.returncode == 0, out',
+      'assert out.stdout.strip() == "5", out',
+      'print("ok")',
+    ].join('\n');
+    const good = `${GOOD_ADD}if __name__ == "__main__":\n    print(add(2, 3))\n`;
+    const quits = `import sys\n${GOOD_ADD}if __name__ == "__main__":\n    sys.exit(0)\n    print(add(2, 3))\n`;
+    // Act
+    const [passing, failing] = await Promise.all([
+      runner.run(tested(good, test)),
+      runner.run(tested(quits, test)),
+    ]);
+    // Assess
+    expect(passing).toMatchObject({ status: 'passed', exitCode: 0, stdout: 'ok\n' });
+    expect(failing).toMatchObject({ status: 'failed', exitCode: 1, reason: 'exit status 1' });
+    expect(failing.stderr).toContain('AssertionError');
+  });
+
+  it('records completion before atexit hooks: a hook that ends the process with 0 keeps the pass', async () => {
+    const candidate = `import atexit, os\natexit.register(getattr(os, "_ex" + "it"), 0)\n${GOOD_ADD}`;
+    const result = await runner.run(tested(candidate, 'from program import add\nassert add(1, 2) == 3\n'));
+    expect(result).toMatchObject({ status: 'passed', exitCode: 0 });
+  });
+
+  it('still fails a run whose harness completed when the process then exits non-zero', async () => {
+    const test =
+      'import atexit, os\nfrom program import add\nassert add(1, 2) == 3\natexit.register(os._exit, 3)\n';
+    const result = await runner.run(tested(GOOD_ADD, test));
+    expect(result).toMatchObject({ status: 'failed', exitCode: 3, reason: 'exit status 3' });
+  });
+
+  it('fails a test whose own non-zero exit comes after a candidate that exits 0 was caught', async () => {
+    // The test catches the candidate's SystemExit itself and decides: its choice, its exit status.
+    const test = 'try:\n    import program\nexcept SystemExit:\n    raise SystemExit(2)\n';
+    const result = await runner.run(tested('import sys\nsys.exit(0)\n', test));
+    expect(result).toMatchObject({ status: 'failed', exitCode: 2 });
+  });
+});
+
 describe('Method: run at the weaker levels', () => {
   it('at the uid level (root only): drops to a per-run uid and kills a daemonised grandchild', async () => {
     if (!isRoot) {
@@ -229,6 +344,87 @@ describe('Method: run at the weaker levels', () => {
     expect(result.status).toBe('timeout');
     expect(await processesMentioning(marker)).toEqual([]);
   });
+});
+
+describe('Method: run, completion evidence at the weaker levels', () => {
+  it.each(isRoot ? (['uid', 'process'] as const) : (['process'] as const))(
+    'at the %s level: exit 0 without completion fails, a completed harness passes',
+    async (level) => {
+      const weaker = await createLocalSandboxRunner({ workRoot, level });
+      const test = 'from program import add\nassert add(1, 2) == 3\nprint("ok")\n';
+      const [quits, good] = await Promise.all([
+        weaker.run(tested('import sys\nsys.exit(0)\n', test)),
+        weaker.run(tested(GOOD_ADD, test)),
+      ]);
+      expect(quits).toMatchObject({ status: 'failed', exitCode: 0 });
+      expect(quits.reason).toContain('without completion');
+      expect(good).toMatchObject({ status: 'passed', stdout: 'ok\n' });
+    },
+  );
+});
+
+/** Run inside a fresh mount namespace: makes every mount read-only one way, then reports each mount. */
+const READ_ONLY_PROBE = `
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+import te_sandbox_disk as disk, te_sandbox_supervisor as sup
+
+def mounts():
+    out = {}
+    for line in open("/proc/self/mountinfo").read().splitlines():
+        fields = line.split(" ")
+        out[disk._unescape(fields[4].encode())] = sorted(o for o in fields[5].split(",") if o not in ("ro", "rw"))
+    return out
+
+before = mounts()
+_, mount, syscall, get_errno = sup.libc()
+if sys.argv[2] == "remount":
+    disk.read_only_by_remount(disk.Calls(mount, None, get_errno).mount)
+else:
+    assert disk.Calls(mount, syscall, get_errno).read_only_tree("/")
+after = mounts()
+print(json.dumps({
+    "writable": [p for p in after if os.path.exists(p) and not os.statvfs(p).f_flag & 1],
+    "changed": [p for p in after if p in before and before[p] != after[p]],
+    "count": len(after),
+}))
+`;
+
+describe('Module: te_sandbox_disk (root with unshare only)', () => {
+  it.each(['setattr', 'remount'])(
+    'makes every reachable mount read-only, keeping its other options (%s)',
+    async (method) => {
+      if (runner.capabilities().level !== 'ns') {
+        expect(runner.capabilities().layers).not.toContain('read-only-mounts');
+        return;
+      }
+      const { execFile } = await import('node:child_process');
+      const { fileURLToPath } = await import('node:url');
+      const dir = fileURLToPath(new URL('../../shared/adapters/sandbox/python/', import.meta.url));
+      const out = await new Promise<string>((done, fail) =>
+        execFile(
+          'unshare',
+          [
+            '--mount',
+            '--propagation',
+            'private',
+            runner.capabilities().interpreter,
+            '-S',
+            '-c',
+            READ_ONLY_PROBE,
+            dir,
+            method,
+          ],
+          { env: { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' } },
+          (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(stdout)),
+        ),
+      );
+      const report = JSON.parse(out) as { writable: string[]; changed: string[]; count: number };
+      expect(report.count).toBeGreaterThan(1);
+      expect(report.writable).toEqual([]);
+      expect(report.changed).toEqual([]);
+    },
+  );
 });
 
 async function processesMentioning(marker: string): Promise<number[]> {

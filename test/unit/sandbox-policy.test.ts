@@ -57,6 +57,7 @@ const BLOCKED: Array<[string, string, number]> = [
   ['import signal', 'blocked-import', 1],
   ['import builtins', 'blocked-import', 1],
   ['import te_sandbox_guard', 'blocked-import', 1],
+  ['import te_sandbox_disk', 'blocked-import', 1],
   ['def f():\n    import ftplib', 'blocked-import', 2],
   ['eval("1+1")', 'blocked-call', 1],
   ['exec("x = 1")', 'blocked-call', 1],

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { LEVEL_LAYERS, launchCommand, levelFits } from '../../shared/adapters/sandbox/containment.js';
+import {
+  LEVEL_LAYERS,
+  launchCommand,
+  levelFits,
+  usesPrivateDisk,
+} from '../../shared/adapters/sandbox/containment.js';
 import { OutputCollector } from '../../shared/adapters/sandbox/output-collector.js';
-import { parseBootReport, type RunEnding, toOutcome } from '../../shared/adapters/sandbox/verdict.js';
+import {
+  NOT_COMPLETED_REASON,
+  parseBootReport,
+  type RunEnding,
+  toOutcome,
+} from '../../shared/adapters/sandbox/verdict.js';
 
 const ENDING: RunEnding = {
   report: null,
@@ -16,8 +26,10 @@ const ENDING: RunEnding = {
 
 describe('Function: parseBootReport', () => {
   it.each([
-    ['exit\t0\n', { kind: 'exit', code: 0 }],
-    ['exit\t3\n', { kind: 'exit', code: 3 }],
+    ['exit\t0\t1\n', { kind: 'exit', code: 0, completed: true }],
+    ['exit\t0\t0\n', { kind: 'exit', code: 0, completed: false }],
+    ['exit\t0\n', { kind: 'exit', code: 0, completed: false }],
+    ['exit\t3\t0\n', { kind: 'exit', code: 3, completed: false }],
     ['signal\t24\n', { kind: 'signal', signal: 24 }],
     ['timeout\n', { kind: 'timeout' }],
     ['memory\n', { kind: 'memory' }],
@@ -36,14 +48,31 @@ describe('Function: parseBootReport', () => {
 });
 
 describe('Function: toOutcome', () => {
-  it('maps exit 0 to passed and a non-zero exit to failed with its code', () => {
-    expect(toOutcome({ ...ENDING, report: { kind: 'exit', code: 0 } })).toEqual({
+  it('maps exit 0 with completion to passed and a non-zero exit to failed with its code', () => {
+    expect(toOutcome({ ...ENDING, report: { kind: 'exit', code: 0, completed: true } })).toEqual({
       status: 'passed',
       exitCode: 0,
     });
-    expect(toOutcome({ ...ENDING, report: { kind: 'exit', code: 2 } })).toMatchObject({
+    expect(toOutcome({ ...ENDING, report: { kind: 'exit', code: 2, completed: false } })).toEqual({
       status: 'failed',
       exitCode: 2,
+      reason: 'exit status 2',
+    });
+  });
+
+  it('fails exit 0 without completion, saying the process ended before the harness finished', () => {
+    expect(toOutcome({ ...ENDING, report: { kind: 'exit', code: 0, completed: false } })).toEqual({
+      status: 'failed',
+      exitCode: 0,
+      reason: NOT_COMPLETED_REASON,
+    });
+    expect(NOT_COMPLETED_REASON).toContain('exit status 0 without completion');
+  });
+
+  it('fails a non-zero exit even when the harness completed before it (a later failure wins)', () => {
+    expect(toOutcome({ ...ENDING, report: { kind: 'exit', code: 3, completed: true } })).toMatchObject({
+      status: 'failed',
+      exitCode: 3,
     });
   });
 
@@ -80,7 +109,9 @@ describe('Function: toOutcome', () => {
 
   it('maps a failed start, an output flood and a missing report to crashed', () => {
     expect(toOutcome({ ...ENDING, spawnError: 'ENOENT' })).toMatchObject({ status: 'crashed' });
-    expect(toOutcome({ ...ENDING, outputLimitHit: true, report: { kind: 'exit', code: 0 } })).toMatchObject({
+    expect(
+      toOutcome({ ...ENDING, outputLimitHit: true, report: { kind: 'exit', code: 0, completed: true } }),
+    ).toMatchObject({
       status: 'crashed',
       reason: 'output limit exceeded (more than 1024 bytes)',
     });
@@ -138,6 +169,17 @@ describe('Module: containment', () => {
     expect(levelFits('uid', false)).toBe(false);
     expect(levelFits('userns', false)).toBe(true);
     expect(levelFits('process', false)).toBe(true);
+  });
+
+  it('lists the tmpfs disk cap at the ns level only, and says where only the per-file cap applies', () => {
+    expect(LEVEL_LAYERS.ns).toEqual(expect.arrayContaining(['disk-cap-tmpfs', 'read-only-mounts']));
+    expect(LEVEL_LAYERS.ns).not.toContain('disk-cap-per-file-only');
+    for (const level of ['userns', 'uid', 'process'] as const) {
+      expect(LEVEL_LAYERS[level]).toContain('disk-cap-per-file-only');
+      expect(LEVEL_LAYERS[level]).not.toContain('disk-cap-tmpfs');
+    }
+    expect(usesPrivateDisk('ns')).toBe(true);
+    expect(usesPrivateDisk('userns')).toBe(false);
   });
 
   it('lists a per-run uid only where the runner drops to one', () => {

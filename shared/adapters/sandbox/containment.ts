@@ -2,8 +2,10 @@
  * Containment levels, strongest first. Each names the layers it applies, for `/health` and the bench.
  *
  * - `ns`: root with working `unshare` — fresh net (no interfaces but a down loopback), pid and mount
- *   namespaces, /proc remounted, configured paths hidden, and the program dropped to a per-run uid.
- * - `userns`: not root, but unprivileged user namespaces work — the same namespaces, no uid of its own.
+ *   namespaces, /proc remounted, configured paths hidden, every mount read-only but one private
+ *   size-limited tmpfs (work dir, /tmp, /var/tmp, /dev/shm), and the program dropped to a per-run uid.
+ * - `userns`: not root, but unprivileged user namespaces work — the same namespaces, no uid of its own
+ *   (and so no disk cap: the program is root of its own namespace and could remount a tmpfs larger).
  * - `uid`: root without namespaces (e.g. a container without CAP_SYS_ADMIN) — per-run uid, and every
  *   process of that uid is killed when the run ends.
  * - `process`: neither (AWS Lambda) — rlimits, a non-dumpable subreaper supervisor that kills the
@@ -23,6 +25,9 @@ const COMMON_LAYERS = [
   'output-sanitizer',
 ];
 
+/** Where only the per-file size limit (an rlimit) bounds what a run writes, the layers say so. */
+const PER_FILE_DISK_CAP = 'disk-cap-per-file-only';
+
 export const LEVEL_LAYERS: Readonly<Record<ContainmentLevel, readonly string[]>> = {
   ns: [
     ...COMMON_LAYERS,
@@ -30,12 +35,21 @@ export const LEVEL_LAYERS: Readonly<Record<ContainmentLevel, readonly string[]>>
     'pid-namespace',
     'mount-namespace',
     'hidden-paths',
+    'read-only-mounts',
+    'disk-cap-tmpfs',
     'per-run-uid',
     'tmp-sweep',
   ],
-  userns: [...COMMON_LAYERS, 'user-namespace', 'net-namespace', 'pid-namespace', 'mount-namespace'],
-  uid: [...COMMON_LAYERS, 'per-run-uid', 'uid-kill', 'tmp-sweep'],
-  process: [...COMMON_LAYERS, 'non-dumpable-supervisor', 'subreaper-kill'],
+  userns: [
+    ...COMMON_LAYERS,
+    'user-namespace',
+    'net-namespace',
+    'pid-namespace',
+    'mount-namespace',
+    PER_FILE_DISK_CAP,
+  ],
+  uid: [...COMMON_LAYERS, 'per-run-uid', 'uid-kill', 'tmp-sweep', PER_FILE_DISK_CAP],
+  process: [...COMMON_LAYERS, 'non-dumpable-supervisor', 'subreaper-kill', PER_FILE_DISK_CAP],
 };
 
 /** Whether the level can work for a process with this effective uid (the probe decides the rest). */
@@ -53,6 +67,11 @@ export function levelFits(level: ContainmentLevel, isRoot: boolean): boolean {
 
 export function usesRunUid(level: ContainmentLevel): boolean {
   return level === 'ns' || level === 'uid';
+}
+
+/** Only at `ns` is the run root-less inside its own mount namespace, so a size-limited tmpfs holds. */
+export function usesPrivateDisk(level: ContainmentLevel): boolean {
+  return level === 'ns';
 }
 
 export function usesUnshare(level: ContainmentLevel): boolean {

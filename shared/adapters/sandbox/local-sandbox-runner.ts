@@ -26,6 +26,7 @@ import {
   LEVELS_STRONGEST_FIRST,
   launchCommand,
   levelFits,
+  usesPrivateDisk,
   usesRunUid,
   usesUnshare,
 } from './containment.js';
@@ -52,6 +53,12 @@ export interface LocalSandboxRunnerOptions {
   memoryMb?: number;
   /** Largest file a run may write. @default 64 */
   fileSizeMb?: number;
+  /**
+   * Everything a run may write in total, at the `ns` level: its work dir, /tmp, /var/tmp and
+   * /dev/shm are one private tmpfs of this size, and every other mount is read-only. Other levels
+   * have only the per-file cap (`fileSizeMb`). @default 64
+   */
+  diskMb?: number;
   /** @default 256 */
   openFiles?: number;
   /** Processes (threads count) a run may have at once. @default 64 */
@@ -79,6 +86,7 @@ const PYTHON_FILES = [
   'te_sandbox_supervisor.py',
   'te_sandbox_guard.py',
   'te_sandbox_policy.py',
+  'te_sandbox_disk.py',
   'sitecustomize.py',
 ];
 const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
@@ -87,6 +95,7 @@ const UNSHARE_CANDIDATES = ['/usr/bin/unshare', '/bin/unshare'];
 interface Settings {
   memoryMb: number;
   fileSizeMb: number;
+  diskMb: number;
   openFiles: number;
   processes: number;
   resultOutputBytes: number;
@@ -128,6 +137,7 @@ export async function createLocalSandboxRunner(
   const settings: Settings = {
     memoryMb: options.memoryMb ?? 1024,
     fileSizeMb: options.fileSizeMb ?? 64,
+    diskMb: options.diskMb ?? 64,
     openFiles: options.openFiles ?? 256,
     processes: options.processes ?? 64,
     resultOutputBytes: options.resultOutputBytes ?? 64 * 1024,
@@ -135,6 +145,8 @@ export async function createLocalSandboxRunner(
     maxOutputBytes: options.maxOutputBytes ?? 16 * 1024 * 1024,
     backstopGraceMs: options.backstopGraceMs ?? 1500,
   };
+  if (!(Number.isInteger(settings.diskMb) && settings.diskMb > 0))
+    throw new RangeError(`diskMb must be a positive whole number of MiB, not ${settings.diskMb}`);
   const policies: Record<ProblemKind, SandboxPolicy> = { ...DEFAULT_POLICIES, ...options.policies };
   const defaultKind = options.defaultKind ?? 'fix';
 
@@ -243,6 +255,7 @@ class LocalSandboxRunner implements SandboxRunner {
     if (runUid !== undefined) bootArgs.push(`uid=${runUid}`, `gid=${runUid}`);
     if (this.level === 'ns' && this.host.hiddenPaths.length > 0)
       bootArgs.push(`hide=${this.host.hiddenPaths.join(':')}`);
+    if (usesPrivateDisk(this.level)) bootArgs.push(`disk_mb=${s.diskMb}`);
     const command = launchCommand(
       this.level,
       { python: this.host.python.path, ...(this.host.unshare ? { unshare: this.host.unshare } : {}) },

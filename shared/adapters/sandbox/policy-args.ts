@@ -4,6 +4,7 @@ import type { SandboxPolicy } from '../../domain/sandbox-policy.js';
 export const INTERNAL_MODULES: readonly string[] = [
   'sitecustomize',
   'te_sandbox_boot',
+  'te_sandbox_disk',
   'te_sandbox_guard',
   'te_sandbox_policy',
   'te_sandbox_supervisor',

@@ -1,9 +1,13 @@
 import { constants } from 'node:os';
 import type { Verdict } from '../../domain/types.js';
 
-/** How the boot script says a run ended, on its report pipe (one tab-separated line). */
+/**
+ * How the boot script says a run ended, on its report pipe (one tab-separated line). An `exit`
+ * carries whether the harness completed: the entry ran to its end, or a SystemExit(0) came with no
+ * checked code on the way (the checked entry's own, for a program that is its own harness).
+ */
 export type BootReport =
-  | { kind: 'exit'; code: number }
+  | { kind: 'exit'; code: number; completed: boolean }
   | { kind: 'signal'; signal: number }
   | { kind: 'timeout' }
   | { kind: 'memory' }
@@ -18,7 +22,7 @@ export function parseBootReport(text: string): BootReport | null {
   switch (kind) {
     case 'exit': {
       const code = toInt(rest[0]);
-      return code === null ? null : { kind, code };
+      return code === null ? null : { kind, code, completed: rest[1] === '1' };
     }
     case 'signal': {
       const signal = toInt(rest[0]);
@@ -83,7 +87,16 @@ export function signalName(signal: number): string {
   return SIGNAL_NAMES.get(signal) ?? `signal ${signal}`;
 }
 
-/** The verdict rules, in order: could not start, output flood, policy, deadline, limits, exit status. */
+/** Why a run that exited 0 is not a pass. */
+export const NOT_COMPLETED_REASON =
+  'the program ended the process before the harness finished (exit status 0 without completion)';
+
+/**
+ * The verdict rules, in order: could not start, output flood, policy, deadline, limits, exit status.
+ * `passed` needs exit status 0 *and* the boot's record that the harness completed: status 0 alone
+ * is what a candidate gets by ending the process early (`sys.exit(0)` at import, `os._exit(0)` from
+ * a thread, an atexit hook or a signal handler).
+ */
 export function toOutcome(ending: RunEnding): Outcome {
   const { report } = ending;
   if (ending.spawnError !== undefined) {
@@ -121,9 +134,11 @@ export function toOutcome(ending: RunEnding): Outcome {
     case 'error':
       return { status: 'crashed', exitCode: null, reason: `sandbox error: ${report.message}` };
     case 'exit':
-      return report.code === 0
+      if (report.code !== 0)
+        return { status: 'failed', exitCode: report.code, reason: `exit status ${report.code}` };
+      return report.completed
         ? { status: 'passed', exitCode: 0 }
-        : { status: 'failed', exitCode: report.code, reason: `exit status ${report.code}` };
+        : { status: 'failed', exitCode: 0, reason: NOT_COMPLETED_REASON };
     default: {
       const how = ending.signal !== null ? `signal ${ending.signal}` : `exit status ${ending.exitCode}`;
       return { status: 'crashed', exitCode: null, reason: `sandbox ended without a report (${how})` };

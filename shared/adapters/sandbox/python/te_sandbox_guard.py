@@ -10,7 +10,9 @@ sitecustomize.py, through PYTHONPATH). It has two parts:
 * an audit hook. For everyone: no reading any process's environ, no writing outside the work dir,
   no network beyond loopback and unix sockets. While checked code is on the stack: no processes,
   no signals, no ctypes, no links, no blocked imports, no reading outside the work dir and the
-  interpreter's own files.
+  interpreter's own files, no tracing or profiling hooks, no walking the garbage collector's
+  object lists or other threads' frames; and checked code itself may not make code objects or
+  functions (which could carry another file's name) nor swap a function's code.
 
 The trade-off: "checked code on the stack" follows frames, so a callback handed to the standard
 library and run later without a checked frame (an `atexit` hook, say) escapes the second part.
@@ -66,6 +68,7 @@ def install(config):
     _state["workdir_slash"] = workdir.rstrip("/") + "/"
     _state["checked"] = frozenset(names)
     _state["modules"] = {c[:-3]: os.path.join(workdir, c) for c in checked if c.endswith(".py")}
+    _state["globals"] = []
     _state["policy"] = policy
     _state["read_roots"] = _read_roots(workdir)
     _state["builtins"] = _restricted_builtins(policy)
@@ -78,6 +81,16 @@ def install(config):
 
 def is_checked(filename):
     return filename in _state["checked"]
+
+
+def checked_names():
+    """The file names (as code objects carry them) of the checked files."""
+    return _state["checked"]
+
+
+def checked_globals():
+    """The namespaces of the checked modules imported so far (the list grows as they load)."""
+    return _state["globals"]
 
 
 def restricted_builtins():
@@ -129,6 +142,7 @@ class _CheckedLoader(_SourceFileLoader):
     def exec_module(self, module):
         code = self.get_code(module.__name__)
         module.__dict__["__builtins__"] = _state["builtins"]
+        _state["globals"].append(module.__dict__)
         exec(code, module.__dict__)
 
 
@@ -246,6 +260,23 @@ def _on_checked_only(what):
     return handler
 
 
+def _on_checked_caller(what):
+    """For events that library code raises on its own behalf: refused only when checked code
+    itself made the call."""
+
+    def handler(args, frame):
+        if frame is not None and frame.f_code.co_filename in _state["checked"]:
+            _refuse(what)
+
+    return handler
+
+
+def _on_setattr(args, frame):
+    if len(args) > 1 and args[1] == "__code__" and frame is not None:
+        if frame.f_code.co_filename in _state["checked"]:
+            _refuse("replacing a function's code")
+
+
 def _on_import(args, frame):
     module = args[0]
     if module and _importing_frame_checked(frame):
@@ -287,8 +318,21 @@ for _event, _what in (
     ("ctypes.cdata", "ctypes"),
     ("os.symlink", "creating a link"),
     ("os.link", "creating a link"),
+    ("sys.settrace", "tracing"),
+    ("sys.setprofile", "profiling"),
+    ("sys.monitoring.register_callback", "tracing"),
+    ("sys._current_frames", "reading other threads' frames"),
+    ("gc.get_objects", "walking the object graph"),
+    ("gc.get_referrers", "walking the object graph"),
+    ("gc.get_referents", "walking the object graph"),
 ):
     _HANDLERS[_event] = _on_checked_only(_what)
+for _event, _what in (
+    ("code.__new__", "making a code object"),
+    ("function.__new__", "making a function"),
+):
+    _HANDLERS[_event] = _on_checked_caller(_what)
+_HANDLERS["object.__setattr__"] = _on_setattr
 _WATCHED = frozenset(_HANDLERS)
 
 

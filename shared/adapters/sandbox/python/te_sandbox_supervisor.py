@@ -5,12 +5,26 @@ module loads from its precompiled .pyc instead of being compiled on every run).
 
 1. Hardens itself: no new privileges; at the `process` level also non-dumpable (so a program of
    the same uid cannot read its memory, fds or environ) and a child subreaper (so orphans come
-   back to it); at the `ns` level hides the configured paths behind empty read-only tmpfs mounts.
+   back to it); at the `ns` level hides the configured paths behind empty read-only tmpfs mounts,
+   makes every other mount read-only and gives the run a size-limited tmpfs as its work dir,
+   /tmp, /var/tmp and /dev/shm (see te_sandbox_disk).
 2. Checks every checked file against the policy; a refusal is reported and nothing runs.
 3. Forks. The child sets rlimits, drops to the run's uid, installs the guard and runs the entry
    as `__main__`. The parent supervises: wall-clock deadline, then kills whatever the run left
    behind (the whole pid namespace, every process of the run's uid, or its descendants) and
    reports how the run ended on fd 3, a line the program cannot reach.
+
+Exit status 0 is not evidence that the harness ran: a candidate imported by a test can end the
+process with status 0 before any assertion (`sys.exit(0)` at import time, `os._exit(0)` from a
+thread, a signal handler or an atexit hook). So the child also records *completion*, and the
+report says whether it did. Completion means the entry ran to its end, or raised SystemExit with
+status 0 while no checked code was on the way (when the entry is itself checked, its own
+SystemExit counts). The record is a per-run token written to a pipe the parent reads, by an audit
+hook installed before any untrusted code exists: the token lives only in that hook's closure (no
+Python API lists audit hooks; the garbage collector's object lists could reach it, and the guard
+refuses those, and frame tracing, to checked code), and the hook writes it only when called from
+the boot's own `child` frame, in the original process and thread. It is written before atexit
+hooks, thread joins and interpreter teardown, which can then only turn a pass into a failure.
 
 Starts with `-S` (no site: ~5 ms saved); the site directories are passed in `syspath` instead.
 """
@@ -21,6 +35,8 @@ import sys
 import _signal
 
 REPORT_FD = 3
+# Raised by the boot's own `child` frame, once, when the entry completed with status 0.
+COMPLETE_EVENT = "te_sandbox.complete"
 # Exit status the child uses for an uncaught MemoryError (the address-space limit was hit).
 MEMORY_EXIT = 197
 PR_SET_DUMPABLE = 4
@@ -41,7 +57,7 @@ def report(*fields):
 
 
 def libc():
-    """prctl and mount through `_ctypes` alone: the `ctypes` package costs ~3 ms to import."""
+    """prctl, mount and syscall through `_ctypes` alone: the `ctypes` package costs ~3 ms to import."""
     import _ctypes
 
     class c_int(_ctypes._SimpleCData):
@@ -49,6 +65,12 @@ def libc():
 
     class c_ulong(_ctypes._SimpleCData):
         _type_ = "L"
+
+    class c_long(_ctypes._SimpleCData):
+        _type_ = "l"
+
+    class c_uint(_ctypes._SimpleCData):
+        _type_ = "I"
 
     class c_char_p(_ctypes._SimpleCData):
         _type_ = "z"
@@ -62,11 +84,14 @@ def libc():
     prctl.argtypes = (c_int, c_ulong, c_ulong, c_ulong, c_ulong)
     mount = Fn(_ctypes.dlsym(handle, "mount"))
     mount.argtypes = (c_char_p, c_char_p, c_char_p, c_ulong, c_char_p)
-    return prctl, mount
+    # syscall(number, dirfd, path, flags, struct pointer, size): the shape mount_setattr needs.
+    syscall = Fn(_ctypes.dlsym(handle, "syscall"))
+    syscall.argtypes = (c_long, c_int, c_char_p, c_uint, c_char_p, c_ulong)
+    return prctl, mount, syscall, _ctypes.get_errno
 
 
-def harden(args, level):
-    prctl, mount = libc()
+def harden(args, level, workdir):
+    prctl, mount, syscall, get_errno = libc()
     if level == "process":
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
@@ -77,6 +102,15 @@ def harden(args, level):
         for path in split(args.get("hide", ""), ":"):
             if os.path.isdir(path) and mount(b"tmpfs", path.encode(), b"tmpfs", flags, b"size=4k,mode=555") != 0:
                 raise OSError("could not hide %s" % path)
+        if args.get("disk_mb"):
+            import te_sandbox_disk
+
+            needed = [os.path.dirname(os.path.abspath(__file__)), os.path.dirname(sys.executable)]
+            needed += sys.path + split(args.get("syspath", ""), ":")
+            uid = int(args.get("uid", "0"))
+            gid = int(args.get("gid", "0"))
+            calls = te_sandbox_disk.Calls(mount, syscall, get_errno)
+            te_sandbox_disk.setup(calls, workdir, int(args["disk_mb"]), uid, gid, needed)
 
 
 def split(value, sep=","):
@@ -147,15 +181,36 @@ def child(args, config, workdir):
         checked = guard.is_checked(path)
         with open(path, "rb") as f:
             source = f.read()
+        # Bound before any untrusted code runs: the program can rebind module attributes, not these.
+        audit = sys.audit
+        event = COMPLETE_EVENT
+        leave = sys.exit
     except BaseException as error:  # noqa: the run could not start; say why on stderr
         sys.stderr.write("sandbox: could not start the program: %s\n" % (error,))
         sys.stderr.flush()
         os._exit(70)
-    code = run_main(source, path, guard.restricted_builtins() if checked else __builtins__)
-    sys.exit(code)
+    code, completed = run_main(source, path, guard, checked)
+    if completed and code == 0:
+        audit(event)
+    leave(code)
 
 
-def run_main(source, path, builtins_):
+def run_main(source, path, guard, checked):
+    """Runs the entry as `__main__`. Returns (exit status, whether the harness completed).
+
+    Everything used after the program starts is bound to a local first: the program can reach
+    this module and the builtins and rebind what they hold, but not a running frame's locals.
+    """
+    builtins_ = guard.restricted_builtins() if checked else __builtins__
+    checked_names = guard.checked_names()
+    checked_globals = guard.checked_globals()
+    exit_code_of = SystemExit.code.__get__
+    traceback_of = BaseException.__traceback__.__get__
+    is_int = isinstance
+    low_byte = int.__and__
+    memory_exit = MEMORY_EXIT
+    say_exit = print_exit
+    say_error = print_error
     main = type(sys)("__main__")
     main.__file__ = path
     main.__builtins__ = builtins_
@@ -165,14 +220,39 @@ def run_main(source, path, builtins_):
         code = compile(source, path, "exec", dont_inherit=True)
         exec(code, main.__dict__)
     except SystemExit as done:
-        return done.code if done.code is None or isinstance(done.code, int) else print_exit(done.code)
+        value = exit_code_of(done)
+        if value is None:
+            status = 0
+        elif is_int(value, int):
+            status = low_byte(value, 0xFF)
+        else:
+            say_exit(value)
+            return 1, False
+        if status != 0:
+            return value, False
+        if checked:
+            # The entry is the checked program itself ("runs" harness): its own exit is its verdict.
+            return 0, True
+        # A test may end itself with status 0; a candidate may not end it for it. Any checked
+        # frame between the raise and here means checked code was running when the exit came.
+        tb = traceback_of(done)
+        while tb is not None:
+            frame = tb.tb_frame
+            if frame.f_code.co_filename in checked_names:
+                return 0, False
+            globals_ = frame.f_globals
+            for known in checked_globals:
+                if globals_ is known:
+                    return 0, False
+            tb = tb.tb_next
+        return 0, True
     except MemoryError as error:
-        print_error(error)
-        return MEMORY_EXIT
+        say_error(error)
+        return memory_exit, False
     except BaseException as error:
-        print_error(error)
-        return 1
-    return 0
+        say_error(error)
+        return 1, False
+    return 0, True
 
 
 def print_exit(value):
@@ -200,7 +280,7 @@ def on_alarm(signum, frame):
     raise Deadline()
 
 
-def supervise(pid, args, level):
+def supervise(pid, args, level, completion_fd, token):
     _signal.signal(_signal.SIGALRM, on_alarm)
     _signal.setitimer(_signal.ITIMER_REAL, int(args["timeout_ms"]) / 1000.0)
     status = None
@@ -220,8 +300,57 @@ def supervise(pid, args, level):
     if code == MEMORY_EXIT:
         report("memory")
         return 1
-    report("exit", code)
+    report("exit", code, 1 if completed(completion_fd, token) else 0)
     return code
+
+
+def completed(fd, token):
+    """Whether the child wrote the token. It did so before it exited, so whatever it wrote is in
+    the pipe now; anything else there (a descendant can hold the write end) is ignored. Bounded
+    by the pipe's capacity."""
+    os.set_blocking(fd, False)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except (BlockingIOError, InterruptedError):
+            break
+        if not chunk:
+            break
+        data += chunk
+    return token in data
+
+
+def arm_completion(fd, token, caller):
+    """Installs the hook that writes `token` to `fd`: once, and only when COMPLETE_EVENT comes
+    from `child` called by `caller` (main's frame), in this process and this thread. Every name
+    the hook uses is bound here, before any untrusted code exists."""
+    pid = os.getpid()
+    get_pid = os.getpid
+    import _thread
+
+    get_ident = _thread.get_ident
+    ident = get_ident()
+    get_frame = sys._getframe
+    write = os.write
+    expected = child.__code__
+    done = []
+
+    def hook(event, args):
+        if event != COMPLETE_EVENT or done:
+            return
+        frame = get_frame(1)
+        if frame.f_code is not expected or frame.f_back is not caller:
+            return
+        if get_pid() != pid or get_ident() != ident:
+            return
+        done.append(True)
+        try:
+            write(fd, token)
+        except OSError:
+            pass
+
+    sys.addaudithook(hook)
 
 
 def kill_leftovers(args, level, pid):
@@ -342,7 +471,7 @@ def main():
     level = args.get("level", "process")
     workdir = config["workdir"]
     try:
-        harden(args, level)
+        harden(args, level, workdir)
     except OSError as error:
         report("error", "hardening failed: %s" % (error,))
         return 71
@@ -353,11 +482,18 @@ def main():
             report("blocked", refusal.rule, name, refusal.line, refusal.detail)
             return 3
     sys.stdout.flush()
+    completion_r, completion_w = os.pipe()
+    token = os.urandom(16).hex().encode()
     pid = os.fork()
     if pid == 0:
+        os.close(completion_r)
+        os.set_blocking(completion_w, False)
+        arm_completion(completion_w, token, sys._getframe())
+        del token  # the hook's closure holds the only copy the program could look for
         child(args, config, workdir)
         os._exit(70)
-    return supervise(pid, args, level)
+    os.close(completion_w)
+    return supervise(pid, args, level, completion_r, token)
 
 
 def run():
