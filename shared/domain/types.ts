@@ -54,7 +54,10 @@ export interface CandidateProposal {
   rationale?: string;
 }
 
-/** What the controller learnt from a failed candidate, fed back to the generator on the next round. */
+/**
+ * What the controller learnt from a failed run, fed back to the generator on the next round. Index 0
+ * is the original program's own run: its traceback, when the client sent none.
+ */
 export interface CandidateFeedback {
   index: number;
   code: string;
@@ -62,6 +65,8 @@ export interface CandidateFeedback {
   exitCode: number | null;
   stderrTail: string;
   stdoutTail: string;
+  /** The sandbox's one-line account of the verdict (a blocked rule, a harness that never finished…). */
+  reason?: string;
 }
 
 /** A candidate as stored: its proposal, its place, and (once run) its result. */

@@ -68,7 +68,7 @@ export function renderGenerateFixPrompt(input: GenerateFixPromptInput): string {
   );
   if (input.feedback.length > 0) {
     parts.push(
-      'These candidates from the previous round failed against the same harness. Do not repeat them; learn from how they failed.',
+      'These runs from the previous round failed against the same harness (index 0 is the original program). Do not repeat the candidates; learn from how they failed.',
     );
     for (const item of input.feedback) parts.push(renderFeedback(item));
   }
@@ -80,6 +80,7 @@ function renderFeedback(item: CandidateFeedback): string {
   const exit = item.exitCode === null ? 'none' : String(item.exitCode);
   return [
     `<previous_attempt index="${item.index}" verdict="${item.status}" exit_code="${exit}">`,
+    ...(item.reason ? [`why: ${item.reason}`] : []),
     `stderr (end):\n${tail(item.stderrTail)}`,
     `stdout (end):\n${tail(item.stdoutTail)}`,
     `code:\n${head(item.code, MAX_FEEDBACK_CODE_CHARS)}`,

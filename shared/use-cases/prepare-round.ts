@@ -188,6 +188,7 @@ async function collectFeedback(
         exitCode: record.result?.exitCode ?? null,
         stderrTail: (record.result?.stderr ?? '').slice(-TAIL_CHARS),
         stdoutTail: (record.result?.stdout ?? '').slice(-TAIL_CHARS),
+        ...(record.result?.reason === undefined ? {} : { reason: record.result.reason }),
       }))
   );
 }

@@ -60,6 +60,28 @@ describe('Prompt: generate-fix.v1', () => {
     expect(text).toContain('stdout (end):\npartial');
     expect(text).toContain('# … (truncated)');
     expect(text.length).toBeLessThan(8_000);
+    expect(text).not.toContain('why:');
+  });
+
+  it('says why a run failed when the sandbox gave a reason', () => {
+    const text = renderGenerateFixPrompt({
+      ...base,
+      round: 2,
+      feedback: [
+        {
+          index: 2,
+          code: 'import sys\nsys.exit(0)\n',
+          status: 'failed',
+          exitCode: 0,
+          stderrTail: '',
+          stdoutTail: '',
+          reason: 'the program ended the process before the harness finished',
+        },
+      ],
+    });
+    expect(text).toContain(
+      '<previous_attempt index="2" verdict="failed" exit_code="0">\nwhy: the program ended the process before the harness finished\n',
+    );
   });
 });
 
