@@ -1,8 +1,10 @@
+import type { z } from 'zod';
 import { InvalidOutputError } from './invalid-output-error.js';
+import { parseModelJson, validateOutput } from './model-output.js';
 import { ProviderConnectionError } from './provider-connection-error.js';
 import { ProviderHttpError } from './provider-http-error.js';
 import { parseRetryAfter } from './retry-after.js';
-import type { TokenUsage } from './token-usage.js';
+import type { AttemptResult, TokenUsage } from './token-usage.js';
 
 /** The part of an OpenAI-style chat completion we read; groq-sdk and openai both return it. */
 export interface ChatCompletionLike {
@@ -50,4 +52,27 @@ export function mapStainlessError(error: unknown, classes: StainlessErrorClasses
     return new ProviderHttpError(error.status, error.message, retryAfterMs, { cause: error });
   }
   return error;
+}
+
+/**
+ * One JSON-mode chat completion through a Stainless SDK (openai, groq-sdk): SDK errors become ours,
+ * and the answer is parsed and validated against `schema`, its token usage kept even when invalid.
+ */
+export async function completeJson<S extends z.ZodType>(
+  send: () => Promise<ChatCompletionLike>,
+  classes: StainlessErrorClasses,
+  schema: S,
+): Promise<AttemptResult<z.output<S>>> {
+  let completion: ChatCompletionLike;
+  try {
+    completion = await send();
+  } catch (error) {
+    throw mapStainlessError(error, classes);
+  }
+  const usage = chatUsage(completion);
+  try {
+    return { value: validateOutput(schema, parseModelJson(chatText(completion))), usage };
+  } catch (error) {
+    throw error instanceof InvalidOutputError ? error.withUsage(usage) : error;
+  }
 }

@@ -1,9 +1,8 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ProviderSettings, RetryPolicy } from '../../config/llm-config.js';
-import { chatText, chatUsage, mapStainlessError } from './chat-completion.js';
+import { completeJson } from './chat-completion.js';
 import type { FixGenerator } from './fix-generator.js';
-import { InvalidOutputError } from './invalid-output-error.js';
-import { generatedFixSchema, parseModelJson, validateOutput } from './model-output.js';
+import { generatedFixSchema } from './model-output.js';
 
 /** Our own timer ends an attempt; the SDK's is a backstop that must never fire first. */
 const SDK_TIMEOUT_MARGIN_MS = 5_000;
@@ -31,31 +30,25 @@ export function createDeepseekGenerator(
     name: 'deepseek',
     model: settings.model,
     async generate(prompt, signal) {
-      let completion: OpenAI.Chat.Completions.ChatCompletion;
-      try {
-        completion = await client.chat.completions.create(
-          {
-            model: settings.model,
-            messages: [
-              { role: 'system', content: prompt.system },
-              { role: 'user', content: prompt.user },
-            ],
-            response_format: { type: 'json_object' },
-            temperature: 0.4,
-            // deepseek-chat's output ceiling; three full programs need the room.
-            max_tokens: 8_192,
-          },
-          { signal, maxRetries: 0 },
-        );
-      } catch (error) {
-        throw mapStainlessError(error, { APIError, APIConnectionError, APIConnectionTimeoutError });
-      }
-      const usage = chatUsage(completion);
-      try {
-        return { value: validateOutput(generatedFixSchema, parseModelJson(chatText(completion))), usage };
-      } catch (error) {
-        throw error instanceof InvalidOutputError ? error.withUsage(usage) : error;
-      }
+      return completeJson(
+        () =>
+          client.chat.completions.create(
+            {
+              model: settings.model,
+              messages: [
+                { role: 'system', content: prompt.system },
+                { role: 'user', content: prompt.user },
+              ],
+              response_format: { type: 'json_object' },
+              temperature: 0.4,
+              // deepseek-chat's output ceiling; three full programs need the room.
+              max_tokens: 8_192,
+            },
+            { signal, maxRetries: 0 },
+          ),
+        { APIError, APIConnectionError, APIConnectionTimeoutError },
+        generatedFixSchema,
+      );
     },
   };
 }

@@ -1,9 +1,8 @@
 import Groq, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'groq-sdk';
 import type { ProviderSettings } from '../../config/llm-config.js';
-import { chatText, chatUsage, mapStainlessError } from './chat-completion.js';
+import { completeJson } from './chat-completion.js';
 import type { RenderedPrompt } from './fix-generator.js';
-import { InvalidOutputError } from './invalid-output-error.js';
-import { type CategoryOutput, categorySchema, parseModelJson, validateOutput } from './model-output.js';
+import { type CategoryOutput, categorySchema } from './model-output.js';
 import type { AttemptResult } from './token-usage.js';
 
 export interface ProblemClassifier {
@@ -32,30 +31,24 @@ export function createGroqClassifier(
     name: 'groq',
     model: settings.model,
     async classify(prompt, signal) {
-      let completion: Groq.Chat.Completions.ChatCompletion;
-      try {
-        completion = await client.chat.completions.create(
-          {
-            model: settings.model,
-            messages: [
-              { role: 'system', content: prompt.system },
-              { role: 'user', content: prompt.user },
-            ],
-            response_format: { type: 'json_object' },
-            temperature: 0,
-            max_tokens: 300,
-          },
-          { signal, maxRetries: 0 },
-        );
-      } catch (error) {
-        throw mapStainlessError(error, { APIError, APIConnectionError, APIConnectionTimeoutError });
-      }
-      const usage = chatUsage(completion);
-      try {
-        return { value: validateOutput(categorySchema, parseModelJson(chatText(completion))), usage };
-      } catch (error) {
-        throw error instanceof InvalidOutputError ? error.withUsage(usage) : error;
-      }
+      return completeJson(
+        () =>
+          client.chat.completions.create(
+            {
+              model: settings.model,
+              messages: [
+                { role: 'system', content: prompt.system },
+                { role: 'user', content: prompt.user },
+              ],
+              response_format: { type: 'json_object' },
+              temperature: 0,
+              max_tokens: 300,
+            },
+            { signal, maxRetries: 0 },
+          ),
+        { APIError, APIConnectionError, APIConnectionTimeoutError },
+        categorySchema,
+      );
     },
   };
 }
