@@ -7,6 +7,7 @@ import { describeProviders } from '../../shared/adapters/llm/index.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { readLlmConfig } from '../../shared/config/llm-config.js';
 import { parseFixRequestText } from '../../shared/domain/fix-request.js';
+import { isSessionId } from '../../shared/domain/session-id.js';
 import { HttpError, NotFoundError } from '../../shared/errors/http-errors.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
@@ -49,7 +50,8 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
   }
   const match = SESSION_PATH.exec(path);
   if (method === 'GET' && match?.[1]) {
-    const sessionId = decodeURIComponent(match[1]);
+    const sessionId = match[1];
+    if (!isSessionId(sessionId)) throw new NotFoundError('no such session');
     logForSession(sessionId);
     return json(200, await getFix({ store }, sessionId));
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseFixRequest } from '../domain/fix-request.js';
+import { isSessionId } from '../domain/session-id.js';
 import { TERMINAL_STATUSES } from '../domain/types.js';
 import { BadRequestError, HttpError, NotFoundError } from '../errors/http-errors.js';
 import type { PushChannel } from '../ports/push-channel.js';
@@ -8,7 +9,10 @@ import type { WorkflowStarter } from '../ports/workflow-starter.js';
 import { submitFix } from './submit-fix.js';
 
 const subscribeSchema = z.object({
-  sessionId: z.string({ error: 'sessionId is required' }).min(1, 'sessionId is required').max(128),
+  sessionId: z
+    .string({ error: 'sessionId is required' })
+    .min(1, 'sessionId is required')
+    .refine(isSessionId, 'sessionId is not a session id'),
 });
 
 export interface WsMessageDeps {

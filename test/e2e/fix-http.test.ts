@@ -60,6 +60,12 @@ describe('HTTP API on the local stack', () => {
   it('answers 404 for an unknown session and an unknown route', async () => {
     expect((await fetch(`${fixture.stack.httpUrl}/v1/fixes/nope`)).status).toBe(404);
     expect((await fetch(`${fixture.stack.httpUrl}/v2/whatever`)).status).toBe(404);
+    // Ids that could never be ours: malformed escapes, oversized keys, odd characters.
+    for (const id of ['%E0%A4%A', 'x'.repeat(3000), 'a%2Fb', 'semi;colon']) {
+      const response = await fetch(`${fixture.stack.httpUrl}/v1/fixes/${id}`);
+      expect(response.status, id).toBe(404);
+      expect(await response.json()).toEqual({ error: 'no such session' });
+    }
   });
 
   it('verify mode: [buggy, fixed] → verified, the fixed one wins and the buggy one fails', async () => {
