@@ -1,8 +1,10 @@
 import './process-defaults.js';
 import './polyfills.js';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
 import { createPushChannel, createSessionStore } from '../../shared/adapters/aws-clients.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { logger } from '../../shared/observability/logger.js';
@@ -117,6 +119,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return localInvoker(`truth-engine-${name}`, handler)(event);
     }
 
+    // Lambda caps a function's concurrency; on one machine the cap is what keeps a burst of sessions
+    // from starting more interpreters than the cores can run within their time limits.
+    const sandboxSlots = pLimit(sandboxConcurrency(process.env.SANDBOX_CONCURRENCY));
     const { definition, handlers: taskHandlers } = await loadDefinition(
       FIX_DEFINITION,
       {
@@ -126,7 +131,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       {
         'truth-engine-controller': (payload) => invoke('controller', payload),
-        'truth-engine-sandbox': (payload) => invoke('sandbox', payload),
+        'truth-engine-sandbox': (payload) => sandboxSlots(() => invoke('sandbox', payload)),
         'truth-engine-notifier': (payload) => invoke('notifier', payload),
       },
     );
@@ -158,6 +163,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await dynamodb.close();
     throw error;
   }
+}
+
+function sandboxConcurrency(setting: string | undefined): number {
+  if (setting === undefined || setting.trim() === '') return Math.max(2, availableParallelism() * 2);
+  const value = Number(setting);
+  if (!Number.isInteger(value) || value < 1 || value > 256) {
+    throw new Error(`SANDBOX_CONCURRENCY must be a whole number from 1 to 256, got ${setting}`);
+  }
+  return value;
 }
 
 /**
