@@ -22,6 +22,8 @@ export interface GenerateRequest {
   feedback: CandidateFeedback[];
   /** Reports progress; never throws. */
   progress: (event: SourceProgress) => Promise<void>;
+  /** Model time the session already spent in earlier rounds; the session's budget covers all rounds. */
+  budgetSpentMs?: number;
 }
 
 /** A record of one call to a model, stored on the session. */

@@ -151,6 +151,7 @@ async function proposeCandidates(
     round,
     problem,
     feedback,
+    budgetSpentMs: (meta.calls ?? []).reduce((total, call) => total + call.latencyMs, 0),
     progress: async (event) => {
       await publishSessionEvent(deps, { type: 'progress', sessionId: meta.sessionId, round, ...event });
     },

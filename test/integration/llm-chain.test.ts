@@ -699,6 +699,21 @@ describe('Function: createCandidateSourceChain', () => {
       );
     });
 
+    it('counts the model time earlier rounds spent against the session budget', async () => {
+      // Prepare: round 1 used 59.9 s of a 60 s budget.
+      gemini.always(geminiAnswer(FIX));
+
+      // Act
+      const result = await chain({ LLM_SESSION_BUDGET_MS: '60000' }).generate(
+        makeRequest({ error: 'SyntaxError: invalid syntax' }, { round: 2, budgetSpentMs: 60_000 }).request,
+      );
+
+      // Assess
+      expect(gemini.requests).toHaveLength(0);
+      expect(result.candidates[0]?.source).toBe('offline');
+      expect(result.notes[0]).toMatch(/gemini skipped: session time budget \(60 s\) used up/);
+    });
+
     it('does not start a retry whose backoff would outlast the budget', async () => {
       // Prepare
       gemini.always(geminiError(500, 'internal'));

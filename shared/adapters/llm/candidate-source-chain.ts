@@ -75,7 +75,7 @@ export function createCandidateSourceChain(
     name: 'chain',
     async generate(request: GenerateRequest): Promise<GeneratedCandidates> {
       const ctx: RunContext = {
-        budget: new SessionBudget(config.sessionBudgetMs),
+        budget: new SessionBudget(Math.max(0, config.sessionBudgetMs - (request.budgetSpentMs ?? 0))),
         policy: config.retry,
         calls: [],
         notes: [],

@@ -1,4 +1,4 @@
-/** Wall-clock allowance for one `generate` call: once spent, no new model call starts. */
+/** Wall-clock allowance for a session's model calls (what earlier rounds left): once spent, no new call starts. */
 export class SessionBudget {
   readonly #deadline: number;
 
