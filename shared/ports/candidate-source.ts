@@ -24,6 +24,8 @@ export interface GenerateRequest {
   progress: (event: SourceProgress) => Promise<void>;
   /** Model time the session already spent in earlier rounds; the session's budget covers all rounds. */
   budgetSpentMs?: number;
+  /** The category an earlier round settled on; a source need not classify the problem again. */
+  category?: ProblemCategory;
 }
 
 /** A record of one call to a model, stored on the session. */

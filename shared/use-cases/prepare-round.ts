@@ -152,6 +152,7 @@ async function proposeCandidates(
     problem,
     feedback,
     budgetSpentMs: (meta.calls ?? []).reduce((total, call) => total + call.latencyMs, 0),
+    ...(meta.category ? { category: meta.category } : {}),
     progress: async (event) => {
       await publishSessionEvent(deps, { type: 'progress', sessionId: meta.sessionId, round, ...event });
     },

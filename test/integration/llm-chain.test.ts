@@ -714,6 +714,20 @@ describe('Function: createCandidateSourceChain', () => {
       expect(result.notes[0]).toMatch(/gemini skipped: session time budget \(60 s\) used up/);
     });
 
+    it('reuses the category an earlier round settled on instead of asking Groq again', async () => {
+      // Prepare
+      gemini.always(geminiAnswer(FIX));
+      const category = { kind: 'logic' as const, summary: 'wrong operator', by: 'groq' };
+
+      // Act
+      const result = await chain().generate(makeRequest({}, { round: 2, category }).request);
+
+      // Assess
+      expect(groq.requests).toHaveLength(0);
+      expect(result.category).toEqual(category);
+      expect(gemini.requests[0]?.body).toContain('wrong operator');
+    });
+
     it('does not start a retry whose backoff would outlast the budget', async () => {
       // Prepare
       gemini.always(geminiError(500, 'internal'));

@@ -84,7 +84,10 @@ export function createCandidateSourceChain(
         logger: deps.logger,
       };
       const { problem } = request;
-      const category = await categorize(problem, { classifier, timeoutMs: config.categorizeTimeoutMs }, ctx);
+      // The problem does not change between rounds, so neither does its category.
+      const category =
+        request.category ??
+        (await categorize(problem, { classifier, timeoutMs: config.categorizeTimeoutMs }, ctx));
       const prompt: RenderedPrompt = {
         system: GENERATE_FIX_SYSTEM_PROMPT,
         user: renderGenerateFixPrompt({
