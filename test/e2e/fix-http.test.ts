@@ -139,6 +139,15 @@ describe('HTTP API on the local stack', () => {
     expect(view.notes).toContain(WEAK_EVIDENCE_NOTE);
   });
 
+  it('with only the last line of an error, round 2 works from the original run’s own traceback', async () => {
+    const code = 'def ratio(a, b):\n    return a / b\n\n\nprint(ratio(4, 0))\n';
+    const { json } = await postFix(fixture.stack, { code, error: 'ZeroDivisionError: division by zero' });
+    const view = await waitForResult(fixture.stack, String(json.sessionId));
+    expect(view.status).toBe('verified');
+    expect(view.rounds).toBe(2);
+    expect(view.candidates.find((c) => c.index === view.winner?.index)?.round).toBe(2);
+  });
+
   it('says not_reproduced when the original program already passes the test', async () => {
     const { json } = await postFix(fixture.stack, {
       code: fixed,

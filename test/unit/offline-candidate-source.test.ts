@@ -148,4 +148,21 @@ describe('Class: OfflineCandidateSource', () => {
       expect(result.notes.join(' ')).toMatch(/ValueError on line 1: .* only repairs NameError/);
     });
   });
+
+  it("reads the original program's own traceback when the client sent only the last line", async () => {
+    // Prepare: the client sent only "ZeroDivisionError: …" (no line to guard); the original program's
+    // run, fed back from round 1, has the whole traceback.
+    const source = createOfflineCandidateSource();
+    const bare = problem({ code: HALF_FIXED, error: 'ZeroDivisionError: division by zero' });
+    const baseline = failed(0, HALF_FIXED, HALF_FIXED_ERROR);
+
+    // Act
+    const first = await source.generate(request(bare, 1));
+    const second = await source.generate(request(bare, 2, [baseline]));
+
+    // Assess
+    expect(first.candidates).toEqual([]);
+    expect(second.candidates.length).toBeGreaterThan(0);
+    expect(second.candidates[0]?.code).toContain('return sum(values) / len(values) if len(values) else 0');
+  });
 });

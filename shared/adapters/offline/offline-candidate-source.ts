@@ -89,9 +89,11 @@ function startingPoints(
   filename: string,
   feedback: readonly CandidateFeedback[],
 ): Starting[] {
-  const original = error?.trim()
-    ? error
-    : feedback.find((f) => f.code === code && f.stderrTail.trim())?.stderrTail;
+  // The client's error text may be a bare last line; the original program's own run (fed back from
+  // round 1) has the whole traceback. Use whichever points at a line of the program.
+  const observed = feedback.find((f) => f.code === code && f.stderrTail.trim())?.stderrTail;
+  const texts = [error, observed].filter((text): text is string => Boolean(text?.trim()));
+  const original = texts.find((text) => parseTraceback(text, filename)?.programFrame) ?? texts[0];
   const first = original ? parseTraceback(original, filename) : undefined;
   const sameError = (text: string) => {
     const parsed = parseTraceback(text, filename);
