@@ -14,8 +14,8 @@ import { prepareRound } from '../../shared/use-cases/prepare-round.js';
 
 const config = readAppConfig(process.env);
 // In AWS the model keys live in Secrets Manager; locally they come from the environment.
-const secrets = process.env.LLM_SECRET_ARN
-  ? await loadLlmSecrets(process.env.LLM_SECRET_ARN, new SecretsManagerClient({ region: config.AWS_REGION }))
+const secrets = config.LLM_SECRET_ARN
+  ? await loadLlmSecrets(config.LLM_SECRET_ARN, new SecretsManagerClient({ region: config.AWS_REGION }))
   : {};
 const llmConfig = readLlmConfig({ ...process.env, ...secrets });
 const deps = {

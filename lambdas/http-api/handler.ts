@@ -21,7 +21,7 @@ const workflow = createWorkflowStarter(config);
 const health = {
   status: 'ok',
   providers: describeProviders(readLlmConfig(process.env)),
-  sandbox: process.env.SANDBOX_CONTAINMENT ?? 'unknown',
+  sandbox: config.SANDBOX_CONTAINMENT ?? 'unknown',
 };
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({

@@ -21,6 +21,10 @@ const appConfigSchema = z.object({
   WS_CALLBACK_URL: optionalString,
   SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   SANDBOX_PYTHON: optionalString,
+  /** What GET /health reports as the sandbox's containment (the sandbox itself may run elsewhere). */
+  SANDBOX_CONTAINMENT: optionalString,
+  /** AWS: the Secrets Manager secret holding the model keys. */
+  LLM_SECRET_ARN: optionalString,
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
