@@ -44,6 +44,10 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
     const api = logicalId(stack.httpApi.api);
     const handler = functionId(stack.httpApi.handler);
 
+    it('tells GET /health what containment the sandbox function applies', () => {
+      expect(environmentOf(template, handler).SANDBOX_CONTAINMENT).toMatch(/^lambda \(.*no network/);
+    });
+
     it('serves health, submit and read, all through the http-api function', () => {
       // Act
       const targets = routeTargets(api);
