@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { RenderedPrompt } from './fix-generator.js';
 import { InvalidOutputError } from './invalid-output-error.js';
 import { parseModelJson, validateOutput } from './model-output.js';
 import { ProviderConnectionError } from './provider-connection-error.js';
@@ -75,4 +76,22 @@ export async function completeJson<S extends z.ZodType>(
   } catch (error) {
     throw error instanceof InvalidOutputError ? error.withUsage(usage) : error;
   }
+}
+
+/** The request body both OpenAI-compatible providers get: system + user turns, JSON mode. */
+export function jsonChatRequest(
+  model: string,
+  prompt: RenderedPrompt,
+  options: { temperature: number; maxTokens: number },
+) {
+  return {
+    model,
+    messages: [
+      { role: 'system' as const, content: prompt.system },
+      { role: 'user' as const, content: prompt.user },
+    ],
+    response_format: { type: 'json_object' as const },
+    temperature: options.temperature,
+    max_tokens: options.maxTokens,
+  };
 }

@@ -1,6 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ProviderSettings, RetryPolicy } from '../../config/llm-config.js';
-import { completeJson } from './chat-completion.js';
+import { completeJson, jsonChatRequest } from './chat-completion.js';
 import type { FixGenerator } from './fix-generator.js';
 import { generatedFixSchema } from './model-output.js';
 
@@ -33,17 +33,8 @@ export function createDeepseekGenerator(
       return completeJson(
         () =>
           client.chat.completions.create(
-            {
-              model: settings.model,
-              messages: [
-                { role: 'system', content: prompt.system },
-                { role: 'user', content: prompt.user },
-              ],
-              response_format: { type: 'json_object' },
-              temperature: 0.4,
-              // deepseek-chat's output ceiling; three full programs need the room.
-              max_tokens: 8_192,
-            },
+            // deepseek-chat's output ceiling; three full programs need the room.
+            jsonChatRequest(settings.model, prompt, { temperature: 0.4, maxTokens: 8_192 }),
             { signal, maxRetries: 0 },
           ),
         { APIError, APIConnectionError, APIConnectionTimeoutError },

@@ -1,6 +1,6 @@
 import Groq, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'groq-sdk';
 import type { ProviderSettings } from '../../config/llm-config.js';
-import { completeJson } from './chat-completion.js';
+import { completeJson, jsonChatRequest } from './chat-completion.js';
 import type { RenderedPrompt } from './fix-generator.js';
 import { type CategoryOutput, categorySchema } from './model-output.js';
 import type { AttemptResult } from './token-usage.js';
@@ -34,16 +34,7 @@ export function createGroqClassifier(
       return completeJson(
         () =>
           client.chat.completions.create(
-            {
-              model: settings.model,
-              messages: [
-                { role: 'system', content: prompt.system },
-                { role: 'user', content: prompt.user },
-              ],
-              response_format: { type: 'json_object' },
-              temperature: 0,
-              max_tokens: 300,
-            },
+            jsonChatRequest(settings.model, prompt, { temperature: 0, maxTokens: 300 }),
             { signal, maxRetries: 0 },
           ),
         { APIError, APIConnectionError, APIConnectionTimeoutError },
