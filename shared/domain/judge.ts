@@ -17,9 +17,12 @@ export interface Judgement {
  * The engine's promise, as a pure function: nothing is verified unless it ran and passed.
  *
  * 1. The baseline (the original program against the harness) must fail; if it passes, the harness
- *    proves nothing and no winner is named (`not_reproduced`). A baseline the policy blocked never
- *    ran, so it proves nothing either (`failed`).
- * 2. Otherwise the winner is the passing candidate with the shortest run (whole milliseconds),
+ *    proves nothing and no winner is named (`not_reproduced`).
+ * 2. Only a run that executed the harness and failed it is evidence: `failed`, `timeout`, or a crash
+ *    the program brought on (a limit, a fatal signal). A baseline the policy blocked, or one whose
+ *    sandbox crashed (it could not start, the function failed, was throttled or timed out), proves
+ *    nothing: the session ends `failed` with the reason.
+ * 3. Otherwise the winner is the passing candidate with the shortest run (whole milliseconds),
  *    ties broken by the smallest change, then by the lower index.
  */
 export function judge(baseline: RunResult | undefined, candidates: readonly JudgedCandidate[]): Judgement {
@@ -42,6 +45,13 @@ export function judge(baseline: RunResult | undefined, candidates: readonly Judg
       status: 'failed',
       winner: null,
       reason: `the original program was blocked by the sandbox policy (${baseline.reason ?? 'no reason given'})`,
+    };
+  }
+  if (baseline.status === 'crashed' && baseline.crashedBy !== 'program') {
+    return {
+      status: 'failed',
+      winner: null,
+      reason: `the original program's run crashed in the sandbox, so nothing shows the problem reproduces (${baseline.reason ?? 'no reason given'})`,
     };
   }
   const passing = candidates.filter((candidate) => candidate.result.status === 'passed');

@@ -1,6 +1,13 @@
 /** Verdict of one run of code against a harness in a sandbox. */
 export type Verdict = 'passed' | 'failed' | 'timeout' | 'crashed' | 'blocked';
 
+/**
+ * Who brought a crash on: the `program` (a memory, CPU or output limit, a fatal signal: the code ran
+ * and misbehaved) or the `sandbox` (it could not start, lost the run, or its function failed). Only
+ * the first is evidence about the program.
+ */
+export type CrashCause = 'program' | 'sandbox';
+
 /** Lifecycle of a fix session, as clients see it. */
 export type SessionStatus = 'queued' | 'running' | 'verified' | 'no_fix' | 'not_reproduced' | 'failed';
 
@@ -36,6 +43,8 @@ export interface RunResult {
   stderr: string;
   stdoutTruncated?: boolean;
   stderrTruncated?: boolean;
+  /** Set for a `crashed` run; a crash with no cause recorded is the sandbox's. */
+  crashedBy?: CrashCause;
   /** Why the verdict is what it is, in one line (e.g. the blocked rule and line, the signal). */
   reason?: string;
   /**

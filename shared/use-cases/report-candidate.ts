@@ -24,6 +24,7 @@ export async function reportCandidate(
     const cause = describeCrash(item.error);
     await deps.store.saveResult(item.sessionId, item.index, {
       status: 'crashed',
+      crashedBy: 'sandbox',
       exitCode: null,
       durationMs: 0,
       stdout: '',

@@ -184,6 +184,35 @@ describe('Use case: judgeRound', () => {
     });
   });
 
+  it('fails the session when the baseline crashed in the sandbox, even though a candidate passed', async () => {
+    // Prepare: the baseline's sandbox call was throttled; the Catch hands the reporter the error.
+    await session('throttled', { maxRounds: 1, candidates: ['print(y)\n'] });
+    await store.putCandidates('throttled', [
+      { index: 0, round: 1, source: 'original', code: 'print(x)\n', diff: '' },
+      { index: 1, round: 1, source: 'client', code: 'print(y)\n', diff: 'd', result: run('passed') },
+    ]);
+    const push = new RecordingPush();
+    await reportCandidate(
+      { store, push, log },
+      {
+        sessionId: 'throttled',
+        round: 1,
+        index: 0,
+        role: 'baseline',
+        error: { Error: 'Lambda.TooManyRequestsException', Cause: 'Rate Exceeded.' },
+      },
+    );
+
+    // Act
+    const outcome = await judgeRound({ store, push, log }, { sessionId: 'throttled', round: 1 });
+
+    // Assess: a crash is never evidence that the problem reproduces.
+    expect(outcome).toMatchObject({ done: true, status: 'failed' });
+    const meta = await store.getMeta('throttled');
+    expect(meta?.winner).toBeNull();
+    expect(meta?.reason).toContain('TooManyRequestsException');
+  });
+
   it('ends verify mode after one round', async () => {
     await session('verify', { maxRounds: 3, candidates: ['print(y)\n'] });
     await store.putCandidates('verify', [

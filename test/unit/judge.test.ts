@@ -46,13 +46,37 @@ describe('Function: judge', () => {
     expect(byIndex.winner?.index).toBe(3);
   });
 
-  it('counts a timed-out or crashed baseline as a reproduction', () => {
+  it('counts a timed-out baseline, or one the program crashed itself, as a reproduction', () => {
     expect(judge(run('timeout'), [{ index: 1, result: run('passed'), changedLines: 1 }]).status).toBe(
       'verified',
     );
+    const memoryBomb: RunResult = { ...run('crashed'), crashedBy: 'program', reason: 'memory limit' };
+    expect(judge(memoryBomb, [{ index: 1, result: run('passed'), changedLines: 1 }]).status).toBe('verified');
+  });
+
+  it('never counts a crash of the sandbox itself as a reproduction', () => {
+    const throttled: RunResult = {
+      ...run('crashed'),
+      crashedBy: 'sandbox',
+      reason: 'the sandbox failed: Lambda.TooManyRequestsException',
+    };
+    const judgement = judge(throttled, [{ index: 1, result: run('passed'), changedLines: 1 }]);
+    expect(judgement).toMatchObject({ status: 'failed', winner: null });
+    expect(judgement.reason).toContain('TooManyRequestsException');
+    // A crash with no cause on record (stored before causes were kept) is not evidence either.
     expect(judge(run('crashed'), [{ index: 1, result: run('passed'), changedLines: 1 }]).status).toBe(
-      'verified',
+      'failed',
     );
+  });
+
+  it('never names a crashed candidate the winner', () => {
+    const crashedFast: RunResult = { ...run('crashed', 1), crashedBy: 'program' };
+    const judgement = judge(run('failed'), [
+      { index: 1, result: crashedFast, changedLines: 1 },
+      { index: 2, result: run('passed', 50), changedLines: 9 },
+    ]);
+    expect(judgement.winner?.index).toBe(2);
+    expect(judge(run('failed'), [{ index: 1, result: crashedFast, changedLines: 1 }]).status).toBe('no_fix');
   });
 
   it('says no_fix when nothing passes, with the reason', () => {

@@ -86,11 +86,13 @@ describe('Function: toOutcome', () => {
   it('maps rlimit signals and the memory limit to crashed, saying which limit', () => {
     expect(toOutcome({ ...ENDING, report: { kind: 'signal', signal: 24 } })).toMatchObject({
       status: 'crashed',
+      crashedBy: 'program',
       reason: 'SIGXCPU: CPU time limit',
     });
     expect(toOutcome({ ...ENDING, report: { kind: 'signal', signal: 25 } }).reason).toContain('file size');
     expect(toOutcome({ ...ENDING, report: { kind: 'memory' } })).toMatchObject({
       status: 'crashed',
+      crashedBy: 'program',
       reason: 'memory limit (512 MiB) reached',
     });
   });
@@ -108,7 +110,12 @@ describe('Function: toOutcome', () => {
   });
 
   it('maps a failed start, an output flood and a missing report to crashed', () => {
-    expect(toOutcome({ ...ENDING, spawnError: 'ENOENT' })).toMatchObject({ status: 'crashed' });
+    // A sandbox that cannot start says nothing about the program; an output flood is the program's doing.
+    expect(toOutcome({ ...ENDING, spawnError: 'ENOENT' })).toMatchObject({
+      status: 'crashed',
+      crashedBy: 'sandbox',
+    });
+    expect(toOutcome({ ...ENDING, report: null })).toMatchObject({ crashedBy: 'sandbox' });
     expect(
       toOutcome({ ...ENDING, outputLimitHit: true, report: { kind: 'exit', code: 0, completed: true } }),
     ).toMatchObject({

@@ -347,6 +347,7 @@ class LocalSandboxRunner implements SandboxRunner {
       logs: { stdout: out.logs.stdout, stderr: out.logs.stderr },
     };
     if (outcome.reason !== undefined) result.reason = outcome.reason;
+    if (outcome.crashedBy !== undefined) result.crashedBy = outcome.crashedBy;
     return { result, clean };
   }
 
@@ -374,7 +375,15 @@ function withFlag(capped: { text: string; truncated: boolean }, already: boolean
 }
 
 function crashed(reason: string): RunResult {
-  return { status: 'crashed', exitCode: null, durationMs: 0, stdout: '', stderr: '', reason };
+  return {
+    status: 'crashed',
+    crashedBy: 'sandbox',
+    exitCode: null,
+    durationMs: 0,
+    stdout: '',
+    stderr: '',
+    reason,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import type { Verdict } from '../../domain/types.js';
+import type { CrashCause, Verdict } from '../../domain/types.js';
 
 /**
  * How the boot script says a run ended, on its report pipe (one tab-separated line). An `exit`
@@ -70,6 +70,8 @@ export interface Outcome {
   status: Verdict;
   exitCode: number | null;
   reason?: string;
+  /** For a crash: whether the program brought it on (a limit, a signal) or the sandbox failed. */
+  crashedBy?: CrashCause;
 }
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
@@ -100,12 +102,18 @@ export const NOT_COMPLETED_REASON =
 export function toOutcome(ending: RunEnding): Outcome {
   const { report } = ending;
   if (ending.spawnError !== undefined) {
-    return { status: 'crashed', exitCode: null, reason: `sandbox failed to start: ${ending.spawnError}` };
+    return {
+      status: 'crashed',
+      exitCode: null,
+      crashedBy: 'sandbox',
+      reason: `sandbox failed to start: ${ending.spawnError}`,
+    };
   }
   if (ending.outputLimitHit) {
     return {
       status: 'crashed',
       exitCode: null,
+      crashedBy: 'program',
       reason: `output limit exceeded (more than ${ending.outputLimitBytes} bytes)`,
     };
   }
@@ -125,14 +133,29 @@ export function toOutcome(ending: RunEnding): Outcome {
   }
   switch (report?.kind) {
     case 'memory':
-      return { status: 'crashed', exitCode: null, reason: `memory limit (${ending.memoryMb} MiB) reached` };
+      return {
+        status: 'crashed',
+        exitCode: null,
+        crashedBy: 'program',
+        reason: `memory limit (${ending.memoryMb} MiB) reached`,
+      };
     case 'signal': {
       const name = signalName(report.signal);
       const cause = SIGNAL_CAUSES[name];
-      return { status: 'crashed', exitCode: null, reason: cause ? `${name}: ${cause}` : `killed by ${name}` };
+      return {
+        status: 'crashed',
+        exitCode: null,
+        crashedBy: 'program',
+        reason: cause ? `${name}: ${cause}` : `killed by ${name}`,
+      };
     }
     case 'error':
-      return { status: 'crashed', exitCode: null, reason: `sandbox error: ${report.message}` };
+      return {
+        status: 'crashed',
+        exitCode: null,
+        crashedBy: 'sandbox',
+        reason: `sandbox error: ${report.message}`,
+      };
     case 'exit':
       if (report.code !== 0)
         return { status: 'failed', exitCode: report.code, reason: `exit status ${report.code}` };
@@ -141,7 +164,12 @@ export function toOutcome(ending: RunEnding): Outcome {
         : { status: 'failed', exitCode: 0, reason: NOT_COMPLETED_REASON };
     default: {
       const how = ending.signal !== null ? `signal ${ending.signal}` : `exit status ${ending.exitCode}`;
-      return { status: 'crashed', exitCode: null, reason: `sandbox ended without a report (${how})` };
+      return {
+        status: 'crashed',
+        exitCode: null,
+        crashedBy: 'sandbox',
+        reason: `sandbox ended without a report (${how})`,
+      };
     }
   }
 }
