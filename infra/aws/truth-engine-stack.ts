@@ -91,6 +91,7 @@ export class TruthEngineStack extends Stack {
     this.workflow = new FixWorkflow(this, 'FixWorkflow', {
       definitionPath: props.fixDefinitionPath ?? FIX_DEFINITION_PATH,
       steps: { controller: this.controller, sandbox: this.sandbox.function, notifier: this.notifier },
+      table,
       logRemovalPolicy,
     });
 

@@ -4,12 +4,19 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { tableSchema } from './table-schema.js';
 
 export interface LocalDynamoDb {
   endpoint: string;
+  /**
+   * The Step Functions `dynamodb:updateItem` integration: the state's Parameters as the API takes
+   * them; a refusal surfaces as `DynamoDB.<ErrorName>`, as the service integration names it.
+   */
+  updateItem(parameters: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -31,16 +38,29 @@ export async function startLocalDynamoDb(options: {
     region: options.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const close = async () => {
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   try {
     await ensureTable(client, options.tableName);
   } catch (error) {
     await close();
     throw error;
-  } finally {
-    client.destroy();
   }
-  return { endpoint, close };
+  const updateItem = async (parameters: unknown) => {
+    try {
+      const { $metadata: _metadata, ...output } = await client.send(
+        new UpdateItemCommand(parameters as UpdateItemCommandInput),
+      );
+      return output;
+    } catch (error) {
+      const named = new Error((error as Error).message);
+      named.name = `DynamoDB.${(error as Error).name}`;
+      throw named;
+    }
+  };
+  return { endpoint, updateItem, close };
 }
 
 async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {

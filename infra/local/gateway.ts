@@ -3,12 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { WebSocket, WebSocketServer } from 'ws';
+import { MAX_REQUEST_BODY_BYTES, MAX_WS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
 import { httpApiEvent, webSocketEvent } from './api-events.js';
 import { ExecutionAlreadyExistsError, type LocalStateMachine } from './state-machine-runner.js';
 
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
-/** WebSocket API payloads are capped at 128 KiB by API Gateway; the local gateway keeps the same limit. */
-export const MAX_WS_MESSAGE_BYTES = 128 * 1024;
+/** Seconds a client is told to wait while the stack is still starting. */
+const STARTING_RETRY_AFTER_S = 1;
 
 export interface GatewayHandlers {
   http: (event: unknown) => Promise<unknown>;
@@ -47,6 +47,8 @@ export class LocalGateway {
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, Connection>();
   private pendingMessages = new Set<Promise<unknown>>();
+  /** Clients are served only once every handler and the state machine are wired (`markReady`). */
+  private serving = false;
 
   constructor(
     private readonly handlers: GatewayHandlers,
@@ -68,6 +70,12 @@ export class LocalGateway {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }
+      if (!this.serving) {
+        socket.end(
+          `HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${STARTING_RETRY_AFTER_S}\r\nConnection: close\r\n\r\n`,
+        );
+        return;
+      }
       this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws, request));
     });
   }
@@ -78,6 +86,15 @@ export class LocalGateway {
       this.server.listen(port, host, () => resolve());
     });
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** From now on the HTTP API and the WebSocket API are served; before, clients get 503 + Retry-After. */
+  markReady(): void {
+    this.serving = true;
+  }
+
+  get ready(): boolean {
+    return this.serving;
   }
 
   /** Closes every socket, waits for messages being handled, and stops listening. */
@@ -108,7 +125,7 @@ export class LocalGateway {
       body = await readBody(request);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
-        send(response, 413, { error: 'the request body exceeds 10 MiB', field: 'body' });
+        send(response, 413, { error: 'the request body exceeds 2.5 MiB', field: 'body' });
         return;
       }
       throw error;
@@ -121,6 +138,14 @@ export class LocalGateway {
     const management = new RegExp(`^/${this.stage}/@connections/([^/]+)$`).exec(url.pathname);
     if (management?.[1]) {
       this.manage(request.method ?? 'GET', decodeURIComponent(management[1]), body, response);
+      return;
+    }
+    if (!this.serving) {
+      response.writeHead(503, {
+        'content-type': 'application/json',
+        'retry-after': String(STARTING_RETRY_AFTER_S),
+      });
+      response.end(JSON.stringify({ error: 'the stack is starting; retry shortly' }));
       return;
     }
     const result = (await this.handlers.http(
@@ -260,7 +285,7 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new PayloadTooLargeError();
+    if (size > MAX_REQUEST_BODY_BYTES) throw new PayloadTooLargeError();
     chunks.push(chunk as Buffer);
   }
   return chunks.length === 0 ? undefined : Buffer.concat(chunks).toString('utf8');

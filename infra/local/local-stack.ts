@@ -18,7 +18,7 @@ import {
   localInvoker,
   outsideInvocation,
 } from './lambda-invoker.js';
-import { LocalStateMachine, loadDefinition } from './state-machine-runner.js';
+import { DYNAMODB_UPDATE_ITEM, LocalStateMachine, loadDefinition } from './state-machine-runner.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const FIX_DEFINITION = join(REPO_ROOT, 'statemachines', 'fix.asl.json');
@@ -128,12 +128,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ControllerFunctionArn: functionArn('controller'),
         SandboxFunctionArn: functionArn('sandbox'),
         NotifierFunctionArn: functionArn('notifier'),
+        TableName: TABLE_NAME,
       },
       {
         'truth-engine-controller': (payload) => invoke('controller', payload),
         'truth-engine-sandbox': (payload) => sandboxSlots(() => invoke('sandbox', payload)),
         'truth-engine-notifier': (payload) => invoke('notifier', payload),
       },
+      { [DYNAMODB_UPDATE_ITEM]: (parameters) => dynamodb.updateItem(parameters) },
     );
     machine = new LocalStateMachine(STATE_MACHINE_ARN, definition, taskHandlers, (error, input) => {
       void outsideInvocation(() =>
@@ -143,6 +145,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const started = machine;
     const recovered = await outsideInvocation(() => recoverUnfinished(started));
+    // Only now can every route be served: before this, clients were told 503 and when to retry.
+    gateway.markReady();
     const stack: LocalStack = {
       port,
       httpUrl: base,

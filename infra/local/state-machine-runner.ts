@@ -20,6 +20,7 @@ export class ExecutionAlreadyExistsError extends Error {
 }
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+export const DYNAMODB_UPDATE_ITEM = 'arn:aws:states:::dynamodb:updateItem';
 
 interface StateNode {
   Type?: string;
@@ -43,6 +44,8 @@ export async function loadDefinition(
   path: string,
   substitutions: Record<string, string>,
   functions: Record<string, LocalFunction>,
+  /** Direct service integrations by resource ARN (e.g. DynamoDB updateItem), each given the state's Parameters. */
+  integrations: Record<string, LocalFunction> = {},
 ): Promise<{
   definition: StateMachineDefinition;
   handlers: Record<string, (input: unknown) => Promise<unknown>>;
@@ -72,6 +75,12 @@ export async function loadDefinition(
         `state ${name} waits for a task token, which the local runner ignores`,
       );
     }
+    if (handlers[name]) throw new UnsupportedDefinitionError(`state name ${name} is used twice`);
+    const integration = state.Resource === undefined ? undefined : integrations[state.Resource];
+    if (integration) {
+      handlers[name] = (input) => integration(input);
+      return;
+    }
     if (state.Resource !== LAMBDA_INVOKE) {
       throw new UnsupportedDefinitionError(
         `state ${name} calls ${state.Resource}, which has no local handler`,
@@ -84,7 +93,6 @@ export async function loadDefinition(
         `state ${name} invokes ${String(functionName)}, which has no local handler`,
       );
     }
-    if (handlers[name]) throw new UnsupportedDefinitionError(`state name ${name} is used twice`);
     // The lambda:invoke integration hands the function `Payload` and wraps its answer the same way.
     handlers[name] = async (input) => {
       const { Payload } = input as { Payload?: unknown };
@@ -131,6 +139,8 @@ export class LocalStateMachine {
     definition: StateMachineDefinition,
     private readonly handlers: Record<string, (input: unknown) => Promise<unknown>>,
     private readonly onFailure: (error: unknown, input: unknown) => void,
+    /** Milliseconds a state's retrier waits instead of its IntervalSeconds/BackoffRate (tests of failure paths). */
+    private readonly retryIntervalOverrides: Record<string, number> = {},
   ) {
     this.machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
   }
@@ -144,7 +154,10 @@ export class LocalStateMachine {
     this.names.add(name);
     const arn = `${this.arn.replace(':stateMachine:', ':execution:')}:${name}`;
     const execution = this.machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: this.handlers as never },
+      overrides: {
+        taskResourceLocalHandlers: this.handlers as never,
+        retryIntervalOverrides: this.retryIntervalOverrides,
+      },
       noThrowOnAbort: true,
     });
     const output = execution.result.then((result) => result as unknown);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { definitionPlaceholders, FixWorkflow } from '../../infra/aws/constructs/fix-workflow.js';
@@ -77,6 +78,7 @@ describe('Construct: FixWorkflow', () => {
         ControllerFunctionArn: arnOf(controller),
         SandboxFunctionArn: arnOf(sandbox),
         NotifierFunctionArn: arnOf(notifier),
+        TableName: { Ref: logicalId(stack.storage.table) },
       });
       expect(JSON.stringify(deployed)).not.toContain('${');
     });
@@ -104,6 +106,48 @@ describe('Construct: FixWorkflow', () => {
         expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'ReportCandidate' }),
       );
       expect(processor?.States.ReportCandidate?.Parameters?.FunctionName).toEqual(arnOf(notifier));
+    });
+
+    it('protects every Task with a Catch, and ends a failure in a direct table write', () => {
+      // Prepare
+      const tasks: Array<[string, State]> = [];
+      const collect = (states: Record<string, State>) => {
+        for (const [name, state] of Object.entries(states)) {
+          if (state.Type === 'Task' || state.Type === 'Map') tasks.push([name, state]);
+          if (state.ItemProcessor) collect(state.ItemProcessor.States);
+        }
+      };
+      collect(deployed.States);
+
+      // Assess: nothing that can fail lacks a Catch, so no execution ends with its session running.
+      expect(tasks.length).toBeGreaterThanOrEqual(6);
+      for (const [name, state] of tasks) {
+        expect(
+          state.Catch?.map((rule) => rule.ErrorEquals),
+          name,
+        ).toContainEqual(['States.ALL']);
+      }
+      expect(deployed.States.MarkFailed?.Catch?.[0]?.Next).toBe('RecordFailure');
+      const record = deployed.States.RecordFailure as State & { Resource?: string };
+      expect(record.Resource).toBe('arn:aws:states:::dynamodb:updateItem');
+      expect(record.Catch?.[0]?.Next).toBe('Failed');
+    });
+
+    it('may update only session items, and only through UpdateItem', () => {
+      // Prepare
+      const statements = statementsOfRole(template, logicalId(stack.workflow.stateMachine.role));
+
+      // Act
+      const tableStatements = statements.filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
+      );
+
+      // Assess
+      expect(tableStatements).toHaveLength(1);
+      expect(tableStatements[0]?.Action).toBe('dynamodb:UpdateItem');
+      expect(tableStatements[0]?.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*'] },
+      });
     });
 
     it('loops back to the controller while rounds are left', () => {
@@ -192,6 +236,7 @@ describe('Construct: FixWorkflow', () => {
         new FixWorkflow(scope, 'Workflow', {
           definitionPath: path,
           steps: { controller: step('Controller'), sandbox: step('Sandbox'), notifier: step('Notifier') },
+          table: new Table(scope, 'Table', { partitionKey: { name: 'PK', type: AttributeType.STRING } }),
         });
     };
 

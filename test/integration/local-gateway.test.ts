@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LocalGateway } from '../../infra/local/gateway.js';
 import { LocalStateMachine } from '../../infra/local/state-machine-runner.js';
+import { MAX_REQUEST_BODY_BYTES, MAX_WS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:gw-test';
 const httpEvents: APIGatewayProxyEventV2[] = [];
@@ -52,6 +53,7 @@ beforeAll(async () => {
   );
   const port = await gateway.listen(0);
   base = `http://127.0.0.1:${port}`;
+  gateway.markReady();
 });
 
 afterAll(async () => {
@@ -83,15 +85,20 @@ describe('Class: LocalGateway', () => {
     });
   });
 
-  it('answers 413 naming the body when it is over 10 MiB', async () => {
+  it('answers 413 naming the body when it is over what a Lambda invocation can carry', async () => {
     const before = httpEvents.length;
     const response = await fetch(`${base}/v1/fixes`, {
       method: 'POST',
-      body: 'x'.repeat(10 * 1024 * 1024 + 1),
+      body: 'x'.repeat(MAX_REQUEST_BODY_BYTES + 1),
     });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ field: 'body' });
     expect(httpEvents.length).toBe(before);
+    const atLimit = await fetch(`${base}/v1/fixes`, {
+      method: 'POST',
+      body: 'x'.repeat(MAX_REQUEST_BODY_BYTES),
+    });
+    expect(atLimit.status).toBe(201);
   });
 
   it('serves StartExecution to the real SFN client', async () => {
@@ -149,5 +156,60 @@ describe('Class: LocalGateway', () => {
     await expect(
       management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from('late') })),
     ).rejects.toBeInstanceOf(GoneException);
+  });
+});
+
+describe('Class: LocalGateway, message sizes', () => {
+  it('closes a WebSocket that sends a message over 32 KiB, as API Gateway refuses such a frame', async () => {
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/ws`);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send('x'.repeat(MAX_WS_MESSAGE_BYTES + 1));
+    expect(await closed).toBe(1009);
+  });
+});
+
+describe('Class: LocalGateway, before it is ready', () => {
+  it('answers clients 503 with Retry-After (never 500) until every handler is wired', async () => {
+    // Prepare: a gateway whose handlers would fail, as they do before the stack has loaded them.
+    const starting = new LocalGateway(
+      {
+        http: async () => {
+          throw new Error('the http-api function is not ready');
+        },
+        wsConnect: async () => undefined,
+        wsDisconnect: async () => undefined,
+        wsDefault: async () => undefined,
+      },
+      () => {
+        throw new Error('the state machine is not ready');
+      },
+      { info: () => undefined, error: () => undefined },
+    );
+    const port = await starting.listen(0);
+    try {
+      // Act
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      const post = await fetch(`http://127.0.0.1:${port}/v1/fixes`, { method: 'POST', body: '{}' });
+      const upgrade = await new Promise<number>((resolve) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+        socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        socket.once('error', () => resolve(-1));
+      });
+
+      // Assess
+      for (const response of [health, post]) {
+        expect(response.status).toBe(503);
+        expect(response.headers.get('retry-after')).toBe('1');
+        expect(await response.json()).toMatchObject({ error: expect.stringContaining('starting') });
+      }
+      expect(upgrade).toBe(503);
+      expect(starting.ready).toBe(false);
+    } finally {
+      await starting.close();
+    }
   });
 });

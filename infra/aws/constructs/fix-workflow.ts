@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -16,6 +18,8 @@ export interface FixWorkflowProps {
   /** The ASL file the local stack runs too. */
   readonly definitionPath: string;
   readonly steps: FixWorkflowSteps;
+  /** The table the workflow's last guard writes a failure to when the notifier cannot. */
+  readonly table: ITable;
   /**
    * @default RetentionDays.TWO_WEEKS
    */
@@ -51,6 +55,7 @@ export class FixWorkflow extends Construct {
       ControllerFunctionArn: props.steps.controller.functionArn,
       SandboxFunctionArn: props.steps.sandbox.functionArn,
       NotifierFunctionArn: props.steps.notifier.functionArn,
+      TableName: props.table.tableName,
     };
     // CloudFormation leaves an unknown placeholder in place and the execution fails at that state;
     // refuse to synthesize instead.
@@ -81,6 +86,14 @@ export class FixWorkflow extends Construct {
     for (const step of Object.values(props.steps)) {
       step.grantInvoke(this.stateMachine);
     }
+    // RecordFailure updates a session's META item directly; nothing else in the table.
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*'] } },
+      }),
+    );
   }
 
   /** Sets `STATE_MACHINE_ARN` and grants `states:StartExecution` in one call. */

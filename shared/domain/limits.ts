@@ -1,0 +1,12 @@
+/**
+ * Sizes the platform enforces, kept the same locally so what works on a laptop works in AWS.
+ *
+ * - A request body reaches the HTTP API function inside its event, escaped once more as a JSON string
+ *   (up to twice its size) or base64-encoded (4/3), and Lambda accepts at most 6 MB per synchronous
+ *   invocation: 2.5 MiB of body stays under that with the headers, whatever the body holds.
+ * - API Gateway's WebSocket API takes frames of at most 32 KB; `ws` and most clients send a message as
+ *   one frame, so a message is capped at that (larger programs go through POST /v1/fixes), and every
+ *   event the engine pushes stays under it (large results by reference: the client fetches them).
+ */
+export const MAX_REQUEST_BODY_BYTES = 2.5 * 1024 * 1024;
+export const MAX_WS_MESSAGE_BYTES = 32 * 1024;
