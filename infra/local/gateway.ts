@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
 import { MAX_REQUEST_BODY_BYTES, MAX_WS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
+import { MAX_LOG_UPLOAD_BYTES } from '../../shared/domain/sandbox-job.js';
 import { httpApiEvent, webSocketEvent } from './api-events.js';
 import { ExecutionAlreadyExistsError, type LocalStateMachine } from './state-machine-runner.js';
 
@@ -55,6 +57,8 @@ export class LocalGateway {
     private readonly machine: () => LocalStateMachine,
     private readonly log: GatewayLog,
     readonly stage = 'local',
+    /** Serves presigned artifact URLs, as S3 does for the bucket's. */
+    private readonly artifacts?: FileArtifactStore,
   ) {
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
@@ -120,6 +124,10 @@ export class LocalGateway {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (this.artifacts && (url.pathname === '/artifacts' || url.pathname.startsWith('/artifacts/'))) {
+      await serveArtifact(this.artifacts, request, url, response);
+      return;
+    }
     let body: string | undefined;
     try {
       body = await readBody(request);
@@ -281,12 +289,86 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 }
 
 async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const bytes = await readBytes(request, MAX_REQUEST_BODY_BYTES);
+  return bytes.length === 0 ? undefined : bytes.toString('utf8');
+}
+
+async function readBytes(request: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BODY_BYTES) throw new PayloadTooLargeError();
+    if (size > limit) throw new PayloadTooLargeError();
     chunks.push(chunk as Buffer);
   }
-  return chunks.length === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** What a form upload may add to its file: the fields and the multipart framing. */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * The bucket's presigned routes: `GET /artifacts/<key>?expires&signature` and a form `POST /artifacts`
+ * whose signed fields name the key and its size cap. Refusals answer as S3 does: 403, or 400 for a
+ * body over the cap.
+ */
+async function serveArtifact(
+  artifacts: FileArtifactStore,
+  request: IncomingMessage,
+  url: URL,
+  response: ServerResponse,
+): Promise<void> {
+  const refuse = (status: number, code: string) => {
+    response.writeHead(status, { 'content-type': 'application/xml' });
+    response.end(`<Error><Code>${code}</Code></Error>`);
+  };
+  if (request.method === 'GET') {
+    const key = decodeURIComponent(url.pathname.slice('/artifacts/'.length));
+    if (!artifacts.verifyGet(key, url.searchParams.get('expires'), url.searchParams.get('signature'))) {
+      refuse(403, 'AccessDenied');
+      return;
+    }
+    const text = await artifacts.get(key);
+    if (text === undefined) {
+      refuse(404, 'NoSuchKey');
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end(text);
+    return;
+  }
+  if (request.method !== 'POST' || url.pathname !== '/artifacts') {
+    refuse(405, 'MethodNotAllowed');
+    return;
+  }
+  let form: FormData;
+  try {
+    const body = await readBytes(request, MAX_LOG_UPLOAD_BYTES + FORM_OVERHEAD_BYTES);
+    form = await new Request('http://local/artifacts', {
+      method: 'POST',
+      headers: { 'content-type': request.headers['content-type'] ?? '' },
+      body,
+    }).formData();
+  } catch (error) {
+    refuse(400, error instanceof PayloadTooLargeError ? 'EntityTooLarge' : 'MalformedPOSTRequest');
+    return;
+  }
+  const fields: Record<string, string> = {};
+  for (const [name, value] of form) if (typeof value === 'string') fields[name] = value;
+  const grant = artifacts.verifyUpload(fields);
+  const file = form.get('file');
+  if (!grant) {
+    refuse(403, 'AccessDenied');
+    return;
+  }
+  if (!(file instanceof Blob)) {
+    refuse(400, 'MalformedPOSTRequest');
+    return;
+  }
+  if (file.size > grant.maxBytes) {
+    refuse(400, 'EntityTooLarge');
+    return;
+  }
+  await artifacts.put(grant.key, Buffer.from(await file.arrayBuffer()).toString('utf8'));
+  response.writeHead(204).end();
 }

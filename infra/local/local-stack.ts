@@ -1,10 +1,12 @@
 import './process-defaults.js';
 import './polyfills.js';
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
+import { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
 import { createPushChannel, createSessionStore } from '../../shared/adapters/aws-clients.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { logger } from '../../shared/observability/logger.js';
@@ -66,6 +68,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   let machine: LocalStateMachine | undefined;
   let gateway: LocalGateway | undefined;
+  // Presigned artifact URLs are signed with a key made fresh at every start, as S3 signs with credentials.
+  const signingKey = randomBytes(32).toString('hex');
+  const artifactDir = join(dataDir, 'artifacts');
+  const artifactSettings = readAppConfig({
+    TABLE_NAME,
+    ARTIFACT_DIR: artifactDir,
+    ...process.env,
+    ...options.env,
+  });
   try {
     const handlers: Partial<Record<string, LambdaHandler>> = {};
     gateway = new LocalGateway(
@@ -83,6 +94,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         info: (message, extra) => void outsideInvocation(() => logger.info(message, { ...extra })),
         error: (message, extra) => void outsideInvocation(() => logger.error(message, { ...extra })),
       },
+      'local',
+      new FileArtifactStore(artifactDir, {
+        ttlMs: artifactSettings.ARTIFACT_TTL_DAYS * 24 * 60 * 60 * 1000,
+        signingKey,
+      }),
     );
     const port = await gateway.listen(options.port);
     const base = `http://127.0.0.1:${port}`;
@@ -92,7 +108,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: 'local',
       TABLE_NAME,
       DYNAMODB_ENDPOINT: dynamodb.endpoint,
-      ARTIFACT_DIR: join(dataDir, 'artifacts'),
+      ARTIFACT_DIR: artifactDir,
+      ARTIFACT_URL: base,
+      ARTIFACT_SIGNING_KEY: signingKey,
       STATE_MACHINE_ARN,
       SFN_ENDPOINT: base,
       WS_CALLBACK_URL: `${base}/${gateway.stage}`,

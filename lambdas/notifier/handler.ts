@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { createPushChannel, createSessionStore } from '../../shared/adapters/aws-clients.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
+import { roundItemSchema, runResultSchema } from '../../shared/domain/sandbox-job.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
@@ -16,16 +17,12 @@ const stateError = z.object({ Error: z.string().optional(), Cause: z.string().op
 const input = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('candidate'),
-    item: z
-      .object({
-        sessionId: z.string(),
-        round: z.number().int(),
-        index: z.number().int(),
-        role: z.enum(['baseline', 'candidate']),
-        verdict: z.object({ status: z.string(), durationMs: z.number() }).optional(),
-        error: stateError.optional(),
-      })
-      .passthrough(),
+    // The Map iteration's whole state: the item (and the run it shared), then the sandbox's result or the Catch's error.
+    item: z.object({
+      item: roundItemSchema,
+      outcome: z.object({ result: runResultSchema }).optional(),
+      error: stateError.optional(),
+    }),
   }),
   z.object({ action: z.literal('judge'), sessionId: z.string(), round: z.number().int() }),
   z.object({ action: z.literal('fail'), sessionId: z.string(), error: stateError.optional() }),
@@ -37,7 +34,7 @@ export const handler = middy()
     const request = input.parse(event);
     switch (request.action) {
       case 'candidate':
-        logForSession(request.item.sessionId);
+        logForSession(request.item.item.sessionId);
         return reportCandidate(deps, request.item as ReportedItem);
       case 'judge':
         logForSession(request.sessionId);

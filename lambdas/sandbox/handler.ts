@@ -1,37 +1,35 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
-import { createSessionStore } from '../../shared/adapters/aws-clients.js';
 import { createLocalSandboxRunner } from '../../shared/adapters/sandbox/index.js';
-import { readAppConfig } from '../../shared/config/app-config.js';
+import { HttpContentTransfer } from '../../shared/adapters/transfer/http-content-transfer.js';
+import { readSandboxConfig } from '../../shared/config/app-config.js';
 import { readSandboxPolicies } from '../../shared/config/sandbox-policy-config.js';
+import { sandboxInvocationSchema } from '../../shared/domain/sandbox-job.js';
 import { logger } from '../../shared/observability/logger.js';
-import { logForSession } from '../../shared/observability/session-logging.js';
+import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
 import { runItem } from '../../shared/use-cases/run-item.js';
 
-const config = readAppConfig(process.env);
-const store = createSessionStore(config);
+// The sandbox reaches no store and holds no credentials worth having: what it runs is handed to it.
+const config = readSandboxConfig(process.env);
+const transfer = new HttpContentTransfer();
 // The capability probe runs once per cold start, not per candidate.
 const runner = await createLocalSandboxRunner({
   policies: readSandboxPolicies(process.env),
   ...(config.SANDBOX_PYTHON ? { pythonPath: config.SANDBOX_PYTHON } : {}),
 });
 
-const input = z.object({
-  sessionId: z.string().min(1),
-  round: z.number().int().min(1),
-  index: z.number().int().min(0),
-  role: z.enum(['baseline', 'candidate']),
-});
-
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown) => {
-    const item = input.parse(event);
+    const invocation = sandboxInvocationSchema.parse(event);
+    const { item } = invocation;
     logForSession(item.sessionId);
-    const verdict = await runItem({ store, runner, timeoutMs: config.SANDBOX_TIMEOUT_MS }, item);
-    logger.info('item ran', { index: item.index, status: verdict.status, durationMs: verdict.durationMs });
-    return verdict;
+    const result = await runItem(
+      { runner, transfer, timeoutMs: config.SANDBOX_TIMEOUT_MS, log: eventLog },
+      invocation,
+    );
+    logger.info('item ran', { index: item.index, status: result.status, durationMs: result.durationMs });
+    return result;
   });
 
 /** The containment this process applies, for the local stack's /health. */

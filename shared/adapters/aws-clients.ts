@@ -20,7 +20,13 @@ import { StepFunctionsStarter } from './workflow/step-functions-starter.js';
  */
 
 export function createArtifactStore(config: AppConfig): ArtifactStore {
-  if (config.ARTIFACT_DIR) return new FileArtifactStore(config.ARTIFACT_DIR);
+  if (config.ARTIFACT_DIR) {
+    return new FileArtifactStore(config.ARTIFACT_DIR, {
+      ttlMs: config.ARTIFACT_TTL_DAYS * 24 * 60 * 60 * 1000,
+      ...(config.ARTIFACT_URL ? { baseUrl: config.ARTIFACT_URL } : {}),
+      ...(config.ARTIFACT_SIGNING_KEY ? { signingKey: config.ARTIFACT_SIGNING_KEY } : {}),
+    });
+  }
   return new S3ArtifactStore(
     new S3Client({ region: config.AWS_REGION }),
     required(config, 'ARTIFACT_BUCKET'),

@@ -1,7 +1,8 @@
 import WebSocket from 'ws';
-import type { SessionEvent } from '../domain/events.js';
+import type { ResultEvent, SessionEvent } from '../domain/events.js';
+import { MAX_WS_MESSAGE_BYTES } from '../domain/limits.js';
 
-export type ResultEvent = Extract<SessionEvent, { type: 'result' }>;
+export type { ResultEvent };
 
 export class FixClientError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -25,11 +26,16 @@ export interface FixRequestBody {
  */
 export function requestFix(options: {
   url: string;
+  /** The HTTP API: a request too large for one WebSocket frame is posted there, then followed. @default beside `url` */
+  apiUrl?: string;
   request: FixRequestBody;
   onEvent?: (event: SessionEvent) => void;
   timeoutMs?: number;
 }): Promise<ResultEvent> {
   const { url, request, onEvent, timeoutMs = 300_000 } = options;
+  const apiUrl = options.apiUrl ?? defaultApiUrl(url);
+  const message = JSON.stringify({ action: 'fix', ...request });
+  const viaHttp = Buffer.byteLength(message, 'utf8') > MAX_WS_MESSAGE_BYTES;
   return new Promise<ResultEvent>((resolve, reject) => {
     const socket = new WebSocket(url);
     let sessionId: string | null = null;
@@ -45,7 +51,20 @@ export function requestFix(options: {
       () => finish(() => reject(new FixClientError(`no result within ${Math.round(timeoutMs / 1000)} s`))),
       timeoutMs,
     );
-    socket.on('open', () => socket.send(JSON.stringify({ action: 'fix', ...request })));
+    socket.on('open', () => {
+      if (!viaHttp) {
+        socket.send(message);
+        return;
+      }
+      postFix(apiUrl, request).then(
+        (id) => {
+          sessionId = id;
+          onEvent?.({ type: 'accepted', sessionId: id, status: 'queued' });
+          socket.send(JSON.stringify({ action: 'subscribe', sessionId: id }));
+        },
+        (error: unknown) => finish(() => reject(error)),
+      );
+    });
     socket.on('message', (data) => {
       let event: SessionEvent;
       try {
@@ -70,4 +89,45 @@ export function requestFix(options: {
       finish(() => reject(new FixClientError('the connection closed before the result arrived'))),
     );
   });
+}
+
+async function postFix(apiUrl: string, request: FixRequestBody): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(`${apiUrl.replace(/\/$/, '')}/v1/fixes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+  } catch (error) {
+    throw new FixClientError(`cannot reach ${apiUrl}: ${(error as Error).message}`, { cause: error });
+  }
+  const body = (await response.json().catch(() => ({}))) as {
+    sessionId?: string;
+    error?: string;
+    field?: string;
+  };
+  if (response.status !== 202 || typeof body.sessionId !== 'string') {
+    const where = body.field ? ` (${body.field})` : '';
+    throw new FixClientError(
+      `the server refused the request${where}: ${body.error ?? `HTTP ${response.status}`}`,
+    );
+  }
+  return body.sessionId;
+}
+
+/** The winner's diff from the session view, for a result event too large to carry it. */
+export async function fetchWinnerDiff(apiUrl: string, sessionId: string): Promise<string | null> {
+  const response = await fetch(`${apiUrl.replace(/\/$/, '')}/v1/fixes/${encodeURIComponent(sessionId)}`);
+  if (!response.ok) throw new FixClientError(`cannot read session ${sessionId}: HTTP ${response.status}`);
+  const view = (await response.json()) as { winner?: { diff?: string | null } | null };
+  return view.winner?.diff ?? null;
+}
+
+/** The HTTP API beside a WebSocket URL, as the local stack serves both: ws://host:port/ws → http://host:port. */
+export function defaultApiUrl(wsUrl: string): string {
+  const url = new URL(wsUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.pathname = url.pathname.replace(/\/ws\/?$/, '/');
+  return url.toString().replace(/\/$/, '');
 }

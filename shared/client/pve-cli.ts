@@ -1,15 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FixClientError, type FixRequestBody, requestFix } from './fix-client.js';
+import {
+  defaultApiUrl,
+  FixClientError,
+  type FixRequestBody,
+  fetchWinnerDiff,
+  requestFix,
+} from './fix-client.js';
 import { ANSI_COLOUR, NO_COLOUR, renderEvent } from './render-event.js';
 
 const USAGE = `usage: pve fix FILE [--test FILE] [--error TEXT | --error-file FILE] [--candidate FILE]...
-                [--max-rounds N] [--url ws://host:port/ws] [--timeout SECONDS]
+                [--max-rounds N] [--url ws://host:port/ws] [--api http://host:port] [--timeout SECONDS]
 
 Sends FILE to a Truth Engine, follows the session live, and prints the verified fix as a diff.
 Exit status: 0 verified, 1 nothing verified, 2 usage or connection error.
-The URL defaults to $TRUTH_ENGINE_URL, else ws://127.0.0.1:3000/ws (the local stack).`;
+The URL defaults to $TRUTH_ENGINE_URL, else ws://127.0.0.1:3000/ws (the local stack); the HTTP API
+(used for requests over one WebSocket frame and for large diffs) to $TRUTH_ENGINE_API_URL, else the
+same host and port as the WebSocket URL.`;
 
 export interface CliIo {
   out: (line: string) => void;
@@ -55,8 +63,10 @@ export async function pve(
   }
   const url = values.url ?? env.TRUTH_ENGINE_URL ?? 'ws://127.0.0.1:3000/ws';
   try {
+    const apiUrl = values.api ?? env.TRUTH_ENGINE_API_URL ?? defaultApiUrl(url);
     const result = await requestFix({
       url,
+      apiUrl,
       request,
       timeoutMs: Number(values.timeout ?? 300) * 1000,
       onEvent: (event) => {
@@ -73,7 +83,9 @@ export async function pve(
           ),
         ),
       );
-      io.out(result.winner.diff);
+      // A diff too large for the event's frame is read from the session instead.
+      const diff = result.winner.diff ?? (await fetchWinnerDiff(apiUrl, result.sessionId));
+      if (diff !== null) io.out(diff);
       return 0;
     }
     io.out(
@@ -102,6 +114,7 @@ function parse(argv: string[]) {
       candidate: { type: 'string', multiple: true },
       'max-rounds': { type: 'string' },
       url: { type: 'string' },
+      api: { type: 'string' },
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

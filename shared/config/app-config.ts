@@ -14,6 +14,12 @@ const appConfigSchema = z.object({
   ARTIFACT_BUCKET: optionalString,
   /** Local stack: artifacts go under this directory instead of a bucket. */
   ARTIFACT_DIR: optionalString,
+  /** How long code, diffs, outputs and logs are kept (the bucket's lifecycle in AWS); verdicts stay. */
+  ARTIFACT_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /** Local stack: where the gateway serves presigned artifact URLs. */
+  ARTIFACT_URL: optionalString,
+  /** Local stack: the key presigned artifact URLs are signed with (made fresh at every start). */
+  ARTIFACT_SIGNING_KEY: optionalString,
   STATE_MACHINE_ARN: optionalString,
   /** Local stack only: the embedded Step Functions endpoint. */
   SFN_ENDPOINT: optionalString,
@@ -56,4 +62,17 @@ export function required<K extends keyof AppConfig>(config: AppConfig, key: K): 
     throw new ConfigError(`invalid configuration: ${String(key)} is required by this function`);
   }
   return value as NonNullable<AppConfig[K]>;
+}
+
+const sandboxConfigSchema = appConfigSchema.pick({ SANDBOX_TIMEOUT_MS: true, SANDBOX_PYTHON: true });
+export type SandboxConfig = z.infer<typeof sandboxConfigSchema>;
+
+/** The sandbox function's configuration: it needs no table, bucket or endpoint. */
+export function readSandboxConfig(env: Record<string, string | undefined>): SandboxConfig {
+  const parsed = sandboxConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
 }

@@ -1,8 +1,8 @@
-import type { RunResult, SessionStatus } from './types.js';
+import type { RunSummary, SessionStatus } from './types.js';
 
 export interface JudgedCandidate {
   index: number;
-  result: RunResult;
+  result: RunSummary;
   /** Lines changed against the original program. */
   changedLines: number;
 }
@@ -25,7 +25,7 @@ export interface Judgement {
  * 3. Otherwise the winner is the passing candidate with the shortest run (whole milliseconds),
  *    ties broken by the smallest change, then by the lower index.
  */
-export function judge(baseline: RunResult | undefined, candidates: readonly JudgedCandidate[]): Judgement {
+export function judge(baseline: RunSummary | undefined, candidates: readonly JudgedCandidate[]): Judgement {
   if (baseline === undefined) {
     return {
       status: 'failed',

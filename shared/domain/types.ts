@@ -28,10 +28,12 @@ export interface FixProblem {
 export interface Harness {
   /** `test`: a reproduce_issue.py decides; `runs`: the program exiting 0 is the only evidence. */
   kind: 'test' | 'runs';
-  /** Contents of reproduce_issue.py when kind is `test`. */
+  /** Contents of reproduce_issue.py when kind is `test` (absent once expired from the artifact store). */
   test?: string;
   /** Where the test came from: the client, or a generator (provider name). */
   origin: string;
+  /** The test's text has expired from the artifact store. */
+  expired?: boolean;
 }
 
 /** The outcome of running code in a sandbox. */
@@ -78,18 +80,48 @@ export interface CandidateFeedback {
   reason?: string;
 }
 
-/** A candidate as stored: its proposal, its place, and (once run) its result. */
+/** A candidate as written by the controller: its proposal, its place, its change, and (once run) its result. */
 export interface CandidateRecord extends CandidateProposal {
   index: number;
   round: number;
   diff: string;
+  /** Lines added plus removed against the original (the judge's tie-breaker). */
+  changedLines: number;
+  /** The change was too large to diff line by line; `diff` is a full replacement. */
+  fullReplacement?: boolean;
   result?: RunResult;
 }
 
+/** A run's verdict without its outputs: what the table holds (outputs live by reference). */
+export type RunSummary = Omit<RunResult, 'stdout' | 'stderr' | 'logs'>;
+
+/** What the judge needs of a candidate: no code, no outputs. */
+export interface CandidateSummary {
+  index: number;
+  round: number;
+  source: string;
+  title?: string;
+  rationale?: string;
+  changedLines: number;
+  fullReplacement?: boolean;
+  result?: RunSummary;
+}
+
+/**
+ * A candidate as read back. Code, diff and outputs live in the artifact store, which expires them
+ * (a setting); `null` says a piece has expired, never an empty string passed off as content.
+ */
+export interface StoredCandidate extends CandidateSummary {
+  code: string | null;
+  diff: string | null;
+  /** The run's capped stdout and stderr; null before the run, or once expired. */
+  outputs: { stdout: string; stderr: string } | null;
+}
+
+/** The winner as the session records it; its diff is read from the candidate. */
 export interface Winner {
   index: number;
   durationMs: number;
-  diff: string;
 }
 
 /** Session metadata as stored. Code and outputs live elsewhere (by reference). */

@@ -1,6 +1,12 @@
-/** Port: large blobs (code, diffs, full logs) kept outside the table, by key. */
+import type { Upload } from '../domain/sandbox-job.js';
+
+/** Port: large blobs (code, diffs, outputs, full logs) kept outside the table, by key. */
 export interface ArtifactStore {
   put(key: string, body: string): Promise<void>;
-  /** Returns undefined when there is no such key. */
+  /** Returns undefined when there is no such key, or it has expired. */
   get(key: string): Promise<string | undefined>;
+  /** A URL that lets its holder GET `key`, and nothing else, until it expires. */
+  presignGet(key: string, expiresInS: number): Promise<string>;
+  /** A form upload to `key` of at most `maxBytes`, until it expires. */
+  presignUpload(key: string, maxBytes: number, expiresInS: number): Promise<Upload>;
 }

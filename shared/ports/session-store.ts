@@ -1,4 +1,13 @@
-import type { CandidateRecord, FixProblem, Harness, RunResult, SessionMeta } from '../domain/types.js';
+import type { Upload } from '../domain/sandbox-job.js';
+import type {
+  CandidateRecord,
+  CandidateSummary,
+  FixProblem,
+  Harness,
+  RunResult,
+  SessionMeta,
+  StoredCandidate,
+} from '../domain/types.js';
 
 /** Port: sessions, their candidates and results, and who is subscribed to them. */
 export interface SessionStore {
@@ -14,12 +23,21 @@ export interface SessionStore {
   getHarness(sessionId: string): Promise<Harness | undefined>;
   /** Stores candidates (their code and diff by reference); results come later. */
   putCandidates(sessionId: string, candidates: CandidateRecord[]): Promise<void>;
-  getCandidate(sessionId: string, index: number): Promise<CandidateRecord | undefined>;
-  /** All candidates of a session, the baseline (index 0) first, with results where run. */
-  listCandidates(sessionId: string): Promise<CandidateRecord[]>;
+  getCandidate(sessionId: string, index: number): Promise<StoredCandidate | undefined>;
+  /** One candidate's verdict and source, without reading its content. */
+  getSummary(sessionId: string, index: number): Promise<CandidateSummary | undefined>;
+  /** All candidates of a session with their content, the baseline (index 0) first. */
+  listCandidates(sessionId: string): Promise<StoredCandidate[]>;
+  /** All candidates' verdicts and change sizes, without reading any content (one query). */
+  listSummaries(sessionId: string): Promise<CandidateSummary[]>;
+  /** Stores a run's verdict; its outputs go to the artifact store, its logs too when given. */
   saveResult(sessionId: string, index: number, result: RunResult): Promise<void>;
-  /** Keeps a full log as an artifact; returns its key. */
-  saveLog(sessionId: string, index: number, stream: 'stdout' | 'stderr', text: string): Promise<string>;
+  /** A presigned GET of a candidate's code (index 0: the original program). */
+  presignCode(sessionId: string, index: number, expiresInS: number): Promise<string>;
+  /** A presigned GET of the harness test. */
+  presignHarness(sessionId: string, expiresInS: number): Promise<string>;
+  /** A presigned, size-capped upload of a run's full logs (JSON `{stdout, stderr}`). */
+  presignLogUpload(sessionId: string, index: number, maxBytes: number, expiresInS: number): Promise<Upload>;
   addSubscriber(sessionId: string, connectionId: string): Promise<void>;
   listSubscribers(sessionId: string): Promise<string[]>;
   removeSubscriber(sessionId: string, connectionId: string): Promise<void>;

@@ -6,6 +6,7 @@ import { BadRequestError, HttpError, NotFoundError } from '../errors/http-errors
 import type { PushChannel } from '../ports/push-channel.js';
 import type { SessionStore } from '../ports/session-store.js';
 import type { WorkflowStarter } from '../ports/workflow-starter.js';
+import { resultEventOf } from './session-events.js';
 import { submitFix } from './submit-fix.js';
 
 const subscribeSchema = z.object({
@@ -53,15 +54,7 @@ export async function handleWsMessage(
       if (!meta) throw new NotFoundError(`no session ${sessionId}`);
       await deps.store.addSubscriber(sessionId, connectionId);
       if (TERMINAL_STATUSES.includes(meta.status)) {
-        await deps.push.send(connectionId, {
-          type: 'result',
-          sessionId,
-          status: meta.status,
-          rounds: meta.rounds,
-          winner: meta.winner,
-          notes: meta.notes,
-          ...(meta.reason === undefined ? {} : { reason: meta.reason }),
-        });
+        await deps.push.send(connectionId, await resultEventOf(deps.store, meta));
       } else {
         await deps.push.send(connectionId, {
           type: 'progress',

@@ -1,9 +1,8 @@
 import { judge } from '../domain/judge.js';
 import type { SessionMeta } from '../domain/types.js';
-import { changedLineCount } from '../domain/unified-diff.js';
 import type { PushChannel } from '../ports/push-channel.js';
 import type { SessionStore } from '../ports/session-store.js';
-import { type EventLog, publishSessionEvent } from './session-events.js';
+import { type EventLog, publishSessionEvent, resultEventOf } from './session-events.js';
 
 export interface RoundOutcome {
   sessionId: string;
@@ -27,10 +26,9 @@ export async function judgeRound(
   input: { sessionId: string; round: number },
 ): Promise<RoundOutcome> {
   const { sessionId, round } = input;
-  const [meta, records, problem] = await Promise.all([
+  const [meta, records] = await Promise.all([
     deps.store.getMeta(sessionId),
-    deps.store.listCandidates(sessionId),
-    deps.store.getProblem(sessionId),
+    deps.store.listSummaries(sessionId),
   ]);
   if (!meta) throw new Error(`session ${sessionId} does not exist`);
   await publishSessionEvent(deps, {
@@ -48,11 +46,13 @@ export async function judgeRound(
       index: record.index,
       // biome-ignore lint/style/noNonNullAssertion: filtered above
       result: record.result!,
-      changedLines: changedLineCount(problem.code, record.code),
+      changedLines: record.changedLines,
     }));
   const judgement = judge(baseline, candidates);
 
-  const roundsLeft = round < meta.maxRounds && problem.candidates === undefined;
+  // Verify mode runs the client's candidates once: no generated rounds follow.
+  const verifyMode = records.some((record) => record.index > 0 && record.source === 'client');
+  const roundsLeft = round < meta.maxRounds && !verifyMode;
   if (judgement.status === 'no_fix' && roundsLeft) {
     await deps.store.updateMeta(sessionId, { status: 'running', reason: judgement.reason });
     await publishSessionEvent(deps, {
@@ -65,26 +65,11 @@ export async function judgeRound(
     return { sessionId, round: round + 1, done: false, status: 'running' };
   }
 
-  const winnerRecord = judgement.winner
-    ? records.find((record) => record.index === judgement.winner?.index)
-    : undefined;
-  const winner =
-    judgement.winner && winnerRecord
-      ? { index: judgement.winner.index, durationMs: judgement.winner.durationMs, diff: winnerRecord.diff }
-      : null;
   const updated = await deps.store.updateMeta(sessionId, {
     status: judgement.status,
-    winner,
+    winner: judgement.winner,
     reason: judgement.reason,
   });
-  await publishSessionEvent(deps, {
-    type: 'result',
-    sessionId,
-    status: updated.status,
-    rounds: updated.rounds,
-    winner,
-    notes: updated.notes,
-    reason: judgement.reason,
-  });
+  await publishSessionEvent(deps, await resultEventOf(deps.store, updated));
   return { sessionId, round, done: true, status: updated.status };
 }

@@ -1,4 +1,12 @@
 import { HARNESS_FILENAME } from '../domain/fix-request.js';
+import {
+  type Content,
+  MAX_INLINE_PIECE_BYTES,
+  MAX_INLINE_ROUND_BYTES,
+  MAX_LOG_UPLOAD_BYTES,
+  type RoundItem,
+  type RoundRun,
+} from '../domain/sandbox-job.js';
 import type {
   CandidateFeedback,
   CandidateProposal,
@@ -8,24 +16,22 @@ import type {
   SessionMeta,
 } from '../domain/types.js';
 import { TERMINAL_STATUSES } from '../domain/types.js';
-import { unifiedDiff } from '../domain/unified-diff.js';
+import { diffProgram } from '../domain/unified-diff.js';
 import type { CandidateSource } from '../ports/candidate-source.js';
 import type { PushChannel } from '../ports/push-channel.js';
 import type { SessionStore } from '../ports/session-store.js';
 import { type EventLog, publishSessionEvent } from './session-events.js';
 
-export interface RoundItem {
-  sessionId: string;
-  round: number;
-  index: number;
-  role: 'baseline' | 'candidate';
-}
-
 export interface PreparedRound {
   sessionId: string;
   round: number;
+  /** What every item shares; absent when there is nothing to run. */
+  run?: RoundRun;
   items: RoundItem[];
 }
+
+/** Presigned URLs outlive any round: the sandbox fetches within its own time limit. */
+const URL_EXPIRY_S = 3600;
 
 export interface PrepareRoundDeps {
   store: SessionStore;
@@ -61,11 +67,19 @@ export async function prepareRound(
   if (!meta) throw new Error(`session ${sessionId} does not exist`);
   if (TERMINAL_STATUSES.includes(meta.status)) return { sessionId, round, items: [] };
 
-  const existing = (await deps.store.listCandidates(sessionId)).filter((record) => record.round === round);
-  if (existing.length > 0)
-    return { sessionId, round, items: existing.map((record) => toItem(sessionId, record)) };
-
   const problem = await deps.store.getProblem(sessionId);
+  const existing = (await deps.store.listCandidates(sessionId)).filter((record) => record.round === round);
+  if (existing.length > 0) {
+    const harness = await deps.store.getHarness(sessionId);
+    if (!harness || harness.expired) throw new Error(`session ${sessionId} has no harness to run`);
+    const pieces = existing.map((record) => {
+      if (record.code === null)
+        throw new Error(`session ${sessionId}: candidate ${record.index} has expired`);
+      return { index: record.index, code: record.code };
+    });
+    return planInputs(deps.store, sessionId, round, meta.filename, problem.code, harness, pieces);
+  }
+
   await deps.store.updateMeta(sessionId, { status: 'running', rounds: round });
   const publish = (event: Parameters<typeof publishSessionEvent>[1]) => publishSessionEvent(deps, event);
 
@@ -74,8 +88,12 @@ export async function prepareRound(
   const calls = [...(meta.calls ?? []), ...generated.calls];
 
   const records: CandidateRecord[] = [];
+  const harness =
+    round === 1
+      ? chooseHarness(problem, generated.reproduction, generated.reproductionSource)
+      : await deps.store.getHarness(sessionId);
+  if (!harness || harness.expired) throw new Error(`session ${sessionId} has no harness to run`);
   if (round === 1) {
-    const harness = chooseHarness(problem, generated.reproduction, generated.reproductionSource);
     await deps.store.saveHarness(sessionId, harness);
     if (harness.kind === 'runs') notes.push(WEAK_EVIDENCE_NOTE);
     if (harness.kind === 'test' && harness.origin !== 'client') {
@@ -83,7 +101,7 @@ export async function prepareRound(
         `The ${HARNESS_FILENAME} test was written by ${harness.origin}; it must fail on the original program.`,
       );
     }
-    records.push({ index: 0, round, source: 'original', code: problem.code, diff: '' });
+    records.push({ index: 0, round, source: 'original', code: problem.code, diff: '', changedLines: 0 });
   }
   if (problem.candidates && round === 1) notes.push(VERIFY_MODE_NOTE);
   notes.push(...generated.notes);
@@ -96,11 +114,14 @@ export async function prepareRound(
     if (proposal.source !== 'client' && seen.has(key)) continue;
     seen.add(key);
     lastIndex += 1;
+    const change = diffProgram(problem.filename, problem.code, proposal.code);
     records.push({
       ...proposal,
       index: lastIndex,
       round,
-      diff: unifiedDiff(problem.filename, problem.code, proposal.code),
+      diff: change.diff,
+      changedLines: change.changedLines,
+      ...(change.fullReplacement ? { fullReplacement: true } : {}),
     });
   }
   await deps.store.putCandidates(sessionId, records);
@@ -118,7 +139,77 @@ export async function prepareRound(
     round,
     message: `running ${count} candidate${count === 1 ? '' : 's'}${round === 1 ? ' and the original program' : ''} in sandboxes`,
   });
-  return { sessionId, round, items: records.map((record) => toItem(sessionId, record)) };
+  return planInputs(deps.store, sessionId, round, meta.filename, problem.code, harness, records);
+}
+
+/**
+ * The round's state payload: the harness, the original and each candidate inline while they fit the
+ * budget (smallest first), the rest as presigned URLs; and a size-capped upload for each run's logs.
+ */
+async function planInputs(
+  store: SessionStore,
+  sessionId: string,
+  round: number,
+  filename: string,
+  original: string,
+  harness: Harness,
+  records: ReadonlyArray<{ index: number; code: string }>,
+): Promise<PreparedRound> {
+  let budget = MAX_INLINE_ROUND_BYTES;
+  const inlineOrUrl = async (text: string, url: () => Promise<string>): Promise<Content> => {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes <= MAX_INLINE_PIECE_BYTES && bytes <= budget) {
+      budget -= bytes;
+      return { text };
+    }
+    return { url: await url(), bytes };
+  };
+  const test = harness.kind === 'test' ? (harness.test ?? '') : undefined;
+  // Smallest first, so a single large program never pushes the small ones out of the payload.
+  const pieces = [
+    ...(test === undefined ? [] : [{ key: 'harness', text: test }]),
+    { key: 'original', text: original },
+    ...records
+      .filter((record) => record.index > 0)
+      .map((record) => ({ key: String(record.index), text: record.code })),
+  ].sort((a, b) => a.text.length - b.text.length);
+  const contents = new Map<string, Content>();
+  for (const piece of pieces) {
+    const index = Number(piece.key);
+    contents.set(
+      piece.key,
+      await inlineOrUrl(piece.text, () =>
+        piece.key === 'harness'
+          ? store.presignHarness(sessionId, URL_EXPIRY_S)
+          : store.presignCode(sessionId, piece.key === 'original' ? 0 : index, URL_EXPIRY_S),
+      ),
+    );
+  }
+  const items = await Promise.all(
+    records.map(async (record): Promise<RoundItem> => {
+      const code = contents.get(String(record.index));
+      return {
+        sessionId,
+        round,
+        index: record.index,
+        role: record.index === 0 ? 'baseline' : 'candidate',
+        ...(record.index === 0 || code === undefined ? {} : { code }),
+        logs: await store.presignLogUpload(sessionId, record.index, MAX_LOG_UPLOAD_BYTES, URL_EXPIRY_S),
+      };
+    }),
+  );
+  const harnessTest = contents.get('harness');
+  const originalContent = contents.get('original') ?? { text: original };
+  return {
+    sessionId,
+    round,
+    run: {
+      filename,
+      harness: { kind: harness.kind, ...(harnessTest === undefined ? {} : { test: harnessTest }) },
+      original: originalContent,
+    },
+    items,
+  };
 }
 
 interface Proposals {
@@ -180,28 +271,20 @@ async function collectFeedback(
       .filter(
         (record) =>
           (record.round === round || record.index === 0) &&
+          record.code !== null &&
           record.result &&
           record.result.status !== 'passed',
       )
       .map((record) => ({
         index: record.index,
-        code: record.code,
+        code: record.code ?? '',
         status: record.result?.status ?? 'crashed',
         exitCode: record.result?.exitCode ?? null,
-        stderrTail: (record.result?.stderr ?? '').slice(-TAIL_CHARS),
-        stdoutTail: (record.result?.stdout ?? '').slice(-TAIL_CHARS),
+        stderrTail: (record.outputs?.stderr ?? '').slice(-TAIL_CHARS),
+        stdoutTail: (record.outputs?.stdout ?? '').slice(-TAIL_CHARS),
         ...(record.result?.reason === undefined ? {} : { reason: record.result.reason }),
       }))
   );
-}
-
-function toItem(sessionId: string, record: CandidateRecord): RoundItem {
-  return {
-    sessionId,
-    round: record.round,
-    index: record.index,
-    role: record.index === 0 ? 'baseline' : 'candidate',
-  };
 }
 
 function normalise(code: string): string {

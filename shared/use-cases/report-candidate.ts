@@ -1,52 +1,56 @@
+import type { RoundItem } from '../domain/sandbox-job.js';
 import type { RunResult } from '../domain/types.js';
 import type { PushChannel } from '../ports/push-channel.js';
 import type { SessionStore } from '../ports/session-store.js';
-import type { RoundItem } from './prepare-round.js';
 import { type EventLog, publishSessionEvent } from './session-events.js';
 
-/** A Map item as it reaches the reporter: the sandbox's verdict, or the error the Catch recorded. */
-export interface ReportedItem extends RoundItem {
-  verdict?: { status: RunResult['status']; durationMs: number };
+/** A Map iteration as it reaches the reporter: its item, and the sandbox's result or the Catch's error. */
+export interface ReportedItem {
+  item: Pick<RoundItem, 'sessionId' | 'round' | 'index' | 'role'>;
+  outcome?: { result: RunResult };
   error?: { Error?: string; Cause?: string };
 }
 
 const MAX_CAUSE_CHARS = 500;
 
 /**
- * Records a sandbox crash as the item's verdict (so one candidate never fails the run) and pushes
- * the item's `candidate` event.
+ * The notifier's use case for one finished item.
+ *
+ * 1. Store the sandbox's result, or, when the sandbox itself failed (the Catch fired), a crash the
+ *    sandbox is to blame for: one candidate never fails the run, and a crash is never evidence.
+ * 2. Push the item's `candidate` event.
  */
 export async function reportCandidate(
   deps: { store: SessionStore; push: PushChannel; log: EventLog },
-  item: ReportedItem,
+  reported: ReportedItem,
 ): Promise<{ index: number; status: RunResult['status'] }> {
-  if (item.error !== undefined || item.verdict === undefined) {
-    const cause = describeCrash(item.error);
-    await deps.store.saveResult(item.sessionId, item.index, {
-      status: 'crashed',
-      crashedBy: 'sandbox',
-      exitCode: null,
-      durationMs: 0,
-      stdout: '',
-      stderr: '',
-      reason: cause,
-    });
-  }
-  const record = await deps.store.getCandidate(item.sessionId, item.index);
-  const result = record?.result;
-  const status = result?.status ?? 'crashed';
+  const { item } = reported;
+  const result: RunResult =
+    reported.error === undefined && reported.outcome !== undefined
+      ? reported.outcome.result
+      : {
+          status: 'crashed',
+          crashedBy: 'sandbox',
+          exitCode: null,
+          durationMs: 0,
+          stdout: '',
+          stderr: '',
+          reason: describeCrash(reported.error),
+        };
+  await deps.store.saveResult(item.sessionId, item.index, result);
+  const summary = await deps.store.getSummary(item.sessionId, item.index);
   await publishSessionEvent(deps, {
     type: 'candidate',
     sessionId: item.sessionId,
     round: item.round,
     index: item.index,
     role: item.index === 0 ? 'baseline' : 'candidate',
-    source: record?.source ?? 'unknown',
-    status,
-    durationMs: result?.durationMs ?? 0,
-    ...(result?.reason === undefined ? {} : { reason: result.reason }),
+    source: summary?.source ?? 'unknown',
+    status: result.status,
+    durationMs: result.durationMs,
+    ...(result.reason === undefined ? {} : { reason: result.reason }),
   });
-  return { index: item.index, status };
+  return { index: item.index, status: result.status };
 }
 
 function describeCrash(error: ReportedItem['error']): string {

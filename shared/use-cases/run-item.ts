@@ -1,52 +1,51 @@
 import { HARNESS_FILENAME } from '../domain/fix-request.js';
+import { fitResult, type SandboxInvocation } from '../domain/sandbox-job.js';
 import type { RunResult } from '../domain/types.js';
+import type { ContentTransfer } from '../ports/content-transfer.js';
 import type { SandboxRunner } from '../ports/sandbox-runner.js';
-import type { SessionStore } from '../ports/session-store.js';
-import type { RoundItem } from './prepare-round.js';
+import type { EventLog } from './session-events.js';
 
 export interface RunItemDeps {
-  store: SessionStore;
   runner: SandboxRunner;
+  transfer: ContentTransfer;
   timeoutMs: number;
+  log: EventLog;
 }
 
 /**
- * The sandbox's use case: runs one item (the baseline or a candidate) against the session's harness.
+ * The sandbox's use case: runs one item (the baseline or a candidate) against the round's harness,
+ * with nothing but what the invocation hands it (no store, no credentials).
  *
- * 1. Load the harness and the item's code from the store (the state payload carries only references).
+ * 1. Read the harness, the original and the item's code: inline, or through presigned URLs.
  * 2. Write the program under the client's file name and, for a test harness, reproduce_issue.py next
  *    to it; run the test, or the program itself when the harness is "runs to exit 0".
- * 3. Keep the full logs as artifacts and store the capped result; return only the verdict.
+ * 3. Send the full logs up through the presigned upload (a lost upload never loses the verdict).
+ * 4. Answer the result, cut to fit the state payload; the notifier stores it.
  */
-export async function runItem(
-  deps: RunItemDeps,
-  item: RoundItem,
-): Promise<{ index: number; status: RunResult['status']; durationMs: number }> {
-  const [meta, harness, candidate] = await Promise.all([
-    deps.store.getMeta(item.sessionId),
-    deps.store.getHarness(item.sessionId),
-    deps.store.getCandidate(item.sessionId, item.index),
+export async function runItem(deps: RunItemDeps, { item, run }: SandboxInvocation): Promise<RunResult> {
+  const [test, original, candidate] = await Promise.all([
+    run.harness.kind === 'test' && run.harness.test ? deps.transfer.read(run.harness.test) : undefined,
+    deps.transfer.read(run.original),
+    item.role === 'candidate' && item.code ? deps.transfer.read(item.code) : undefined,
   ]);
-  if (!meta) throw new Error(`session ${item.sessionId} does not exist`);
-  if (!harness) throw new Error(`session ${item.sessionId} has no harness`);
-  if (!candidate) throw new Error(`session ${item.sessionId} has no candidate ${item.index}`);
+  if (run.harness.kind === 'test' && test === undefined)
+    throw new Error('the test harness was not handed over');
+  if (item.role === 'candidate' && candidate === undefined)
+    throw new Error(`candidate ${item.index} has no code`);
 
-  const files: Record<string, string> = { [meta.filename]: candidate.code };
-  if (harness.kind === 'test' && harness.test !== undefined) files[HARNESS_FILENAME] = harness.test;
+  const files: Record<string, string> = { [run.filename]: candidate ?? original };
+  if (test !== undefined) files[HARNESS_FILENAME] = test;
   const result = await deps.runner.run({
     files,
-    entry: harness.kind === 'test' ? HARNESS_FILENAME : meta.filename,
-    checked: [meta.filename],
+    entry: test !== undefined ? HARNESS_FILENAME : run.filename,
+    checked: [run.filename],
     timeoutMs: deps.timeoutMs,
   });
 
-  const { logs, ...stored } = result;
-  if (logs) {
-    await Promise.all([
-      deps.store.saveLog(item.sessionId, item.index, 'stdout', logs.stdout),
-      deps.store.saveLog(item.sessionId, item.index, 'stderr', logs.stderr),
-    ]);
+  if (result.logs && item.logs) {
+    await deps.transfer.upload(item.logs, JSON.stringify(result.logs)).catch((error: unknown) => {
+      deps.log.warn('log upload failed', { index: item.index, error: String(error) });
+    });
   }
-  await deps.store.saveResult(item.sessionId, item.index, stored);
-  return { index: item.index, status: stored.status, durationMs: stored.durationMs };
+  return fitResult(result);
 }

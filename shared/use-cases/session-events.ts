@@ -1,4 +1,5 @@
-import type { SessionEvent } from '../domain/events.js';
+import type { ResultEvent, SessionEvent } from '../domain/events.js';
+import type { SessionMeta } from '../domain/types.js';
 import type { PushChannel } from '../ports/push-channel.js';
 import type { SessionStore } from '../ports/session-store.js';
 
@@ -25,4 +26,19 @@ export async function publishSessionEvent(
       }
     }),
   );
+}
+
+/** The `result` event of a finished session: its verdict, and the winner's diff read from the winner. */
+export async function resultEventOf(store: SessionStore, meta: SessionMeta): Promise<ResultEvent> {
+  const winner = meta.winner ? { index: meta.winner.index, durationMs: meta.winner.durationMs } : null;
+  const diff = winner ? (await store.getCandidate(meta.sessionId, winner.index))?.diff : undefined;
+  return {
+    type: 'result',
+    sessionId: meta.sessionId,
+    status: meta.status,
+    rounds: meta.rounds,
+    winner: winner && typeof diff === 'string' ? { ...winner, diff } : winner,
+    notes: meta.notes,
+    ...(meta.reason === undefined ? {} : { reason: meta.reason }),
+  };
 }

@@ -29,7 +29,7 @@ describe('Local stack sandbox concurrency', () => {
     const view = await waitForResult(fixture.stack, String(json.sessionId));
     expect(view.status).toBe('verified');
     const spans = view.candidates
-      .map((candidate) => candidate.stdout.trim().split(' ').slice(1).map(Number) as [number, number])
+      .map((candidate) => (candidate.stdout ?? '').trim().split(' ').slice(1).map(Number) as [number, number])
       .sort((a, b) => a[0] - b[0]);
     expect(spans).toHaveLength(3);
     for (let i = 1; i < spans.length; i += 1) {

@@ -39,7 +39,7 @@ describe('Class: DynamoDbSessionStore (against dynalite)', () => {
     await store.create(meta('s2'), { code: 'x', filename: 'program.py', maxRounds: 2 });
     const updated = await store.updateMeta('s2', {
       status: 'verified',
-      winner: { index: 2, durationMs: 3, diff: 'd' },
+      winner: { index: 2, durationMs: 3 },
     });
     expect(updated).toMatchObject({ status: 'verified', winner: { index: 2 } });
     expect(updated.updatedAt >= updated.createdAt).toBe(true);
@@ -49,9 +49,9 @@ describe('Class: DynamoDbSessionStore (against dynalite)', () => {
   it('keeps candidates, their code, diffs and results, in index order', async () => {
     await store.create(meta('s3'), { code: 'orig', filename: 'program.py', maxRounds: 2 });
     await store.putCandidates('s3', [
-      { index: 2, round: 1, source: 'offline', code: 'two', diff: 'diff2', title: 't2' },
-      { index: 0, round: 1, source: 'original', code: 'orig', diff: '' },
-      { index: 1, round: 1, source: 'offline', code: 'one', diff: 'diff1' },
+      { index: 2, round: 1, source: 'offline', code: 'two', diff: 'diff2', changedLines: 2, title: 't2' },
+      { index: 0, round: 1, source: 'original', code: 'orig', diff: '', changedLines: 0 },
+      { index: 1, round: 1, source: 'offline', code: 'one', diff: 'diff1', changedLines: 2 },
     ]);
     await store.saveResult('s3', 1, {
       status: 'passed',
@@ -65,8 +65,15 @@ describe('Class: DynamoDbSessionStore (against dynalite)', () => {
     expect(listed[1]).toMatchObject({
       code: 'one',
       diff: 'diff1',
+      changedLines: 2,
       result: { status: 'passed', durationMs: 12.5 },
+      outputs: { stdout: 'ok', stderr: '' },
     });
+    expect((await store.listSummaries('s3')).map((c) => [c.index, c.result?.status])).toEqual([
+      [0, undefined],
+      [1, 'passed'],
+      [2, undefined],
+    ]);
     expect(listed[2]).toMatchObject({ title: 't2', code: 'two' });
     expect(listed[2]?.result).toBeUndefined();
     await expect(
@@ -74,13 +81,72 @@ describe('Class: DynamoDbSessionStore (against dynalite)', () => {
     ).rejects.toThrow();
   });
 
-  it('keeps a harness test and full logs as artifacts', async () => {
+  it('keeps a harness test as an artifact', async () => {
     await store.create(meta('s4'), { code: 'x', filename: 'program.py', maxRounds: 2 });
     await store.saveHarness('s4', { kind: 'test', test: 'assert False\n', origin: 'client' });
     expect(await store.getHarness('s4')).toEqual({ kind: 'test', test: 'assert False\n', origin: 'client' });
-    const key = await store.saveLog('s4', 1, 'stderr', 'Traceback…');
-    expect(await artifacts.get(key)).toBe('Traceback…');
     expect(await store.getHarness('nope')).toBeUndefined();
+  });
+
+  it('keeps every item small whatever the input: a 1 MiB rewrite and 64 KiB outputs of 4-byte characters', async () => {
+    // Prepare: over DynamoDB's 400 KB item limit if any of it were stored in the item.
+    const rewrite = 'y = 2\n'.repeat(180_000);
+    const emoji = '😀'.repeat(64 * 1024);
+    await store.create(meta('big'), { code: 'x = 1\n', filename: 'program.py', maxRounds: 1 });
+    await store.putCandidates('big', [
+      { index: 1, round: 1, source: 'client', code: rewrite, diff: rewrite, changedLines: 180_001 },
+    ]);
+
+    // Act
+    await store.saveResult('big', 1, {
+      status: 'failed',
+      exitCode: 1,
+      durationMs: 5,
+      stdout: emoji,
+      stderr: emoji,
+      reason: 'r'.repeat(100_000),
+    });
+    await store.updateMeta('big', { status: 'verified', winner: { index: 1, durationMs: 5 } });
+
+    // Assess
+    const [stored] = await store.listCandidates('big');
+    expect(stored?.code).toBe(rewrite);
+    expect(stored?.outputs?.stdout).toBe(emoji);
+    expect(stored?.result?.reason?.length).toBeLessThanOrEqual(1001);
+  });
+
+  it('reads expired content as null, never as empty text, and keeps the verdicts', async () => {
+    // Prepare: a store whose artifacts live for no time at all.
+    const expiring = await openDynaliteStore(join(dir, 'expiring'), 'expiring', { ttlMs: -1 });
+    try {
+      await expiring.store.create(meta('old'), { code: 'x', filename: 'program.py', maxRounds: 1 });
+      await expiring.store.saveHarness('old', { kind: 'test', test: 'assert False\n', origin: 'client' });
+      await expiring.store.putCandidates('old', [
+        { index: 1, round: 1, source: 'client', code: 'y', diff: 'd', changedLines: 2 },
+      ]);
+      await expiring.store.saveResult('old', 1, {
+        status: 'passed',
+        exitCode: 0,
+        durationMs: 3,
+        stdout: 'ok',
+        stderr: '',
+      });
+
+      // Act
+      const [candidate] = await expiring.store.listCandidates('old');
+      const harness = await expiring.store.getHarness('old');
+
+      // Assess
+      expect(candidate).toMatchObject({
+        code: null,
+        diff: null,
+        outputs: null,
+        result: { status: 'passed' },
+      });
+      expect(harness).toEqual({ kind: 'test', origin: 'client', expired: true });
+    } finally {
+      await expiring.close();
+    }
   });
 
   it('tracks subscribers per session', async () => {
@@ -103,6 +169,7 @@ describe('Class: DynamoDbSessionStore (against dynalite)', () => {
 describe('Class: FileArtifactStore', () => {
   it('refuses a key that escapes its root', async () => {
     await expect(artifacts.put('../../etc/x', 'no')).rejects.toThrow(/escapes/);
+    await expect(artifacts.presignGet('../../etc/passwd', 60)).rejects.toThrow(/escapes/);
     expect(await artifacts.get('sessions/none')).toBeUndefined();
   });
 });

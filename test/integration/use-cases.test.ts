@@ -50,7 +50,7 @@ const log = { warn: (message: string) => warnings.push(message) };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'use-cases-'));
-  opened = await openDynaliteStore(dir, 'use-cases');
+  opened = await openDynaliteStore(dir, 'use-cases', { baseUrl: 'http://127.0.0.1:9' });
   store = opened.store;
 });
 
@@ -91,7 +91,14 @@ describe('Use case: prepareRound', () => {
       [1, 'candidate'],
       [2, 'candidate'],
     ]);
-    expect(again).toEqual(first);
+    const shape = (round: typeof first) => ({
+      run: round.run,
+      items: round.items.map(({ index, role, code }) => ({ index, role, code })),
+    });
+    expect(shape(again)).toEqual(shape(first));
+    // Small programs travel inline in the state payload: the sandbox needs no store to read them.
+    expect(first.run?.original).toEqual({ text: 'print(x)\n' });
+    expect(first.items[1]?.code).toEqual({ text: 'x = 1\nprint(x)\n' });
     expect(source.requests).toHaveLength(1);
     const meta = await store.getMeta('prep');
     expect(meta).toMatchObject({ status: 'running', rounds: 1, lastIndex: 2 });
@@ -99,6 +106,40 @@ describe('Use case: prepareRound', () => {
     expect(await store.getHarness('prep')).toEqual({ kind: 'runs', origin: 'default' });
     const stages = push.sent.map(({ event }) => (event.type === 'progress' ? event.stage : event.type));
     expect(stages).toEqual(['generating', 'running']);
+  });
+
+  it('hands over by presigned URL what would not fit the 256 KiB state payload, and stays under it', async () => {
+    // Prepare: a 200 KB program and eight 150 KB rewrites, far beyond any state payload inline.
+    const big = (n: number) => `value = ${n}\n`.repeat(15_000);
+    await session('large', {
+      code: big(0),
+      test: 'import program\n',
+      candidates: [1, 2, 3, 4, 5, 6, 7, 8].map(big),
+    });
+    const push = new RecordingPush();
+
+    // Act
+    const prepared = await prepareRound(
+      { store, source: new ScriptedSource([]), push, log },
+      { sessionId: 'large', round: 1 },
+    );
+
+    // Assess
+    expect(Buffer.byteLength(JSON.stringify(prepared))).toBeLessThan(256 * 1024);
+    expect(prepared.run?.harness.test).toEqual({ text: 'import program\n' });
+    const original = prepared.run?.original;
+    expect(original && 'url' in original ? original.bytes : -1).toBe(Buffer.byteLength(big(0)));
+    for (const item of prepared.items.slice(1)) {
+      const code = item.code;
+      if (!code || !('url' in code)) throw new Error(`candidate ${item.index} was not handed by URL`);
+      const url = new URL(code.url);
+      const key = decodeURIComponent(url.pathname.replace(/^\/artifacts\//, ''));
+      expect(
+        opened.artifacts.verifyGet(key, url.searchParams.get('expires'), url.searchParams.get('signature')),
+      ).toBe(true);
+      expect(await opened.artifacts.get(key)).toBe(big(item.index));
+      expect(item.logs?.maxBytes).toBeGreaterThan(0);
+    }
   });
 
   it('feeds round 2 the failures of round 1, the baseline traceback included', async () => {
@@ -128,17 +169,16 @@ describe('Use case: prepareRound', () => {
 describe('Use case: reportCandidate', () => {
   it('records a sandbox crash as the verdict and pushes it', async () => {
     await session('crash');
-    await store.putCandidates('crash', [{ index: 1, round: 1, source: 'client', code: 'x', diff: '' }]);
+    await store.putCandidates('crash', [
+      { index: 1, round: 1, source: 'client', code: 'x', diff: '', changedLines: 1 },
+    ]);
     await store.addSubscriber('crash', 'watcher');
     const push = new RecordingPush();
 
     const outcome = await reportCandidate(
       { store, push, log },
       {
-        sessionId: 'crash',
-        round: 1,
-        index: 1,
-        role: 'candidate',
+        item: { sessionId: 'crash', round: 1, index: 1, role: 'candidate' },
         error: { Error: 'Sandbox.Timeout', Cause: '{"errorMessage":"Task timed out after 120 seconds"}' },
       },
     );
@@ -169,8 +209,24 @@ describe('Use case: judgeRound', () => {
   it('asks for another round while rounds are left, then ends no_fix', async () => {
     await session('rounds', { maxRounds: 2 });
     await store.putCandidates('rounds', [
-      { index: 0, round: 1, source: 'original', code: 'print(x)\n', diff: '', result: run('failed') },
-      { index: 1, round: 1, source: 'offline', code: 'print(y)\n', diff: 'd', result: run('failed') },
+      {
+        index: 0,
+        round: 1,
+        source: 'original',
+        code: 'print(x)\n',
+        diff: '',
+        changedLines: 1,
+        result: run('failed'),
+      },
+      {
+        index: 1,
+        round: 1,
+        source: 'offline',
+        code: 'print(y)\n',
+        diff: 'd',
+        changedLines: 1,
+        result: run('failed'),
+      },
     ]);
     const push = new RecordingPush();
     expect(await judgeRound({ store, push, log }, { sessionId: 'rounds', round: 1 })).toMatchObject({
@@ -188,17 +244,22 @@ describe('Use case: judgeRound', () => {
     // Prepare: the baseline's sandbox call was throttled; the Catch hands the reporter the error.
     await session('throttled', { maxRounds: 1, candidates: ['print(y)\n'] });
     await store.putCandidates('throttled', [
-      { index: 0, round: 1, source: 'original', code: 'print(x)\n', diff: '' },
-      { index: 1, round: 1, source: 'client', code: 'print(y)\n', diff: 'd', result: run('passed') },
+      { index: 0, round: 1, source: 'original', code: 'print(x)\n', diff: '', changedLines: 1 },
+      {
+        index: 1,
+        round: 1,
+        source: 'client',
+        code: 'print(y)\n',
+        diff: 'd',
+        changedLines: 1,
+        result: run('passed'),
+      },
     ]);
     const push = new RecordingPush();
     await reportCandidate(
       { store, push, log },
       {
-        sessionId: 'throttled',
-        round: 1,
-        index: 0,
-        role: 'baseline',
+        item: { sessionId: 'throttled', round: 1, index: 0, role: 'baseline' },
         error: { Error: 'Lambda.TooManyRequestsException', Cause: 'Rate Exceeded.' },
       },
     );
@@ -216,8 +277,24 @@ describe('Use case: judgeRound', () => {
   it('ends verify mode after one round', async () => {
     await session('verify', { maxRounds: 3, candidates: ['print(y)\n'] });
     await store.putCandidates('verify', [
-      { index: 0, round: 1, source: 'original', code: 'print(x)\n', diff: '', result: run('failed') },
-      { index: 1, round: 1, source: 'client', code: 'print(y)\n', diff: 'd', result: run('failed') },
+      {
+        index: 0,
+        round: 1,
+        source: 'original',
+        code: 'print(x)\n',
+        diff: '',
+        changedLines: 1,
+        result: run('failed'),
+      },
+      {
+        index: 1,
+        round: 1,
+        source: 'client',
+        code: 'print(y)\n',
+        diff: 'd',
+        changedLines: 1,
+        result: run('failed'),
+      },
     ]);
     const outcome = await judgeRound(
       { store, push: new RecordingPush(), log },

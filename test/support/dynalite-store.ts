@@ -7,7 +7,11 @@ import { DynamoDbSessionStore } from '../../shared/adapters/dynamodb/dynamodb-se
 import type { SessionMeta } from '../../shared/domain/types.js';
 
 /** A real session store on dynalite, laid out in `dataDir` exactly as the local stack lays it out. */
-export async function openDynaliteStore(dataDir: string, tableName: string) {
+export async function openDynaliteStore(
+  dataDir: string,
+  tableName: string,
+  options: { ttlMs?: number; baseUrl?: string; signingKey?: string } = {},
+) {
   const dynamodb = await startLocalDynamoDb({
     path: join(dataDir, 'dynamodb'),
     tableName,
@@ -18,7 +22,11 @@ export async function openDynaliteStore(dataDir: string, tableName: string) {
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const artifacts = new FileArtifactStore(join(dataDir, 'artifacts'));
+  const artifacts = new FileArtifactStore(join(dataDir, 'artifacts'), {
+    ttlMs: options.ttlMs ?? 7 * 24 * 60 * 60 * 1000,
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    signingKey: options.signingKey ?? 'test-signing-key',
+  });
   const store = new DynamoDbSessionStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     tableName,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { diffProgram, MAX_EDIT_LINES } from '../../shared/domain/unified-diff.js';
 
 const program = (lines: number, seed: string) =>
-  Array.from({ length: lines }, (_, i) => `value_${seed}_${i} = ${i} * ${seed.length}`).join('\n') + '\n';
+  `${Array.from({ length: lines }, (_, i) => `value_${seed}_${i} = ${i} * ${seed.length}`).join('\n')}\n`;
 
 describe('Function: diffProgram', () => {
   it('produces a git-style patch with a/ and b/ names', () => {
@@ -53,7 +53,9 @@ describe('Function: diffProgram', () => {
     // Assess
     expect(fullReplacement).toBe(true);
     expect(changedLines).toBe(MAX_EDIT_LINES * 6);
-    expect(diff.startsWith(`--- a/big.py\n+++ b/big.py\n@@ -1,${MAX_EDIT_LINES * 3} +1,${MAX_EDIT_LINES * 3} @@`)).toBe(true);
+    expect(
+      diff.startsWith(`--- a/big.py\n+++ b/big.py\n@@ -1,${MAX_EDIT_LINES * 3} +1,${MAX_EDIT_LINES * 3} @@`),
+    ).toBe(true);
     expect(applyPatch(original, diff)).toBe(changed);
   });
 

@@ -1,12 +1,37 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import type { Upload } from '../../domain/sandbox-job.js';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
 
-/** Local stand-in for the artifact bucket: one file per key under a root directory. */
+export interface FileArtifactStoreOptions {
+  /** How long an artifact lives; older ones read as missing and are removed. */
+  ttlMs: number;
+  /** Where the local stack serves presigned URLs (`<base>/artifacts/…`); required to presign. */
+  baseUrl?: string;
+  /** Signs presigned URLs, as S3 signs with the caller's credentials; required to presign. */
+  signingKey?: string;
+}
+
+/** The form fields of a local presigned upload, as S3's POST policy fields are for a bucket. */
+interface UploadFields {
+  key: string;
+  expires: string;
+  maxBytes: string;
+  signature: string;
+}
+
+/**
+ * Local stand-in for the artifact bucket: one file per key under a root directory, with the bucket's
+ * lifecycle (expiry by age) and its presigned GET and POST, which the local gateway serves.
+ */
 export class FileArtifactStore implements ArtifactStore {
   private readonly root: string;
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    private readonly options: FileArtifactStoreOptions,
+  ) {
     this.root = resolve(root);
   }
 
@@ -20,12 +45,76 @@ export class FileArtifactStore implements ArtifactStore {
   }
 
   async get(key: string): Promise<string | undefined> {
+    const path = this.pathOf(key);
     try {
-      return await readFile(this.pathOf(key), 'utf8');
+      const { mtimeMs } = await stat(path);
+      if (Date.now() - mtimeMs > this.options.ttlMs) {
+        // Past its lifetime, as the bucket's lifecycle rule would have removed it.
+        await unlink(path).catch(() => undefined);
+        return undefined;
+      }
+      return await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  async presignGet(key: string, expiresInS: number): Promise<string> {
+    this.pathOf(key);
+    const expires = String(Math.floor(Date.now() / 1000) + expiresInS);
+    const url = new URL(`${this.base()}/artifacts/${key}`);
+    url.searchParams.set('expires', expires);
+    url.searchParams.set('signature', this.sign(['GET', key, expires]));
+    return url.toString();
+  }
+
+  async presignUpload(key: string, maxBytes: number, expiresInS: number): Promise<Upload> {
+    this.pathOf(key);
+    const expires = String(Math.floor(Date.now() / 1000) + expiresInS);
+    const fields: UploadFields = {
+      key,
+      expires,
+      maxBytes: String(maxBytes),
+      signature: this.sign(['POST', key, expires, String(maxBytes)]),
+    };
+    return { url: `${this.base()}/artifacts`, fields: { ...fields }, maxBytes };
+  }
+
+  /** The key a presigned GET names, if its signature holds and it has not expired. */
+  verifyGet(key: string, expires: string | null, signature: string | null): boolean {
+    if (expires === null || signature === null || !this.fresh(expires)) return false;
+    return this.matches(signature, this.sign(['GET', key, expires]));
+  }
+
+  /** The key and size cap of a presigned upload, if its fields hold and it has not expired. */
+  verifyUpload(fields: Record<string, string>): { key: string; maxBytes: number } | undefined {
+    const { key, expires, maxBytes, signature } = fields as Partial<UploadFields>;
+    if (!key || !expires || !maxBytes || !signature || !this.fresh(expires)) return undefined;
+    if (!this.matches(signature, this.sign(['POST', key, expires, maxBytes]))) return undefined;
+    return { key, maxBytes: Number(maxBytes) };
+  }
+
+  private fresh(expires: string): boolean {
+    return /^\d+$/.test(expires) && Number(expires) * 1000 >= Date.now();
+  }
+
+  private matches(given: string, expected: string): boolean {
+    const a = Buffer.from(given);
+    const b = Buffer.from(expected);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  private sign(parts: string[]): string {
+    const { signingKey } = this.options;
+    if (!signingKey) throw new Error('this artifact store has no signing key, so it cannot presign');
+    return createHmac('sha256', signingKey).update(parts.join('\n')).digest('hex');
+  }
+
+  private base(): string {
+    const { baseUrl } = this.options;
+    if (!baseUrl) throw new Error('this artifact store has no base URL, so it cannot presign');
+    return baseUrl.replace(/\/$/, '');
   }
 
   private pathOf(key: string): string {

@@ -1,7 +1,10 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Upload } from '../../domain/sandbox-job.js';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
 
-/** Artifacts in the project's bucket (1-day lifecycle). */
+/** Artifacts in the project's bucket; its lifecycle rule expires them (a deployment setting). */
 export class S3ArtifactStore implements ArtifactStore {
   constructor(
     private readonly client: S3Client,
@@ -27,5 +30,22 @@ export class S3ArtifactStore implements ArtifactStore {
       if (error instanceof NoSuchKey) return undefined;
       throw error;
     }
+  }
+
+  presignGet(key: string, expiresInS: number): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: expiresInS,
+    });
+  }
+
+  async presignUpload(key: string, maxBytes: number, expiresInS: number): Promise<Upload> {
+    // A POST policy, unlike a presigned PUT, can bound the size: S3 refuses a larger body itself.
+    const { url, fields } = await createPresignedPost(this.client, {
+      Bucket: this.bucket,
+      Key: key,
+      Conditions: [['content-length-range', 0, maxBytes]],
+      Expires: expiresInS,
+    });
+    return { url, fields, maxBytes };
   }
 }

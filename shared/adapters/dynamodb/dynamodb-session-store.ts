@@ -6,7 +6,17 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { CandidateRecord, FixProblem, Harness, RunResult, SessionMeta } from '../../domain/types.js';
+import type { Upload } from '../../domain/sandbox-job.js';
+import type {
+  CandidateRecord,
+  CandidateSummary,
+  FixProblem,
+  Harness,
+  RunResult,
+  RunSummary,
+  SessionMeta,
+  StoredCandidate,
+} from '../../domain/types.js';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
 import type { SessionStore } from '../../ports/session-store.js';
 import {
@@ -27,14 +37,11 @@ export class SessionNotFoundError extends Error {
   }
 }
 
-interface CandidateItem {
-  index: number;
-  round: number;
-  source: string;
-  title?: string;
-  rationale?: string;
-  result?: RunResult;
-}
+/** Item attributes of a candidate: verdicts and sizes only, so an item never grows with the input. */
+type CandidateItem = CandidateSummary;
+
+/** The longest a stored reason may be; the rest of a run's account is in its outputs. */
+const MAX_REASON_CHARS = 1000;
 
 /** Sessions in one DynamoDB table; code, diffs and logs by reference in the artifact store. */
 export class DynamoDbSessionStore implements SessionStore {
@@ -129,9 +136,8 @@ export class DynamoDbSessionStore implements SessionStore {
     const harness: Harness = { kind, origin: String(Item.origin) };
     if (kind === 'test') {
       const test = await this.artifacts.get(artifactKeys.harness(sessionId));
-      if (test === undefined)
-        throw new Error(`session ${sessionId}: the harness test is missing from the artifact store`);
-      harness.test = test;
+      if (test === undefined) harness.expired = true;
+      else harness.test = test;
     }
     return harness;
   }
@@ -147,10 +153,16 @@ export class DynamoDbSessionStore implements SessionStore {
           index: candidate.index,
           round: candidate.round,
           source: candidate.source,
+          changedLines: candidate.changedLines,
         };
-        if (candidate.title !== undefined) item.title = candidate.title;
-        if (candidate.rationale !== undefined) item.rationale = candidate.rationale;
-        if (candidate.result !== undefined) item.result = candidate.result;
+        if (candidate.fullReplacement) item.fullReplacement = true;
+        if (candidate.title !== undefined) item.title = candidate.title.slice(0, MAX_REASON_CHARS);
+        if (candidate.rationale !== undefined)
+          item.rationale = candidate.rationale.slice(0, MAX_REASON_CHARS);
+        if (candidate.result !== undefined) {
+          item.result = summarize(candidate.result);
+          await this.saveOutputs(sessionId, candidate.index, candidate.result);
+        }
         await this.client.send(
           new PutCommand({
             TableName: this.tableName,
@@ -161,7 +173,12 @@ export class DynamoDbSessionStore implements SessionStore {
     );
   }
 
-  async getCandidate(sessionId: string, index: number): Promise<CandidateRecord | undefined> {
+  async getCandidate(sessionId: string, index: number): Promise<StoredCandidate | undefined> {
+    const summary = await this.getSummary(sessionId, index);
+    return summary ? this.hydrate(sessionId, summary) : undefined;
+  }
+
+  async getSummary(sessionId: string, index: number): Promise<CandidateSummary | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -169,18 +186,22 @@ export class DynamoDbSessionStore implements SessionStore {
         ConsistentRead: true,
       }),
     );
-    return Item ? this.hydrate(sessionId, Item as unknown as CandidateItem) : undefined;
+    return Item ? toSummary(Item) : undefined;
   }
 
-  async listCandidates(sessionId: string): Promise<CandidateRecord[]> {
+  async listCandidates(sessionId: string): Promise<StoredCandidate[]> {
+    const summaries = await this.listSummaries(sessionId);
+    return Promise.all(summaries.map((item) => this.hydrate(sessionId, item)));
+  }
+
+  async listSummaries(sessionId: string): Promise<CandidateSummary[]> {
     const items = await this.queryPartition(sessionId, 'CANDIDATE#');
-    const records = await Promise.all(
-      items.map((item) => this.hydrate(sessionId, item as unknown as CandidateItem)),
-    );
-    return records.sort((a, b) => a.index - b.index);
+    return items.map(toSummary).sort((a, b) => a.index - b.index);
   }
 
-  async saveResult(sessionId: string, index: number, result: RunResult): Promise<void> {
+  async saveResult(sessionId: string, index: number, full: RunResult): Promise<void> {
+    await this.saveOutputs(sessionId, index, full);
+    const result = summarize(full);
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -193,15 +214,16 @@ export class DynamoDbSessionStore implements SessionStore {
     );
   }
 
-  async saveLog(
-    sessionId: string,
-    index: number,
-    stream: 'stdout' | 'stderr',
-    text: string,
-  ): Promise<string> {
-    const key = artifactKeys.log(sessionId, index, stream);
-    await this.artifacts.put(key, text);
-    return key;
+  presignCode(sessionId: string, index: number, expiresInS: number): Promise<string> {
+    return this.artifacts.presignGet(artifactKeys.code(sessionId, index), expiresInS);
+  }
+
+  presignHarness(sessionId: string, expiresInS: number): Promise<string> {
+    return this.artifacts.presignGet(artifactKeys.harness(sessionId), expiresInS);
+  }
+
+  presignLogUpload(sessionId: string, index: number, maxBytes: number, expiresInS: number): Promise<Upload> {
+    return this.artifacts.presignUpload(artifactKeys.logs(sessionId, index), maxBytes, expiresInS);
   }
 
   async addSubscriber(sessionId: string, connectionId: string): Promise<void> {
@@ -282,23 +304,42 @@ export class DynamoDbSessionStore implements SessionStore {
     return items;
   }
 
-  private async hydrate(sessionId: string, item: CandidateItem): Promise<CandidateRecord> {
-    const [code, diff] = await Promise.all([
+  private async saveOutputs(sessionId: string, index: number, result: RunResult): Promise<void> {
+    await this.artifacts.put(
+      artifactKeys.outputs(sessionId, index),
+      JSON.stringify({ stdout: result.stdout, stderr: result.stderr }),
+    );
+  }
+
+  private async hydrate(sessionId: string, item: CandidateSummary): Promise<StoredCandidate> {
+    const [code, diff, outputs] = await Promise.all([
       this.artifacts.get(artifactKeys.code(sessionId, item.index)),
       this.artifacts.get(artifactKeys.diff(sessionId, item.index)),
+      item.result ? this.artifacts.get(artifactKeys.outputs(sessionId, item.index)) : undefined,
     ]);
-    const record: CandidateRecord = {
-      index: item.index,
-      round: item.round,
-      source: item.source,
-      code: code ?? '',
-      diff: diff ?? '',
+    return {
+      ...item,
+      code: code ?? null,
+      diff: diff ?? null,
+      outputs: outputs === undefined ? null : (JSON.parse(outputs) as { stdout: string; stderr: string }),
     };
-    if (item.title !== undefined) record.title = item.title;
-    if (item.rationale !== undefined) record.rationale = item.rationale;
-    if (item.result !== undefined) record.result = item.result;
-    return record;
   }
+}
+
+/** A run's verdict for the item: outputs and logs go to the artifact store, the reason is capped. */
+function summarize(result: RunResult): RunSummary {
+  const { stdout: _stdout, stderr: _stderr, logs: _logs, ...summary } = result;
+  if (summary.reason !== undefined && summary.reason.length > MAX_REASON_CHARS) {
+    summary.reason = `${summary.reason.slice(0, MAX_REASON_CHARS)}…`;
+  }
+  return summary;
+}
+
+function toSummary(item: Record<string, unknown>): CandidateSummary {
+  const { PK: _pk, SK: _sk, ...rest } = item;
+  const summary = rest as unknown as CandidateSummary;
+  // Items written before change sizes were stored count as no change.
+  return { ...summary, changedLines: summary.changedLines ?? 0 };
 }
 
 function toMeta(item: Record<string, unknown>): SessionMeta {

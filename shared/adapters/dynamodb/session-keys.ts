@@ -14,6 +14,8 @@ export const artifactKeys = {
   harness: (sessionId: string) => `sessions/${sessionId}/reproduce_issue.py`,
   code: (sessionId: string, index: number) => `sessions/${sessionId}/candidates/${index}.py`,
   diff: (sessionId: string, index: number) => `sessions/${sessionId}/candidates/${index}.diff`,
-  log: (sessionId: string, index: number, stream: 'stdout' | 'stderr') =>
-    `sessions/${sessionId}/logs/${index}.${stream}.txt`,
+  /** The run's capped stdout and stderr, as JSON. */
+  outputs: (sessionId: string, index: number) => `sessions/${sessionId}/outputs/${index}.json`,
+  /** A run's full logs as JSON `{stdout, stderr}`, uploaded by the sandbox through a presigned form. */
+  logs: (sessionId: string, index: number) => `sessions/${sessionId}/logs/${index}.json`,
 };

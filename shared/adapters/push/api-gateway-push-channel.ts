@@ -3,7 +3,8 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { SessionEvent } from '../../domain/events.js';
+import { fitEvent, type SessionEvent } from '../../domain/events.js';
+import { MAX_WS_MESSAGE_BYTES } from '../../domain/limits.js';
 import type { PushChannel } from '../../ports/push-channel.js';
 
 /** Pushes through the WebSocket API's management endpoint (the local stack serves the same endpoint). */
@@ -15,7 +16,8 @@ export class ApiGatewayPushChannel implements PushChannel {
       await this.client.send(
         new PostToConnectionCommand({
           ConnectionId: connectionId,
-          Data: new TextEncoder().encode(JSON.stringify(event)),
+          // API Gateway delivers at most a 32 KB frame; what does not fit is fetched by GET.
+          Data: new TextEncoder().encode(JSON.stringify(fitEvent(event, MAX_WS_MESSAGE_BYTES))),
         }),
       );
       return 'sent';
