@@ -5,6 +5,8 @@ import type { Node } from 'constructs';
 export interface TruthEngineConfig {
   /** Applied to the table, the bucket, the secret and every log group. */
   readonly removalPolicy: RemovalPolicy;
+  /** Days the artifact bucket keeps code, diffs, outputs and logs. */
+  readonly artifactTtlDays: number;
   readonly models: {
     readonly gemini: string;
     readonly groq: string;
@@ -36,7 +38,7 @@ function contextString(node: Node, key: string): string | undefined {
 /**
  * Reads the deployment settings from CDK context (`cdk.json` or `-c key=value`):
  * `removalPolicy` (`destroy` | `retain`, default `destroy` for throwaway dev stacks),
- * `geminiModel`, `groqModel`, `deepseekModel`.
+ * `artifactTtlDays` (default 7), `geminiModel`, `groqModel`, `deepseekModel`.
  */
 export function readConfig(node: Node): TruthEngineConfig {
   const policyName = contextString(node, 'removalPolicy') ?? 'destroy';
@@ -46,8 +48,13 @@ export function readConfig(node: Node): TruthEngineConfig {
       `context "removalPolicy" must be one of ${Object.keys(REMOVAL_POLICIES).join(', ')}, got "${policyName}"`,
     );
   }
+  const ttl = contextString(node, 'artifactTtlDays') ?? '7';
+  if (!/^\d+$/.test(ttl) || Number(ttl) < 1 || Number(ttl) > 3650) {
+    throw new Error(`context "artifactTtlDays" must be a whole number of days from 1 to 3650, got "${ttl}"`);
+  }
   return {
     removalPolicy,
+    artifactTtlDays: Number(ttl),
     models: {
       gemini: contextString(node, 'geminiModel') ?? DEFAULT_MODELS.gemini,
       groq: contextString(node, 'groqModel') ?? DEFAULT_MODELS.groq,

@@ -38,11 +38,15 @@ export class TruthEngineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: TruthEngineStackProps = {}) {
     super(scope, id, props);
-    const config = props.config ?? { removalPolicy: RemovalPolicy.DESTROY, models: DEFAULT_MODELS };
+    const config: TruthEngineConfig = props.config ?? {
+      removalPolicy: RemovalPolicy.DESTROY,
+      artifactTtlDays: 7,
+      models: DEFAULT_MODELS,
+    };
     const removalPolicy = config.removalPolicy;
     const logRemovalPolicy = removalPolicy;
 
-    this.storage = new Storage(this, 'Storage', { removalPolicy });
+    this.storage = new Storage(this, 'Storage', { removalPolicy, artifactTtlDays: config.artifactTtlDays });
     const { table, bucket } = this.storage;
     this.secrets = new LlmSecrets(this, 'LlmSecrets', { removalPolicy });
 
@@ -86,7 +90,9 @@ export class TruthEngineStack extends Stack {
       .bindBucket({ bucket, accessMode: 'readWrite' });
     this.webSocketApi.bindPusher(this.notifier);
 
-    this.sandbox = new SandboxFunction(this, 'Sandbox', { table, bucket, logRemovalPolicy });
+    // biome-ignore lint/style/noNonNullAssertion: a Function built here always has a role
+    const presigner = this.controller.role!;
+    this.sandbox = new SandboxFunction(this, 'Sandbox', { bucket, presigner, logRemovalPolicy });
 
     this.workflow = new FixWorkflow(this, 'FixWorkflow', {
       definitionPath: props.fixDefinitionPath ?? FIX_DEFINITION_PATH,

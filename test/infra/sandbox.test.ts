@@ -24,10 +24,7 @@ describe('Construct: SandboxFunction', () => {
   // Template JSON is untyped by nature; the assertions below say what they expect of it.
   const resources = template.toJSON().Resources;
   const sandboxFn = functionId(stack.sandbox.function);
-  const table = logicalId(stack.storage.table);
-  const bucket = logicalId(stack.storage.bucket);
-  const tableArn = arnOf(table);
-  const bucketArn = arnOf(bucket);
+  const bucketArn = arnOf(logicalId(stack.storage.bucket));
   const isolatedSubnets = stack.sandbox.vpc.isolatedSubnets.map((subnet) => logicalId(subnet));
   const isolatedRouteTables = stack.sandbox.vpc.isolatedSubnets.map((subnet) =>
     stack.resolve(subnet.routeTable.routeTableId),
@@ -66,7 +63,7 @@ describe('Construct: SandboxFunction', () => {
       ]);
     });
 
-    it('lets the security group reach only the DynamoDB and S3 prefix lists, on 443, and nothing in', () => {
+    it('lets the security group reach only the S3 prefix list, on 443, and nothing in', () => {
       // Prepare
       const groupRef = stack.resolve(stack.sandbox.securityGroup.securityGroupId) as {
         'Fn::GetAtt': string[];
@@ -85,7 +82,7 @@ describe('Construct: SandboxFunction', () => {
       expect(group.SecurityGroupIngress).toBeUndefined();
       // Inline egress is what removes EC2's default allow-all rule.
       expect(group.SecurityGroupEgress).toEqual(
-        ['dynamodb', 's3'].map((service) => ({
+        ['s3'].map((service) => ({
           IpProtocol: 'tcp',
           FromPort: 443,
           ToPort: 443,
@@ -100,9 +97,9 @@ describe('Construct: SandboxFunction', () => {
       expect(standaloneRules).toEqual([]);
     });
 
-    it('looks the prefix lists up by the endpoint service names', () => {
+    it('looks the prefix list up by the endpoint service name', () => {
       // Assess
-      for (const service of ['dynamodb', 's3']) {
+      for (const service of ['s3']) {
         template.hasResourceProperties('Custom::AWS', {
           Create: join$(
             Match.stringLikeRegexp(
@@ -138,37 +135,25 @@ describe('Construct: SandboxFunction', () => {
       return found.Properties;
     };
 
-    it('route the isolated subnets to DynamoDB and S3', () => {
+    it('route the isolated subnets to S3 alone: the sandbox has no way to the table', () => {
       // Assess
-      for (const service of ['dynamodb', 's3']) {
-        expect(endpoint(service).VpcEndpointType).toBe('Gateway');
-        expect(endpoint(service).RouteTableIds).toEqual(isolatedRouteTables);
-      }
+      expect(endpoint('s3').VpcEndpointType).toBe('Gateway');
+      expect(endpoint('s3').RouteTableIds).toEqual(isolatedRouteTables);
+      expect(() => endpoint('dynamodb')).toThrow(/no dynamodb endpoint/);
+      template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
     });
 
-    it('allow the project table only', () => {
-      // Assess
-      const statements = endpoint('dynamodb').PolicyDocument.Statement;
-      expect(statements.length).toBeGreaterThan(0);
-      for (const statement of statements) {
-        expect(statement.Effect).toBe('Allow');
-        for (const action of asArray(statement.Action)) expect(action).toMatch(/^dynamodb:[A-Za-z]+$/);
-        expect(asArray(statement.Resource)).toEqual([tableArn, join$(tableArn, '/index/*')]);
-      }
-    });
-
-    it('allow the project bucket only, objects under sessions/', () => {
+    it('pass only what the controller presigned, for objects under sessions/ in the project bucket', () => {
       // Assess
       const statements = endpoint('s3').PolicyDocument.Statement;
-      const allowed = statements.flatMap((statement) => {
-        expect(statement.Effect).toBe('Allow');
-        return asArray(statement.Resource).map((resource) => JSON.stringify(resource));
+      expect(statements).toHaveLength(1);
+      const [statement] = statements;
+      expect(statement?.Effect).toBe('Allow');
+      expect(asArray(statement?.Resource)).toEqual([join$(bucketArn, '/sessions/*')]);
+      expect(asArray(statement?.Action).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+      expect(statement?.Condition).toEqual({
+        ArnEquals: { 'aws:PrincipalArn': arnOf(roleId(stack.controller)) },
       });
-      expect(new Set(allowed)).toEqual(
-        new Set([JSON.stringify(bucketArn), JSON.stringify(join$(bucketArn, '/sessions/*'))]),
-      );
-      const actions = statements.flatMap((statement) => asArray(statement.Action));
-      expect(actions.sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
     });
   });
 
@@ -183,9 +168,8 @@ describe('Construct: SandboxFunction', () => {
         Timeout: 120,
         TracingConfig: { Mode: 'Active' },
       });
+      // No table and no bucket: the sandbox is handed what it runs.
       expect(environmentOf(template, sandboxFn)).toEqual({
-        TABLE_NAME: { Ref: table },
-        ARTIFACT_BUCKET: { Ref: bucket },
         SANDBOX_TIMEOUT_MS: '10000',
         POWERTOOLS_SERVICE_NAME: 'truth-engine',
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -233,37 +217,18 @@ describe('Construct: SandboxFunction', () => {
       expect(resources[role]?.Properties.Policies).toBeUndefined();
     });
 
-    it('grants only traces, the table, and the bucket under sessions/', () => {
+    it('grants nothing but traces: no DynamoDB, no S3, no other service', () => {
       // Assess
+      expect(statements.length).toBeGreaterThan(0);
       for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
         const services = new Set(asArray(statement.Action).map((action) => action.split(':')[0]));
-        expect([...services].every((service) => ['xray', 'dynamodb', 's3'].includes(service ?? ''))).toBe(
-          true,
-        );
+        expect([...services]).toEqual(['xray']);
         if (services.has('xray')) {
           expect(asArray(statement.Action).sort()).toEqual([
             'xray:PutTelemetryRecords',
             'xray:PutTraceSegments',
           ]);
-        }
-      }
-    });
-
-    it('names no wildcard resource on DynamoDB or S3', () => {
-      // Assess
-      const dataStatements = statements.filter((statement) =>
-        asArray(statement.Action).some((action) => /^(dynamodb|s3):/.test(action)),
-      );
-      expect(dataStatements.length).toBeGreaterThan(0);
-      const allowed = new Set(
-        [tableArn, join$(tableArn, '/index/*'), bucketArn, join$(bucketArn, '/sessions/*')].map((resource) =>
-          JSON.stringify(resource),
-        ),
-      );
-      for (const statement of dataStatements) {
-        for (const resource of asArray(statement.Resource)) {
-          expect(allowed).toContain(JSON.stringify(resource));
         }
       }
     });

@@ -48,10 +48,10 @@ describe('Construct: Storage', () => {
   });
 
   describe('bucket', () => {
-    it('expires artifacts after one day', () => {
+    it('expires artifacts after the configured seven days by default', () => {
       // Assess
       template.hasResourceProperties('AWS::S3::Bucket', {
-        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 1, Status: 'Enabled' })] },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7, Status: 'Enabled' })] },
       });
     });
 
@@ -118,18 +118,29 @@ describe('Function: readConfig', () => {
     const config = readConfig(nodeWith({}));
 
     // Assess
-    expect(config).toEqual({ removalPolicy: RemovalPolicy.DESTROY, models: DEFAULT_MODELS });
+    expect(config).toEqual({
+      removalPolicy: RemovalPolicy.DESTROY,
+      artifactTtlDays: 7,
+      models: DEFAULT_MODELS,
+    });
   });
 
   it('reads the removal policy and model names from context', () => {
     // Act
     const config = readConfig(
-      nodeWith({ removalPolicy: 'retain', geminiModel: 'g', groqModel: 'q', deepseekModel: 'd' }),
+      nodeWith({
+        removalPolicy: 'retain',
+        artifactTtlDays: '30',
+        geminiModel: 'g',
+        groqModel: 'q',
+        deepseekModel: 'd',
+      }),
     );
 
     // Assess
     expect(config).toEqual({
       removalPolicy: RemovalPolicy.RETAIN,
+      artifactTtlDays: 30,
       models: { gemini: 'g', groq: 'q', deepseek: 'd' },
     });
   });
@@ -138,5 +149,6 @@ describe('Function: readConfig', () => {
     // Act + Assess
     expect(() => readConfig(nodeWith({ removalPolicy: 'snapshot' }))).toThrow(/removalPolicy/);
     expect(() => readConfig(nodeWith({ geminiModel: 3 }))).toThrow(/geminiModel/);
+    expect(() => readConfig(nodeWith({ artifactTtlDays: '0' }))).toThrow(/artifactTtlDays/);
   });
 });

@@ -1,5 +1,4 @@
 import { Duration, IgnoreMode, Stack } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import {
   CfnSecurityGroup,
   type GatewayVpcEndpoint,
@@ -10,18 +9,13 @@ import {
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
-import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { DockerImageCode, DockerImageFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from '../paths.js';
-import {
-  bindBucket,
-  bindTable,
-  type SharedFunctionSettingsProps,
-  sharedFunctionSettings,
-} from './function-defaults.js';
+import { type SharedFunctionSettingsProps, sharedFunctionSettings } from './function-defaults.js';
 
 /** The Dockerfile of the sandbox image, relative to the build context (the repository root). */
 export const SANDBOX_DOCKERFILE = 'sandbox-image/Dockerfile';
@@ -42,24 +36,14 @@ export const SANDBOX_CONTEXT_EXCLUDES = [
   'test',
 ];
 
-/** The only object keys the sandbox may read or write. */
+/** The only object keys a presigned request through the sandbox's endpoint may name. */
 export const SANDBOX_KEY_PATTERN = 'sessions/*';
 
-/** DynamoDB actions that may leave the sandbox's VPC; the table is the only resource they may name. */
-const TABLE_ENDPOINT_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-
 export interface SandboxFunctionProps extends SharedFunctionSettingsProps {
-  readonly table: ITable;
+  /** The artifact bucket: the sandbox reaches it only through URLs the presigning role signed. */
   readonly bucket: IBucket;
+  /** The role that signs the sandbox's URLs (the controller's); the endpoint passes no other. */
+  readonly presigner: IRole;
   /**
    * The limit the sandbox puts on one run of untrusted code.
    * @default Duration.seconds(10)
@@ -77,21 +61,21 @@ export interface SandboxFunctionProps extends SharedFunctionSettingsProps {
 }
 
 /**
- * The function that runs untrusted candidate code, with no network: isolated subnets (no NAT, no
- * internet gateway), a security group that only reaches the DynamoDB and S3 gateway endpoints,
- * endpoint policies naming only the project's table and bucket, and a role that grants logs,
- * traces, the table and `sessions/*` in the bucket — nothing else.
+ * The function that runs untrusted candidate code, with no network and nothing worth stealing:
+ * isolated subnets (no NAT, no internet gateway), a security group that only reaches the S3 gateway
+ * endpoint, whose policy passes only requests the controller's role presigned for `sessions/*` in
+ * the project's bucket, and a role that grants logs and traces — no table, no bucket. What it runs
+ * comes in its event or by presigned URL; its verdict goes back in its response.
  */
 export class SandboxFunction extends Construct {
   readonly function: DockerImageFunction;
   readonly vpc: Vpc;
   readonly securityGroup: ISecurityGroup;
-  readonly tableEndpoint: GatewayVpcEndpoint;
   readonly bucketEndpoint: GatewayVpcEndpoint;
 
   constructor(scope: Construct, id: string, props: SandboxFunctionProps) {
     super(scope, id);
-    const { table, bucket } = props;
+    const { bucket, presigner } = props;
 
     this.vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2,
@@ -102,39 +86,19 @@ export class SandboxFunction extends Construct {
     });
     const subnets = { subnetType: SubnetType.PRIVATE_ISOLATED };
 
-    this.tableEndpoint = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
-      service: GatewayVpcEndpointAwsService.DYNAMODB,
-      subnets: [subnets],
-    });
-    // The first statement added replaces the endpoint's default allow-everything policy.
-    this.tableEndpoint.addToPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        principals: [new AnyPrincipal()],
-        actions: TABLE_ENDPOINT_ACTIONS,
-        resources: [table.tableArn, `${table.tableArn}/index/*`],
-      }),
-    );
-
     this.bucketEndpoint = this.vpc.addGatewayEndpoint('S3Endpoint', {
       service: GatewayVpcEndpointAwsService.S3,
       subnets: [subnets],
     });
+    // The first statement added replaces the endpoint's default allow-everything policy. A presigned
+    // request acts as the role that signed it, so naming that role lets nothing else through.
     this.bucketEndpoint.addToPolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         principals: [new AnyPrincipal()],
         actions: ['s3:GetObject', 's3:PutObject'],
         resources: [bucket.arnForObjects(SANDBOX_KEY_PATTERN)],
-      }),
-    );
-    // Without ListBucket a missing key answers 403 instead of NoSuchKey.
-    this.bucketEndpoint.addToPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': presigner.roleArn } },
       }),
     );
 
@@ -143,9 +107,8 @@ export class SandboxFunction extends Construct {
     // allow-all egress rule in place. Imported as immutable so nothing can add a rule later.
     const group = new CfnSecurityGroup(this, 'SecurityGroup', {
       vpcId: this.vpc.vpcId,
-      groupDescription:
-        'Truth Engine sandbox: no inbound; outbound HTTPS to the DynamoDB and S3 gateway endpoints only',
-      securityGroupEgress: (['dynamodb', 's3'] as const).map((service) => ({
+      groupDescription: 'Truth Engine sandbox: no inbound; outbound HTTPS to the S3 gateway endpoint only',
+      securityGroupEgress: (['s3'] as const).map((service) => ({
         ipProtocol: 'tcp',
         fromPort: 443,
         toPort: 443,
@@ -181,8 +144,6 @@ export class SandboxFunction extends Construct {
         SANDBOX_TIMEOUT_MS: String((props.runTimeout ?? Duration.seconds(10)).toMilliseconds()),
       },
     });
-    bindTable(this.function, { table, accessMode: 'readWrite' });
-    bindBucket(this.function, { bucket, accessMode: 'readWrite', keyPattern: SANDBOX_KEY_PATTERN });
   }
 
   /**
@@ -190,7 +151,7 @@ export class SandboxFunction extends Construct {
    * would need AWS credentials; so the id is read at deploy time from the AWS-managed prefix list,
    * which is named after the endpoint's service.
    */
-  private prefixListId(service: 'dynamodb' | 's3'): string {
+  private prefixListId(service: 's3'): string {
     const region = Stack.of(this).region;
     const lookup = new AwsCustomResource(this, `${service}PrefixList`, {
       onUpdate: {

@@ -12,6 +12,11 @@ export interface StorageProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How long code, diffs, outputs and logs are kept; the table's verdicts outlive them.
+   * @default 7
+   */
+  readonly artifactTtlDays?: number;
 }
 
 /**
@@ -44,7 +49,7 @@ export class Storage extends Construct {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       // Artifacts are working copies; the table keeps what a session needs to be shown again.
-      lifecycleRules: [{ id: 'expire-artifacts', expiration: Duration.days(1) }],
+      lifecycleRules: [{ id: 'expire-artifacts', expiration: Duration.days(props.artifactTtlDays ?? 7) }],
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
