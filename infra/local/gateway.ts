@@ -133,6 +133,8 @@ export class LocalGateway {
       body = await readBody(request);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
+        // The rest of the body is never read: close the connection so no client reuses it mid-stream.
+        response.setHeader('connection', 'close');
         send(response, 413, { error: 'the request body exceeds 2.5 MiB', field: 'body' });
         return;
       }
@@ -208,6 +210,15 @@ export class LocalGateway {
       return;
     }
     if (method === 'POST') {
+      // API Gateway delivers a message to the client in 32 KB frames; a larger one must not be sent.
+      if (Buffer.byteLength(body ?? '', 'utf8') > MAX_WS_MESSAGE_BYTES) {
+        response.writeHead(413, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': 'PayloadTooLargeException',
+        });
+        response.end(JSON.stringify({ message: `a message is at most ${MAX_WS_MESSAGE_BYTES} bytes` }));
+        return;
+      }
       connection.socket.send(body ?? '');
       response.writeHead(200).end();
     } else if (method === 'GET') {
@@ -350,6 +361,7 @@ async function serveArtifact(
       body,
     }).formData();
   } catch (error) {
+    if (error instanceof PayloadTooLargeError) response.setHeader('connection', 'close');
     refuse(400, error instanceof PayloadTooLargeError ? 'EntityTooLarge' : 'MalformedPOSTRequest');
     return;
   }

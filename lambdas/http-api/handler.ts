@@ -7,8 +7,10 @@ import { describeProviders } from '../../shared/adapters/llm/index.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { readLlmConfig } from '../../shared/config/llm-config.js';
 import { parseFixRequestText } from '../../shared/domain/fix-request.js';
+import { parseIdempotencyKey } from '../../shared/domain/idempotency.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../shared/domain/limits.js';
 import { isSessionId } from '../../shared/domain/session-id.js';
-import { HttpError, NotFoundError } from '../../shared/errors/http-errors.js';
+import { HttpError, NotFoundError, PayloadTooLargeError } from '../../shared/errors/http-errors.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
 import { getFix } from '../../shared/use-cases/get-fix.js';
@@ -39,14 +41,23 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
   if (method === 'POST' && path === '/v1/fixes') {
     const text =
       event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    // API Gateway passes up to 10 MB; past this the invocation itself would be refused.
+    if (text && Buffer.byteLength(text, 'utf8') > MAX_REQUEST_BODY_BYTES) {
+      throw new PayloadTooLargeError('the request body exceeds 2.5 MiB', 'body');
+    }
+    const idempotencyKey = parseIdempotencyKey(event.headers?.['idempotency-key']);
     const problem = parseFixRequestText(text);
-    const accepted = await submitFix({ store, workflow }, problem);
+    const { replayed, ...accepted } = await submitFix({ store, workflow }, problem, {
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    });
     logForSession(accepted.sessionId);
-    logger.info('fix accepted', {
+    logger.info(replayed ? 'fix replayed for its idempotency key' : 'fix accepted', {
       candidates: problem.candidates?.length ?? 0,
       hasTest: problem.test !== undefined,
     });
-    return json(202, accepted);
+    const response = json(202, accepted);
+    if (replayed) response.headers = { ...response.headers, 'idempotent-replayed': 'true' };
+    return response;
   }
   const match = SESSION_PATH.exec(path);
   if (method === 'GET' && match?.[1]) {

@@ -120,8 +120,13 @@ async function postFix(apiUrl: string, request: FixRequestBody): Promise<string>
 export async function fetchWinnerDiff(apiUrl: string, sessionId: string): Promise<string | null> {
   const response = await fetch(`${apiUrl.replace(/\/$/, '')}/v1/fixes/${encodeURIComponent(sessionId)}`);
   if (!response.ok) throw new FixClientError(`cannot read session ${sessionId}: HTTP ${response.status}`);
-  const view = (await response.json()) as { winner?: { diff?: string | null } | null };
-  return view.winner?.diff ?? null;
+  const view = (await response.json()) as { winner?: { diff?: string | null; diffUrl?: string } | null };
+  if (typeof view.winner?.diff === 'string') return view.winner.diff;
+  // Too large for the session view itself: the view names where to read it.
+  if (!view.winner?.diffUrl) return null;
+  const diff = await fetch(view.winner.diffUrl);
+  if (!diff.ok) throw new FixClientError(`cannot read the winner's diff: HTTP ${diff.status}`);
+  return diff.text();
 }
 
 /** The HTTP API beside a WebSocket URL, as the local stack serves both: ws://host:port/ws → http://host:port. */

@@ -29,3 +29,17 @@ export class NotFoundError extends HttpError {
     this.name = 'NotFoundError';
   }
 }
+
+export class ConflictError extends HttpError {
+  constructor(error: string, field?: string, options?: ErrorOptions) {
+    super(409, error, field, options);
+    this.name = 'ConflictError';
+  }
+}
+
+export class PayloadTooLargeError extends HttpError {
+  constructor(error: string, field?: string, options?: ErrorOptions) {
+    super(413, error, field, options);
+    this.name = 'PayloadTooLargeError';
+  }
+}

@@ -32,8 +32,13 @@ export interface SessionStore {
   listSummaries(sessionId: string): Promise<CandidateSummary[]>;
   /** Stores a run's verdict; its outputs go to the artifact store, its logs too when given. */
   saveResult(sessionId: string, index: number, result: RunResult): Promise<void>;
-  /** A presigned GET of a candidate's code (index 0: the original program). */
-  presignCode(sessionId: string, index: number, expiresInS: number): Promise<string>;
+  /** A presigned GET of a candidate's code, diff or outputs JSON (index 0: the original program). */
+  presignCandidate(
+    sessionId: string,
+    index: number,
+    part: 'code' | 'diff' | 'outputs',
+    expiresInS: number,
+  ): Promise<string>;
   /** A presigned GET of the harness test. */
   presignHarness(sessionId: string, expiresInS: number): Promise<string>;
   /** A presigned, size-capped upload of a run's full logs (JSON `{stdout, stderr}`). */
@@ -43,6 +48,14 @@ export interface SessionStore {
   removeSubscriber(sessionId: string, connectionId: string): Promise<void>;
   /** Sessions not yet finished (for recovery after a crash of the local stack). */
   listUnfinished(): Promise<SessionMeta[]>;
+  /**
+   * Binds an idempotency key to a session, atomically: the first caller's binding wins (until it
+   * lapses at `expiresAt`); a later caller is told what the key is already bound to.
+   */
+  claimIdempotencyKey(
+    key: string,
+    binding: { sessionId: string; fingerprint: string; expiresAt: string },
+  ): Promise<{ claimed: true } | { claimed: false; sessionId: string; fingerprint: string }>;
   recordConnection(connectionId: string): Promise<void>;
   forgetConnection(connectionId: string): Promise<void>;
 }

@@ -26,10 +26,14 @@ export interface CandidateView extends RunView {
   round: number;
   source: string;
   title?: string;
-  /** null once expired: the verdict stands, the text is gone. */
+  /** null once expired (the verdict stands, the text is gone), or when given by URL instead. */
   code: string | null;
   diff: string | null;
   fullReplacement?: boolean;
+  /** Presigned URLs for what did not fit the response (`outputsUrl` serves `{stdout, stderr}`). */
+  codeUrl?: string;
+  diffUrl?: string;
+  outputsUrl?: string;
 }
 
 export interface FixView {
@@ -43,7 +47,7 @@ export interface FixView {
   harness: { kind: 'test' | 'runs'; origin: string; expired?: true } | null;
   baseline: RunView | null;
   candidates: CandidateView[];
-  winner: (Winner & { diff: string | null }) | null;
+  winner: (Winner & { diff: string | null; diffUrl?: string }) | null;
   notes: string[];
   reason?: string;
   category: ProblemCategory | null;
@@ -52,6 +56,13 @@ export interface FixView {
   /** Some code, diff or output has expired from the artifact store (those fields are null). */
   expired: boolean;
 }
+
+/**
+ * A Lambda response is at most 6 MB, and its body is escaped once more inside it: content is put
+ * inline while its doubly escaped size fits this budget; the rest is given by presigned URL.
+ */
+export const MAX_VIEW_CONTENT_BYTES = 5 * 1024 * 1024;
+const URL_EXPIRY_S = 3600;
 
 const pending: RunView = { status: 'pending', exitCode: null, durationMs: null, stdout: '', stderr: '' };
 
@@ -76,6 +87,13 @@ function isExpired(record: StoredCandidate): boolean {
  * outlast the artifacts: once code or outputs expire, they read as null and `expired` says so.
  */
 export async function getFix(deps: { store: SessionStore }, sessionId: string): Promise<FixView> {
+  const view = await readView(deps.store, sessionId);
+  await bound(deps.store, view);
+  return view;
+}
+
+async function readView(store: SessionStore, sessionId: string): Promise<FixView> {
+  const deps = { store };
   const meta = await deps.store.getMeta(sessionId);
   if (!meta) throw new NotFoundError(`no session ${sessionId}`);
   const [records, harness] = await Promise.all([
@@ -120,4 +138,40 @@ export async function getFix(deps: { store: SessionStore }, sessionId: string): 
   };
   if (meta.reason !== undefined) view.reason = meta.reason;
   return view;
+}
+
+/** Moves content past the response budget out to presigned URLs, in index order (the winner's diff first). */
+async function bound(store: SessionStore, view: FixView): Promise<void> {
+  let budget = MAX_VIEW_CONTENT_BYTES;
+  const cost = (text: string | null) =>
+    text === null ? 0 : Buffer.byteLength(JSON.stringify(JSON.stringify(text)));
+  const fits = (bytes: number) => {
+    if (bytes > budget) return false;
+    budget -= bytes;
+    return true;
+  };
+  const url = (index: number, part: 'code' | 'diff' | 'outputs') =>
+    store.presignCandidate(view.sessionId, index, part, URL_EXPIRY_S);
+  if (view.winner?.diff && !fits(cost(view.winner.diff))) {
+    view.winner = { ...view.winner, diff: null, diffUrl: await url(view.winner.index, 'diff') };
+  }
+  for (const candidate of view.candidates) {
+    if (candidate.code !== null && !fits(cost(candidate.code))) {
+      candidate.code = null;
+      candidate.codeUrl = await url(candidate.index, 'code');
+    }
+    if (candidate.diff !== null && !fits(cost(candidate.diff))) {
+      candidate.diff = null;
+      candidate.diffUrl = await url(candidate.index, 'diff');
+    }
+    if (
+      candidate.stdout !== null &&
+      candidate.stderr !== null &&
+      !fits(cost(candidate.stdout) + cost(candidate.stderr))
+    ) {
+      candidate.stdout = null;
+      candidate.stderr = null;
+      candidate.outputsUrl = await url(candidate.index, 'outputs');
+    }
+  }
 }

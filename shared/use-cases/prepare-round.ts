@@ -181,7 +181,7 @@ async function planInputs(
       await inlineOrUrl(piece.text, () =>
         piece.key === 'harness'
           ? store.presignHarness(sessionId, URL_EXPIRY_S)
-          : store.presignCode(sessionId, piece.key === 'original' ? 0 : index, URL_EXPIRY_S),
+          : store.presignCandidate(sessionId, piece.key === 'original' ? 0 : index, 'code', URL_EXPIRY_S),
       ),
     );
   }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { FixProblem, SessionMeta } from '../domain/types.js';
+import { IDEMPOTENCY_WINDOW_MS, problemFingerprint } from '../domain/idempotency.js';
+import type { FixProblem, SessionMeta, SessionStatus } from '../domain/types.js';
+import { ConflictError } from '../errors/http-errors.js';
 import type { SessionStore } from '../ports/session-store.js';
 import type { WorkflowStarter } from '../ports/workflow-starter.js';
 
@@ -11,6 +13,8 @@ export interface SubmitFixDeps {
 /**
  * Accepts a validated fix problem.
  *
+ * 0. With an idempotency key, bind it to the new session id first: a key already bound to the same
+ *    problem answers that session (nothing new is stored or started); to another problem, a conflict.
  * 1. Store the session (`queued`) with its problem.
  * 2. Subscribe the caller's WebSocket connection, when there is one, and acknowledge (`onAccepted`)
  *    before the workflow can push anything, so `accepted` is always the first event.
@@ -19,12 +23,35 @@ export interface SubmitFixDeps {
 export async function submitFix(
   deps: SubmitFixDeps,
   problem: FixProblem,
-  caller: { connectionId?: string; onAccepted?: (sessionId: string) => Promise<void> } = {},
-): Promise<{ sessionId: string; status: 'queued' }> {
-  const { connectionId } = caller;
+  caller: {
+    connectionId?: string;
+    onAccepted?: (sessionId: string) => Promise<void>;
+    idempotencyKey?: string;
+  } = {},
+): Promise<{ sessionId: string; status: SessionStatus; replayed?: true }> {
+  const { connectionId, idempotencyKey } = caller;
+  const sessionId = randomUUID();
+  if (idempotencyKey !== undefined) {
+    const fingerprint = problemFingerprint(problem);
+    const claim = await deps.store.claimIdempotencyKey(idempotencyKey, {
+      sessionId,
+      fingerprint,
+      expiresAt: new Date(Date.now() + IDEMPOTENCY_WINDOW_MS).toISOString(),
+    });
+    if (!claim.claimed) {
+      if (claim.fingerprint !== fingerprint) {
+        throw new ConflictError(
+          'this Idempotency-Key was already used for a different request',
+          'Idempotency-Key',
+        );
+      }
+      const existing = await deps.store.getMeta(claim.sessionId);
+      return { sessionId: claim.sessionId, status: existing?.status ?? 'queued', replayed: true };
+    }
+  }
   const now = new Date().toISOString();
   const meta: SessionMeta = {
-    sessionId: randomUUID(),
+    sessionId,
     status: 'queued',
     createdAt: now,
     updatedAt: now,

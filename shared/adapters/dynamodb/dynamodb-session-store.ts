@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -24,6 +26,7 @@ import {
   candidateSk,
   connectionPk,
   HARNESS_SK,
+  idempotencyPk,
   META_SK,
   SESSIONS_GSI1PK,
   sessionPk,
@@ -214,8 +217,13 @@ export class DynamoDbSessionStore implements SessionStore {
     );
   }
 
-  presignCode(sessionId: string, index: number, expiresInS: number): Promise<string> {
-    return this.artifacts.presignGet(artifactKeys.code(sessionId, index), expiresInS);
+  presignCandidate(
+    sessionId: string,
+    index: number,
+    part: 'code' | 'diff' | 'outputs',
+    expiresInS: number,
+  ): Promise<string> {
+    return this.artifacts.presignGet(artifactKeys[part](sessionId, index), expiresInS);
   }
 
   presignHarness(sessionId: string, expiresInS: number): Promise<string> {
@@ -268,6 +276,31 @@ export class DynamoDbSessionStore implements SessionStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return found;
+  }
+
+  async claimIdempotencyKey(
+    key: string,
+    binding: { sessionId: string; fingerprint: string; expiresAt: string },
+  ): Promise<{ claimed: true } | { claimed: false; sessionId: string; fingerprint: string }> {
+    const pk = idempotencyPk(createHash('sha256').update(key).digest('hex'));
+    try {
+      // A lapsed binding may be taken over; expiry is an attribute the code honours (no TTL here).
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { PK: pk, SK: META_SK, ...binding },
+          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: META_SK }, ConsistentRead: true }),
+    );
+    return { claimed: false, sessionId: String(Item?.sessionId), fingerprint: String(Item?.fingerprint) };
   }
 
   async recordConnection(connectionId: string): Promise<void> {
