@@ -105,11 +105,8 @@ export class TruthEngineStack extends Stack {
     this.httpApi.handler
       .bindTable({ table, accessMode: 'readWrite' })
       .bindBucket({ bucket, accessMode: 'readWrite' });
-    // GET /health names the containment the sandbox function applies (it runs elsewhere).
-    this.httpApi.handler.addEnvironment(
-      'SANDBOX_CONTAINMENT',
-      'lambda (rlimits, process-group kill, work dir wiped, policy check, no network: isolated subnets)',
-    );
+    // GET /health shows the containment the sandbox function reports measuring, recorded by the
+    // notifier; nothing written here could know it.
 
     // Neither starter is named by the state machine, so these grants add no dependency cycle.
     this.workflow.bindStarter(this.httpApi.handler);

@@ -20,11 +20,18 @@ const config = readAppConfig(process.env);
 const store = createSessionStore(config);
 const workflow = createWorkflowStarter(config);
 // What this deployment can do, fixed at cold start; never a key.
-const health = {
-  status: 'ok',
-  providers: describeProviders(readLlmConfig(process.env)),
-  sandbox: config.SANDBOX_CONTAINMENT ?? 'unknown',
-};
+const providers = describeProviders(readLlmConfig(process.env));
+
+/** The sandbox's containment as the sandbox function last reported measuring it, not as configured. */
+async function health() {
+  const measured = await store.getContainment();
+  return {
+    status: 'ok',
+    providers,
+    sandbox: measured?.containment ?? config.SANDBOX_CONTAINMENT ?? 'not measured yet: no candidate has run',
+    ...(measured ? { sandboxMeasuredAt: measured.measuredAt } : {}),
+  };
+}
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
@@ -37,7 +44,7 @@ const SESSION_PATH = /^\/v1\/fixes\/([^/]+)$/;
 async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
-  if (method === 'GET' && path === '/health') return json(200, health);
+  if (method === 'GET' && path === '/health') return json(200, await health());
   if (method === 'POST' && path === '/v1/fixes') {
     const text =
       event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;

@@ -11,7 +11,19 @@ import { judgeRound } from '../../shared/use-cases/judge-round.js';
 import { type ReportedItem, reportCandidate } from '../../shared/use-cases/report-candidate.js';
 
 const config = readAppConfig(process.env);
-const deps = { store: createSessionStore(config), push: createPushChannel(config), log: eventLog };
+const store = createSessionStore(config);
+// A warm notifier writes the sandbox's containment only when it changes (a new cold start may differ).
+let lastContainment: string | undefined;
+const deps = {
+  store,
+  push: createPushChannel(config),
+  log: eventLog,
+  containment: async (measured: string) => {
+    if (measured === lastContainment) return;
+    await store.recordContainment(measured, new Date().toISOString());
+    lastContainment = measured;
+  },
+};
 
 const stateError = z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough();
 const input = z.discriminatedUnion('action', [

@@ -27,7 +27,7 @@ const appConfigSchema = z.object({
   WS_CALLBACK_URL: optionalString,
   SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   SANDBOX_PYTHON: optionalString,
-  /** What GET /health reports as the sandbox's containment (the sandbox itself may run elsewhere). */
+  /** What GET /health reports before the sandbox has reported measuring its containment (local: the probe's). */
   SANDBOX_CONTAINMENT: optionalString,
   /** AWS: the Secrets Manager secret holding the model keys. */
   LLM_SECRET_ARN: optionalString,

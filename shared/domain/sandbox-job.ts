@@ -112,4 +112,5 @@ export const runResultSchema = z.object({
   stderrTruncated: z.boolean().optional(),
   reason: z.string().optional(),
   crashedBy: z.enum(['program', 'sandbox']).optional(),
+  containment: z.string().max(500).optional(),
 });

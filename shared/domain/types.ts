@@ -45,6 +45,8 @@ export interface RunResult {
   stderr: string;
   stdoutTruncated?: boolean;
   stderrTruncated?: boolean;
+  /** The containment the sandbox measured at its cold start and ran this under, e.g. `ns (…)`. */
+  containment?: string;
   /** Set for a `crashed` run; a crash with no cause recorded is the sandbox's. */
   crashedBy?: CrashCause;
   /** Why the verdict is what it is, in one line (e.g. the blocked rule and line, the signal). */

@@ -56,6 +56,9 @@ export interface SessionStore {
     key: string,
     binding: { sessionId: string; fingerprint: string; expiresAt: string },
   ): Promise<{ claimed: true } | { claimed: false; sessionId: string; fingerprint: string }>;
+  /** What the sandbox function last reported measuring (GET /health shows it). */
+  recordContainment(containment: string, measuredAt: string): Promise<void>;
+  getContainment(): Promise<{ containment: string; measuredAt: string } | undefined>;
   recordConnection(connectionId: string): Promise<void>;
   forgetConnection(connectionId: string): Promise<void>;
 }

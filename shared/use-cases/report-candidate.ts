@@ -18,13 +18,22 @@ const MAX_CAUSE_CHARS = 500;
  *
  * 1. Store the sandbox's result, or, when the sandbox itself failed (the Catch fired), a crash the
  *    sandbox is to blame for: one candidate never fails the run, and a crash is never evidence.
- * 2. Push the item's `candidate` event.
+ * 2. Record the containment the sandbox measured (for GET /health).
+ * 3. Push the item's `candidate` event.
  */
 export async function reportCandidate(
-  deps: { store: SessionStore; push: PushChannel; log: EventLog },
+  deps: {
+    store: SessionStore;
+    push: PushChannel;
+    log: EventLog;
+    /** Records the containment the sandbox reported, when it says one. */
+    containment?: (measured: string) => Promise<void>;
+  },
   reported: ReportedItem,
 ): Promise<{ index: number; status: RunResult['status'] }> {
   const { item } = reported;
+  const measured = reported.outcome?.result.containment;
+  if (measured !== undefined) await deps.containment?.(measured);
   const result: RunResult =
     reported.error === undefined && reported.outcome !== undefined
       ? reported.outcome.result

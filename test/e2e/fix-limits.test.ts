@@ -215,3 +215,15 @@ describe('WebSocket frames', () => {
     for (const frame of frames) expect(frame.length).toBeLessThanOrEqual(MAX_WS_MESSAGE_BYTES);
   }, 60_000);
 });
+
+describe('GET /health after a run', () => {
+  it('reports the containment the sandbox measured and returned with its results, and when', async () => {
+    // Prepare: at least one session above has run a candidate.
+    const response = await fetch(`${fixture.stack.httpUrl}/health`);
+
+    // Assess
+    const body = (await response.json()) as { sandbox: string; sandboxMeasuredAt?: string };
+    expect(body.sandbox).toBe(fixture.stack.containment);
+    expect(Date.parse(String(body.sandboxMeasuredAt))).toBeGreaterThan(Date.now() - 5 * 60 * 1000);
+  });
+});

@@ -25,9 +25,11 @@ import {
   artifactKeys,
   candidateSk,
   connectionPk,
+  DEPLOYMENT_PK,
   HARNESS_SK,
   idempotencyPk,
   META_SK,
+  SANDBOX_SK,
   SESSIONS_GSI1PK,
   sessionPk,
   subscriberSk,
@@ -301,6 +303,22 @@ export class DynamoDbSessionStore implements SessionStore {
       new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: META_SK }, ConsistentRead: true }),
     );
     return { claimed: false, sessionId: String(Item?.sessionId), fingerprint: String(Item?.fingerprint) };
+  }
+
+  async recordContainment(containment: string, measuredAt: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: DEPLOYMENT_PK, SK: SANDBOX_SK, containment, measuredAt },
+      }),
+    );
+  }
+
+  async getContainment(): Promise<{ containment: string; measuredAt: string } | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { PK: DEPLOYMENT_PK, SK: SANDBOX_SK } }),
+    );
+    return Item ? { containment: String(Item.containment), measuredAt: String(Item.measuredAt) } : undefined;
   }
 
   async recordConnection(connectionId: string): Promise<void> {

@@ -5,6 +5,9 @@ export const HARNESS_SK = 'HARNESS';
 export const candidateSk = (index: number) => `CANDIDATE#${String(index).padStart(4, '0')}`;
 export const subscriberSk = (connectionId: string) => `SUB#${connectionId}`;
 export const connectionPk = (connectionId: string) => `CONN#${connectionId}`;
+/** Facts about the deployment itself, such as the sandbox's measured containment. */
+export const DEPLOYMENT_PK = 'DEPLOYMENT';
+export const SANDBOX_SK = 'SANDBOX';
 /** A client's idempotency key, hashed so any allowed key makes a short, uniform partition key. */
 export const idempotencyPk = (keyHash: string) => `IDEMPOTENCY#${keyHash}`;
 /** GSI1 lists sessions newest first; a user's history will use a user partition here. */
