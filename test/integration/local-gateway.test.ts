@@ -160,7 +160,7 @@ describe('Class: LocalGateway', () => {
 });
 
 describe('Class: LocalGateway, message sizes', () => {
-  it('closes a WebSocket that sends a message over 32 KiB, as API Gateway refuses such a frame', async () => {
+  it('closes a WebSocket that sends a message over 32 KB, as API Gateway refuses such a frame', async () => {
     const socket = new WebSocket(`${base.replace('http', 'ws')}/ws`);
     await new Promise((resolve, reject) => {
       socket.once('open', resolve);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitEvent, type SessionEvent } from '../../shared/domain/events.js';
+import { MAX_WS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
 
 const size = (event: SessionEvent) => Buffer.byteLength(JSON.stringify(event), 'utf8');
 
@@ -13,7 +14,7 @@ describe('Function: fitEvent', () => {
       winner: { index: 1, durationMs: 3, diff: '--- a\n+++ b\n' },
       notes: [],
     };
-    expect(fitEvent(event, 32 * 1024)).toBe(event);
+    expect(fitEvent(event, MAX_WS_MESSAGE_BYTES)).toBe(event);
   });
 
   it("drops a result's large diff, flagged, and keeps the verdict", () => {
@@ -26,13 +27,13 @@ describe('Function: fitEvent', () => {
       notes: ['n'],
       reason: 'candidate 2 passed',
     };
-    const fitted = fitEvent(event, 32 * 1024);
+    const fitted = fitEvent(event, MAX_WS_MESSAGE_BYTES);
     expect(fitted).toMatchObject({
       status: 'verified',
       winner: { index: 2, durationMs: 3, diffOmitted: true },
     });
     expect(fitted.type === 'result' && fitted.winner && 'diff' in fitted.winner).toBe(false);
-    expect(size(fitted)).toBeLessThanOrEqual(32 * 1024);
+    expect(size(fitted)).toBeLessThanOrEqual(MAX_WS_MESSAGE_BYTES);
   });
 
   it('shortens long reasons, messages and notes to fit', () => {
@@ -60,7 +61,7 @@ describe('Function: fitEvent', () => {
         notes: Array(40).fill(long),
       },
     ] as SessionEvent[]) {
-      expect(size(fitEvent(event, 32 * 1024)), event.type).toBeLessThanOrEqual(32 * 1024);
+      expect(size(fitEvent(event, MAX_WS_MESSAGE_BYTES)), event.type).toBeLessThanOrEqual(MAX_WS_MESSAGE_BYTES);
     }
   });
 });
