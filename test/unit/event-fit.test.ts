@@ -61,7 +61,9 @@ describe('Function: fitEvent', () => {
         notes: Array(40).fill(long),
       },
     ] as SessionEvent[]) {
-      expect(size(fitEvent(event, MAX_WS_MESSAGE_BYTES)), event.type).toBeLessThanOrEqual(MAX_WS_MESSAGE_BYTES);
+      expect(size(fitEvent(event, MAX_WS_MESSAGE_BYTES)), event.type).toBeLessThanOrEqual(
+        MAX_WS_MESSAGE_BYTES,
+      );
     }
   });
 });
