@@ -4,14 +4,12 @@ import type { CandidateSource, GeneratedCandidates, GenerateRequest } from '../.
 import { GENERATE_FIX_SYSTEM_PROMPT, renderGenerateFixPrompt } from '../../prompts/generate-fix.v1.js';
 import { toProposals, toReproduction } from './candidates.js';
 import { categorize } from './categorizer.js';
-import { createDeepseekGenerator } from './deepseek-generator.js';
-import type { FixGenerator, RenderedPrompt } from './fix-generator.js';
-import { createGeminiGenerator } from './gemini-generator.js';
+import type { RenderedPrompt } from './fix-generator.js';
 import { createGroqClassifier } from './groq-classifier.js';
 import { withHeaderAllowlist } from './header-allowlist.js';
 import { InvalidOutputError } from './invalid-output-error.js';
-import { ProviderFailedError } from './provider-failed-error.js';
-import { callWithRetries, seconds } from './resilient-call.js';
+import { askInTurn, createGeneratorLinks } from './model-links.js';
+import { generatedFixAnswer } from './model-output.js';
 import type { RunContext } from './run-context.js';
 import { createScrubber } from './scrub.js';
 import { SessionBudget } from './session-budget.js';
@@ -22,11 +20,6 @@ export interface CandidateSourceChainDeps {
   logger: Logger;
   /** Used by every SDK client; defaults to the global fetch. */
   fetch?: typeof fetch;
-}
-
-interface Link {
-  name: string;
-  generator?: FixGenerator;
 }
 
 /**
@@ -52,24 +45,7 @@ export function createCandidateSourceChain(
         fetchFn,
       )
     : undefined;
-  const links: Link[] = [
-    {
-      name: 'gemini',
-      generator: config.gemini.apiKey
-        ? createGeminiGenerator({ ...config.gemini, apiKey: config.gemini.apiKey }, fetchFn)
-        : undefined,
-    },
-    {
-      name: 'deepseek',
-      generator: config.deepseek.apiKey
-        ? createDeepseekGenerator(
-            { ...config.deepseek, apiKey: config.deepseek.apiKey },
-            config.retry,
-            fetchFn,
-          )
-        : undefined,
-    },
-  ];
+  const links = createGeneratorLinks(config, fetchFn);
 
   return {
     name: 'chain',
@@ -101,42 +77,48 @@ export function createCandidateSourceChain(
         }),
       };
 
-      const passedOver: string[] = [];
-      for (const link of links) {
-        if (!link.generator) {
-          passedOver.push(`${link.name} skipped: no API key`);
-          continue;
-        }
-        if (ctx.budget.exhausted()) {
-          passedOver.push(
-            `${link.name} skipped: session time budget (${seconds(config.sessionBudgetMs)}) used up`,
+      const asked = await askInTurn(
+        links,
+        ctx,
+        {
+          prompt,
+          answer: generatedFixAnswer,
+          purpose: 'generate',
+          asking: `${problem.test ? '' : 'a reproduction and '}three candidates`,
+          progress: request.progress,
+          accept: (value, provider) => {
+            const { proposals, duplicates } = toProposals(value.candidates, problem.code, provider);
+            // Nothing new to run is as useless as no answer: let the next provider try.
+            if (proposals.length === 0) {
+              throw new InvalidOutputError(
+                'no-new-candidates',
+                'returned only candidates identical to the original program',
+              );
+            }
+            return {
+              reproduction: problem.test ? null : toReproduction(value.reproduction),
+              candidates: proposals,
+              duplicates,
+            };
+          },
+        },
+        config.sessionBudgetMs,
+      );
+      const { passedOver } = asked;
+      if (asked.served) {
+        ctx.notes.unshift([...passedOver, `served by ${asked.provider}`].join('; '));
+        if (asked.value.duplicates > 0) {
+          ctx.notes.push(
+            `${asked.value.duplicates} ${asked.provider} candidate(s) identical to the original or to another were dropped`,
           );
-          continue;
         }
-        try {
-          const served = await tryGenerator(link.generator, prompt, request, ctx);
-          ctx.notes.unshift([...passedOver, `served by ${link.name}`].join('; '));
-          if (served.duplicates > 0) {
-            ctx.notes.push(
-              `${served.duplicates} ${link.name} candidate(s) identical to the original or to another were dropped`,
-            );
-          }
-          return {
-            reproduction: served.reproduction,
-            candidates: served.candidates,
-            notes: ctx.notes,
-            calls: ctx.calls,
-            category,
-          };
-        } catch (error) {
-          if (!(error instanceof ProviderFailedError)) throw error;
-          deps.logger.warn('candidate provider failed', {
-            provider: error.provider,
-            reason: error.summary,
-            attempts: error.attempts,
-          });
-          passedOver.push(`${error.provider} failed: ${error.summary}`);
-        }
+        return {
+          reproduction: asked.value.reproduction,
+          candidates: asked.value.candidates,
+          notes: ctx.notes,
+          calls: ctx.calls,
+          category,
+        };
       }
 
       await request.progress({
@@ -154,60 +136,4 @@ export function createCandidateSourceChain(
       };
     },
   };
-}
-
-async function tryGenerator(
-  generator: FixGenerator,
-  prompt: RenderedPrompt,
-  request: GenerateRequest,
-  ctx: RunContext,
-): Promise<{
-  reproduction: string | null;
-  candidates: GeneratedCandidates['candidates'];
-  duplicates: number;
-}> {
-  const { problem } = request;
-  return callWithRetries({
-    provider: generator.name,
-    model: generator.model,
-    purpose: 'generate',
-    policy: ctx.policy,
-    budget: ctx.budget,
-    calls: ctx.calls,
-    scrub: ctx.scrub,
-    run: async (signal) => {
-      const result = await generator.generate(prompt, signal);
-      const { proposals, duplicates } = toProposals(result.value.candidates, problem.code, generator.name);
-      // Nothing new to run is as useless as no answer: let the next provider try.
-      if (proposals.length === 0) {
-        throw new InvalidOutputError(
-          'no-new-candidates',
-          'returned only candidates identical to the original program',
-          result.usage,
-        );
-      }
-      return {
-        value: {
-          reproduction: problem.test ? null : toReproduction(result.value.reproduction),
-          candidates: proposals,
-          duplicates,
-        },
-        usage: result.usage,
-      };
-    },
-    onAttempt: (attempt) =>
-      request.progress({
-        stage: 'generating',
-        provider: generator.name,
-        attempt,
-        message: `asking ${generator.name} for ${problem.test ? '' : 'a reproduction and '}three candidates`,
-      }),
-    onRetry: (attempt, delayMs, failure) =>
-      request.progress({
-        stage: 'retrying',
-        provider: generator.name,
-        attempt,
-        message: `${generator.name}: ${failure.detail}; retrying in ${seconds(delayMs)}`,
-      }),
-  });
 }

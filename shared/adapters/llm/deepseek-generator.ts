@@ -1,8 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ProviderSettings, RetryPolicy } from '../../config/llm-config.js';
 import { completeJson, jsonChatRequest } from './chat-completion.js';
-import type { FixGenerator } from './fix-generator.js';
-import { generatedFixSchema } from './model-output.js';
+import type { JsonGenerator } from './fix-generator.js';
 
 /** Our own timer ends an attempt; the SDK's is a backstop that must never fire first. */
 const SDK_TIMEOUT_MARGIN_MS = 5_000;
@@ -12,7 +11,7 @@ export function createDeepseekGenerator(
   settings: ProviderSettings & { apiKey: string },
   policy: RetryPolicy,
   fetchFn: typeof fetch,
-): FixGenerator {
+): JsonGenerator {
   const client = new OpenAI({
     apiKey: settings.apiKey,
     baseURL: settings.baseUrl,
@@ -29,16 +28,19 @@ export function createDeepseekGenerator(
   return {
     name: 'deepseek',
     model: settings.model,
-    async generate(prompt, signal) {
+    async generate(prompt, answer, signal) {
       return completeJson(
         () =>
           client.chat.completions.create(
-            // deepseek-chat's output ceiling; three full programs need the room.
-            jsonChatRequest(settings.model, prompt, { temperature: 0.4, maxTokens: 8_192 }),
+            // deepseek-chat's output ceiling by default; three full programs need the room.
+            jsonChatRequest(settings.model, prompt, {
+              temperature: 0.4,
+              maxTokens: answer.maxTokens ?? 8_192,
+            }),
             { signal, maxRetries: 0 },
           ),
         { APIError, APIConnectionError, APIConnectionTimeoutError },
-        generatedFixSchema,
+        answer.schema,
       );
     },
   };

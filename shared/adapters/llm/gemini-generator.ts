@@ -1,13 +1,8 @@
 import { ApiError, type GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import type { ProviderSettings } from '../../config/llm-config.js';
-import type { FixGenerator } from './fix-generator.js';
+import type { JsonGenerator } from './fix-generator.js';
 import { InvalidOutputError } from './invalid-output-error.js';
-import {
-  generatedFixJsonSchema,
-  generatedFixSchema,
-  parseModelJson,
-  validateOutput,
-} from './model-output.js';
+import { parseModelJson, validateOutput } from './model-output.js';
 import { ProviderConnectionError } from './provider-connection-error.js';
 import { ProviderHttpError } from './provider-http-error.js';
 import { parseRetryAfter, parseRetryDelayFromBody } from './retry-after.js';
@@ -21,7 +16,7 @@ import type { TokenUsage } from './token-usage.js';
 export function createGeminiGenerator(
   settings: ProviderSettings & { apiKey: string },
   fetchFn: typeof fetch,
-): FixGenerator {
+): JsonGenerator {
   const client = new GoogleGenAI({
     apiKey: settings.apiKey,
     // Explicit: the SDK would otherwise switch to Vertex AI when GOOGLE_GENAI_USE_VERTEXAI is set.
@@ -31,7 +26,7 @@ export function createGeminiGenerator(
   return {
     name: 'gemini',
     model: settings.model,
-    async generate(prompt, signal) {
+    async generate(prompt, answer, signal) {
       // The SDK's ApiError drops the response headers; this per-call fetch keeps `retry-after`.
       let retryAfter: string | null = null;
       const observingFetch: typeof fetch = async (input, init) => {
@@ -47,7 +42,7 @@ export function createGeminiGenerator(
           config: {
             systemInstruction: prompt.system,
             responseMimeType: 'application/json',
-            responseJsonSchema: generatedFixJsonSchema,
+            responseJsonSchema: answer.jsonSchema,
             temperature: 0.4,
             abortSignal: signal,
             httpOptions: { fetch: observingFetch },
@@ -58,7 +53,7 @@ export function createGeminiGenerator(
       }
       const usage = geminiUsage(response);
       try {
-        return { value: validateOutput(generatedFixSchema, parseModelJson(answerText(response))), usage };
+        return { value: validateOutput(answer.schema, parseModelJson(answerText(response))), usage };
       } catch (error) {
         throw error instanceof InvalidOutputError ? error.withUsage(usage) : error;
       }

@@ -64,6 +64,9 @@ export const generatedFixJsonSchema = {
   required: ['reproduction', 'candidates'],
 } as const;
 
+/** What the fix generator answers, for any provider. */
+export const generatedFixAnswer = { schema: generatedFixSchema, jsonSchema: generatedFixJsonSchema };
+
 /** Parses a model's text answer as JSON, tolerating a markdown fence around it. */
 export function parseModelJson(text: string | undefined | null): unknown {
   if (text === undefined || text === null || text.trim() === '') {
