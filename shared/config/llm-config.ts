@@ -36,6 +36,10 @@ const llmEnvSchema = z.object({
   LLM_RETRY_BASE_DELAY_MS: intWithDefault(500, 0, 60_000),
   LLM_RETRY_MAX_DELAY_MS: intWithDefault(4_000, 0, 120_000),
   LLM_RETRY_AFTER_CAP_MS: intWithDefault(10_000, 0, 300_000),
+  // A task's three whole sites take longer to write than three programs; the whole task must still
+  // be reportable within the evaluator's 10 minutes.
+  TASK_CALL_TIMEOUT_MS: intWithDefault(150_000, 1, 300_000),
+  TASK_MODEL_BUDGET_MS: intWithDefault(240_000, 1, 600_000),
 });
 
 export interface ProviderSettings {
@@ -67,6 +71,8 @@ export interface LlmConfig {
   categorizeTimeoutMs: number;
   /** Wall-clock budget for one `generate` call (one controller invocation); no attempt starts past it. */
   sessionBudgetMs: number;
+  /** The task kind's per-call timeout and model budget for a whole round (check compilation and sites). */
+  task: { callTimeoutMs: number; budgetMs: number };
 }
 
 export class LlmConfigError extends Error {
@@ -110,5 +116,6 @@ export function readLlmConfig(env: Record<string, string | undefined>): LlmConfi
     },
     categorizeTimeoutMs: e.LLM_CATEGORIZE_TIMEOUT_MS,
     sessionBudgetMs: e.LLM_SESSION_BUDGET_MS,
+    task: { callTimeoutMs: e.TASK_CALL_TIMEOUT_MS, budgetMs: e.TASK_MODEL_BUDGET_MS },
   };
 }

@@ -158,7 +158,7 @@ export interface SessionMeta {
 export interface ProviderCall {
   provider: string;
   model?: string;
-  purpose: 'categorize' | 'generate';
+  purpose: 'categorize' | 'generate' | 'compile-checks';
   ok: boolean;
   latencyMs: number;
   inputTokens?: number;
