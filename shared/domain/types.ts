@@ -43,6 +43,13 @@ export interface RunResult {
    * out of the result before it is stored or pushed.
    */
   logs?: { stdout: string; stderr: string };
+  /**
+   * Constructs the policy let through because the client's original program uses them, each with
+   * why: `eval (call): present in the original`.
+   */
+  allowed?: string[];
+  /** The containment the sandbox measured and applied for this run (level and layers), for /health. */
+  containment?: { level: string; layers: string[] };
 }
 
 /** One proposed replacement for the program. */

@@ -11,6 +11,8 @@ export interface RunView {
   stdoutTruncated?: boolean;
   stderrTruncated?: boolean;
   reason?: string;
+  /** What the policy let through because the original program uses it, and why. */
+  allowed?: string[];
 }
 
 export interface CandidateView extends RunView {

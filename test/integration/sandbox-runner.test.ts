@@ -437,3 +437,60 @@ async function processesMentioning(marker: string): Promise<number[]> {
   }
   return found;
 }
+
+describe('Method: run (relative to the original program)', () => {
+  const test = 'from program import calc\nassert calc("6 * 7") == 42\nprint("ok")\n';
+  const withTest = (code: string, original?: string): SandboxJob => ({
+    files: { 'program.py': code, 'reproduce_issue.py': test },
+    entry: 'reproduce_issue.py',
+    checked: ['program.py'],
+    timeoutMs: 5000,
+    ...(original !== undefined ? { original } : {}),
+  });
+
+  it('runs eval in a candidate when the original uses it: the restricted builtins keep eval for it', async () => {
+    // Prepare: without the guard's exemption the candidate's eval is a NameError at run time
+    const original = 'def calc(e):\n    return eval(e) + 1\n';
+    const plain = 'def calc(e):\n    return eval(e)\n';
+    // Act
+    const [same, without] = await Promise.all([
+      runner.run(withTest(plain, original)),
+      runner.run(withTest(plain)),
+    ]);
+    // Assess
+    expect(same).toMatchObject({
+      status: 'passed',
+      stdout: 'ok\n',
+      allowed: ['eval (call): present in the original'],
+    });
+    expect(without).toMatchObject({ status: 'blocked' });
+    expect(without.allowed).toBeUndefined();
+  });
+
+  it('lets a candidate start a process when the original does, and refuses one that adds it', async () => {
+    // Prepare
+    const original = 'import subprocess\ndef calc(e):\n    return 0\n';
+    const usesIt =
+      'import subprocess, sys\ndef calc(e):\n    r = subprocess.run([sys.executable, "-c", "print(" + e + ")"], capture_output=True, text=True)\n    return int(r.stdout)\n';
+    // Act
+    const [allowed, refused] = await Promise.all([
+      runner.run(withTest(usesIt, original)),
+      runner.run(withTest(usesIt, 'def calc(e):\n    return 0\n')),
+    ]);
+    // Assess
+    expect(allowed).toMatchObject({
+      status: 'passed',
+      allowed: ['subprocess (import): present in the original'],
+    });
+    expect(refused).toMatchObject({ status: 'blocked' });
+    expect(refused.reason).toContain('import of subprocess');
+  });
+
+  it('returns the containment it applied with every result', async () => {
+    const result = await runner.run(program('print(1)\n'));
+    expect(result.containment).toEqual({
+      level: runner.capabilities().level,
+      layers: runner.capabilities().layers,
+    });
+  });
+});

@@ -36,7 +36,7 @@ import { encodeGuardConfig, policyArgs } from './policy-args.js';
 import { killProcessesMentioning, killProcessesOfUid, sweepFilesOfUid, tasksOfUid } from './proc-scan.js';
 import { type PythonInterpreter, resolvePython } from './python-interpreter.js';
 import { UidPool } from './uid-pool.js';
-import { parseBootReport, toOutcome } from './verdict.js';
+import { parseAllowed, parseBootReport, toOutcome } from './verdict.js';
 
 export interface LocalSandboxRunnerOptions {
   /** Interpreter to run; the caller passes SANDBOX_PYTHON here. @default /usr/bin/python3, then python3 on PATH */
@@ -256,6 +256,7 @@ class LocalSandboxRunner implements SandboxRunner {
     if (this.level === 'ns' && this.host.hiddenPaths.length > 0)
       bootArgs.push(`hide=${this.host.hiddenPaths.join(':')}`);
     if (usesPrivateDisk(this.level)) bootArgs.push(`disk_mb=${s.diskMb}`);
+    if (job.original !== undefined) bootArgs.push('original=1');
     const command = launchCommand(
       this.level,
       { python: this.host.python.path, ...(this.host.unshare ? { unshare: this.host.unshare } : {}) },
@@ -275,9 +276,14 @@ class LocalSandboxRunner implements SandboxRunner {
     const child = spawn(command.file, command.args, {
       cwd: workdir,
       env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: [job.original !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    if (job.original !== undefined && child.stdin) {
+      // The supervisor reads it all before anything untrusted starts; a run that dies early closes it.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(job.original);
+    }
     const killGroup = () => {
       if (child.pid === undefined) return;
       try {
@@ -297,7 +303,7 @@ class LocalSandboxRunner implements SandboxRunner {
     child.stderr?.on('data', onOutput(stderr));
     const reportStream = child.stdio[3];
     reportStream?.on('data', (chunk: Buffer) => {
-      if (report.length < 4096) report += chunk.toString('utf8');
+      if (report.length < 16_384) report += chunk.toString('utf8');
     });
     const backstop = setTimeout(() => {
       backstopFired = true;
@@ -347,6 +353,9 @@ class LocalSandboxRunner implements SandboxRunner {
       logs: { stdout: out.logs.stdout, stderr: out.logs.stderr },
     };
     if (outcome.reason !== undefined) result.reason = outcome.reason;
+    const allowed = parseAllowed(report);
+    if (allowed.length > 0) result.allowed = allowed;
+    result.containment = { level: this.level, layers: [...LEVEL_LAYERS[this.level]] };
     return { result, clean };
   }
 
@@ -415,6 +424,8 @@ function validateJob(job: SandboxJob): void {
       throw new InvalidSandboxJobError(`checked file ${name} is not among the files`);
   }
   if (!(job.timeoutMs > 0)) throw new InvalidSandboxJobError('timeoutMs must be positive');
+  if (job.original !== undefined && typeof job.original !== 'string')
+    throw new InvalidSandboxJobError('original must be the source of the original program');
 }
 
 async function writeFiles(workdir: string, files: Record<string, string>, uid?: number): Promise<void> {

@@ -117,20 +117,43 @@ def split(value, sep=","):
     return [v for v in value.split(sep) if v]
 
 
-def check_policy(config, workdir):
-    from te_sandbox_policy import Policy, check_source
+def read_original():
+    """The client's original program, on stdin (never a file the run could see); stdin then
+    becomes /dev/null, as it is for a run without one."""
+    chunks = []
+    while True:
+        chunk = os.read(0, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    return b"".join(chunks)
+
+
+def check_policy(config, workdir, original):
+    """Checks every checked file. Returns (refusal or None, keys of what the original let through).
+    With an original, what it already uses is exempt, here and (through the config) in the guard."""
+    from te_sandbox_policy import Policy, check_source, original_constructs
 
     policy = Policy.from_args(config)
+    if original is not None:
+        from te_sandbox_guard import encode_exempt
+
+        policy.exempt = original_constructs(original, policy)
+        config["exempt"] = encode_exempt(policy.exempt)
+    allowed = set()
     for name in split(config.get("checked", "")):
         try:
             with open(os.path.join(workdir, name), "rb") as f:
                 source = f.read()
         except OSError:
             continue
-        refusal = check_source(source, name, policy)
+        refusal = check_source(source, name, policy, allowed)
         if refusal is not None:
-            return name, refusal
-    return None
+            return (name, refusal), allowed
+    return None, allowed
 
 
 def set_limits(args):
@@ -475,12 +498,23 @@ def main():
     except OSError as error:
         report("error", "hardening failed: %s" % (error,))
         return 71
+    original = read_original() if args.get("original") == "1" else None
     if config.get("checked"):
-        refused = check_policy(config, workdir)
+        refused, allowed = check_policy(config, workdir, original)
         if refused is not None:
             name, refusal = refused
             report("blocked", refusal.rule, name, refusal.line, refusal.detail)
             return 3
+        if allowed:
+            from te_sandbox_policy import describe
+
+            for key in sorted(allowed):
+                report("allowed", describe(key))
+    if config.get("exempt"):
+        from te_sandbox_guard import ENV_NAME as _name, encode
+
+        # Every Python the run starts reads the guard's config from here (sitecustomize).
+        os.environ[_name] = encode(config)
     sys.stdout.flush()
     completion_r, completion_w = os.pipe()
     token = os.urandom(16).hex().encode()
