@@ -43,6 +43,17 @@ describe('File: sandbox-image/Dockerfile', () => {
     for (const line of requirements.split('\n').filter((l) => /^[a-z]/i.test(l))) expect(line).toMatch(/==/);
   });
 
+  it("gives the supervisor libseccomp and a binding for the image's Python", () => {
+    // The supervisor imports `seccomp` (Debian) or `pyseccomp` (the same API, ctypes over libseccomp.so.2).
+    expect(runtimeStage).toMatch(/dnf install -y [^\n]*\blibseccomp\b/);
+    expect(pins.get('pyseccomp')).toMatch(/^\d+(\.\d+)+$/);
+    const supervisor = readFileSync(
+      resolve(import.meta.dirname, '../../shared/adapters/sandbox/python/te_sandbox_supervisor.py'),
+      'utf8',
+    );
+    expect(supervisor).toContain('import pyseccomp as seccomp');
+  });
+
   it('leaves no way to install anything at run time', () => {
     expect(runtimeStage).toContain('pip uninstall -y pip');
     expect(runtimeStage).toMatch(/PIP_NO_INDEX=1/);

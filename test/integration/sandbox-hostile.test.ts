@@ -108,6 +108,8 @@ const CASES: Case[] = [
     extra: { 'target.txt': '/etc/shadow' },
   },
   { fixture: 'write_tmp', checked: 'failed', unchecked: 'failed' },
+  { fixture: 'ptrace_parent', checked: 'blocked', unchecked: 'failed', absent: /attached|read the parent/ },
+  { fixture: 'netlink_socket', checked: 'blocked', unchecked: 'failed', absent: /opened/ },
 ];
 
 function job(fixture: string, checked: boolean, c: Case, extra: Record<string, string>): SandboxJob {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -492,5 +493,57 @@ describe('Method: run (relative to the original program)', () => {
       level: runner.capabilities().level,
       layers: runner.capabilities().layers,
     });
+  });
+});
+
+describe('Layer: seccomp', () => {
+  const socketProbe = [
+    'import _socket, errno',
+    'for family in (_socket.AF_INET, _socket.AF_INET6):',
+    '    try:',
+    '        _socket.socket(family, _socket.SOCK_STREAM)',
+    '        print("opened")',
+    '    except OSError as error:',
+    '        print(errno.errorcode[error.errno])',
+    'a, b = _socket.socketpair()',
+    'print("unix ok")',
+  ].join('\n');
+  const harness = (code: string): SandboxJob => ({
+    files: { 'harness.py': code },
+    entry: 'harness.py',
+    checked: [],
+    timeoutMs: 5000,
+  });
+
+  it('refuses IP sockets with EACCES to an unchecked harness and keeps unix sockets', async () => {
+    expect(runner.capabilities().layers).toContain('seccomp');
+    const result = await runner.run(harness(socketProbe));
+    expect(result).toMatchObject({ status: 'passed', stdout: 'EACCES\nEACCES\nunix ok\n' });
+  });
+
+  it('holds for a python started without the guard, and for its children', async () => {
+    const code = [
+      'import subprocess, sys',
+      `r = subprocess.run([sys.executable, "-I", "-S", "-c", ${JSON.stringify(socketProbe)}], capture_output=True, text=True)`,
+      'print(r.stdout, end="")',
+    ].join('\n');
+    expect(await runner.run(harness(code))).toMatchObject({
+      status: 'passed',
+      stdout: 'EACCES\nEACCES\nunix ok\n',
+    });
+  });
+
+  it('says seccomp-unavailable, and claims no seccomp, with an interpreter that cannot load libseccomp', async () => {
+    // Prepare: a venv sees no system site-packages, so neither binding is importable there
+    const venv = join(workRoot, `venv-${randomUUID()}`);
+    execFileSync('/usr/bin/python3', ['-m', 'venv', '--without-pip', venv]);
+    // Act
+    const bare = await createLocalSandboxRunner({ workRoot, pythonPath: join(venv, 'bin', 'python3') });
+    const result = await bare.run(harness(socketProbe));
+    // Assess
+    expect(bare.capabilities().layers).toContain('seccomp-unavailable');
+    expect(bare.capabilities().layers).not.toContain('seccomp');
+    expect(result.containment?.layers).toContain('seccomp-unavailable');
+    expect(result.status).toBe('passed');
   });
 });

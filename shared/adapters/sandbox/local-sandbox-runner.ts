@@ -10,6 +10,7 @@ import {
   readFile,
   rename,
   rm,
+  stat,
   writeFile,
 } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -77,6 +78,12 @@ export interface LocalSandboxRunnerOptions {
   hiddenPaths?: string[];
   /** How long after the deadline the runner kills the sandbox itself, if the boot script has not. @default 1500 */
   backstopGraceMs?: number;
+  /**
+   * Load the seccomp filter into every untrusted process (no IP/netlink/packet sockets, no ptrace,
+   * process_vm_*, bpf, io_uring). `false` only for measuring its cost. When the interpreter cannot
+   * load libseccomp the runner says so in its layers (`seccomp-unavailable`). @default true
+   */
+  seccomp?: boolean;
 }
 
 const execFileAsync = promisify(execFile);
@@ -106,6 +113,10 @@ interface Settings {
 
 interface Host {
   python: PythonInterpreter;
+  /** The interpreter can load libseccomp (Debian's `seccomp` binding or `pyseccomp`). */
+  seccomp: boolean;
+  /** The runner's own process is non-dumpable: its /proc entries are closed to its own uid. */
+  nonDumpable: boolean;
   unshare?: string;
   runtimeDir: string;
   workRoot: string;
@@ -128,11 +139,15 @@ export async function createLocalSandboxRunner(
   const workRoot = resolve(options.workRoot ?? join(tmpdir(), 'te-sandbox'));
   await mkdir(workRoot, { recursive: true, mode: 0o711 });
   await chmod(workRoot, 0o711);
-  const runtimeDir = isRoot ? await installRuntime(workRoot, python.path) : PYTHON_DIR.replace(/\/$/, '');
+  const [runtimeDir, seccomp] = await Promise.all([
+    isRoot ? installRuntime(workRoot, python.path) : PYTHON_DIR.replace(/\/$/, ''),
+    options.seccomp === false ? false : probeSeccomp(python),
+  ]);
   const unshare = await firstExisting(UNSHARE_CANDIDATES);
   const keep = [workRoot, runtimeDir, python.path, ...python.sysPath];
   const hiddenPaths = (options.hiddenPaths ?? defaultHiddenPaths()).filter((h) => !overlapsAny(h, keep));
-  const host: Host = { python, runtimeDir, workRoot, hiddenPaths, isRoot, uid };
+  const nonDumpable = await runtimeIsNonDumpable(uid);
+  const host: Host = { python, seccomp, nonDumpable, runtimeDir, workRoot, hiddenPaths, isRoot, uid };
   if (unshare !== undefined) host.unshare = unshare;
   const settings: Settings = {
     memoryMb: options.memoryMb ?? 1024,
@@ -175,29 +190,39 @@ export async function createLocalSandboxRunner(
 }
 
 class LocalSandboxRunner implements SandboxRunner {
+  private readonly layers: readonly string[];
+
   constructor(
     private readonly level: ContainmentLevel,
     private readonly host: Host,
     private readonly settings: Settings,
     private readonly policies: Record<ProblemKind, SandboxPolicy>,
     private readonly defaultKind: ProblemKind,
-  ) {}
-
-  capabilities(): SandboxCapabilities {
-    return { level: this.level, layers: [...LEVEL_LAYERS[this.level]], interpreter: this.host.python.path };
+  ) {
+    this.layers = measuredLayers(level, host);
   }
 
-  /** A real run of a tiny checked program; null when it passed, else why not. */
+  capabilities(): SandboxCapabilities {
+    return { level: this.level, layers: [...this.layers], interpreter: this.host.python.path };
+  }
+
+  /**
+   * A real run of a tiny checked program under a harness; null when it passed and every layer the
+   * runner claims held, else why not.
+   */
   async selfTest(): Promise<string | null> {
     const result = await this.run({
-      files: { 'probe.py': 'import os\nprint(os.getuid())\n' },
-      entry: 'probe.py',
+      files: { 'probe.py': 'import os\nprint(os.getuid())\n', 'harness.py': SELF_TEST_HARNESS },
+      entry: 'harness.py',
       checked: ['probe.py'],
       timeoutMs: 10_000,
     });
     if (result.status !== 'passed')
       return `${result.status}: ${result.reason ?? result.stderr.slice(0, 300)}`;
-    if (usesRunUid(this.level) && result.stdout.trim() === '0') return 'the program still ran as root';
+    const [uid = '', socket = ''] = result.stdout.trim().split('\n');
+    if (usesRunUid(this.level) && uid.trim() === '0') return 'the program still ran as root';
+    if (this.host.seccomp && socket.trim() !== 'socket refused 13')
+      return `the seccomp filter did not refuse an IP socket (${socket.trim()})`;
     return null;
   }
 
@@ -257,6 +282,7 @@ class LocalSandboxRunner implements SandboxRunner {
       bootArgs.push(`hide=${this.host.hiddenPaths.join(':')}`);
     if (usesPrivateDisk(this.level)) bootArgs.push(`disk_mb=${s.diskMb}`);
     if (job.original !== undefined) bootArgs.push('original=1');
+    if (this.host.seccomp) bootArgs.push('seccomp=1');
     const command = launchCommand(
       this.level,
       { python: this.host.python.path, ...(this.host.unshare ? { unshare: this.host.unshare } : {}) },
@@ -355,7 +381,7 @@ class LocalSandboxRunner implements SandboxRunner {
     if (outcome.reason !== undefined) result.reason = outcome.reason;
     const allowed = parseAllowed(report);
     if (allowed.length > 0) result.allowed = allowed;
-    result.containment = { level: this.level, layers: [...LEVEL_LAYERS[this.level]] };
+    result.containment = { level: this.level, layers: [...this.layers] };
     return { result, clean };
   }
 
@@ -363,6 +389,66 @@ class LocalSandboxRunner implements SandboxRunner {
   private async processLimit(runUid?: number): Promise<number> {
     if (runUid !== undefined) return this.settings.processes;
     return (await tasksOfUid(this.host.uid)) + this.settings.processes;
+  }
+}
+
+/** Imports the probe program, then tries an IP socket: the seccomp filter must refuse it (EACCES). */
+const SELF_TEST_HARNESS = `import _socket
+import probe
+try:
+    _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM).close()
+    print("socket opened")
+except OSError as error:
+    print("socket refused", error.errno)
+`;
+
+/** The level's layers, and what this host adds or lacks: seccomp, a non-dumpable runtime. */
+function measuredLayers(level: ContainmentLevel, host: Host): string[] {
+  const layers = [...LEVEL_LAYERS[level]];
+  layers.push(host.seccomp ? 'seccomp' : 'seccomp-unavailable');
+  // Only at `process` does the run share the runner's uid and see its /proc entries.
+  if (level === 'process')
+    layers.push(host.nonDumpable ? 'runtime-non-dumpable' : 'runtime-environ-readable');
+  return layers;
+}
+
+const SECCOMP_PROBE = `import sys
+sys.path.extend(p for p in sys.argv[1].split(":") if p)
+try:
+    import seccomp
+except ImportError:
+    import pyseccomp as seccomp
+seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+print("ok")`;
+
+/** Whether the interpreter can load libseccomp through a binding (checked once, at start). */
+async function probeSeccomp(python: PythonInterpreter): Promise<boolean> {
+  try {
+    const { stdout } = await execFileAsync(
+      python.path,
+      ['-S', '-c', SECCOMP_PROBE, python.sysPath.join(':')],
+      {
+        env: { PATH: '/usr/bin:/bin' },
+        timeout: 10_000,
+      },
+    );
+    return stdout.trim() === 'ok';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether this process is non-dumpable: the kernel then gives its /proc entries to root, so a
+ * program of the same uid cannot read its environ, mem or fds. Node cannot make itself so; it is
+ * when its executable is not readable to the uid that starts it (execute-only), as in the image.
+ */
+async function runtimeIsNonDumpable(uid: number): Promise<boolean> {
+  if (uid === 0) return false;
+  try {
+    return (await stat('/proc/self/environ')).uid !== uid;
+  } catch {
+    return false;
   }
 }
 

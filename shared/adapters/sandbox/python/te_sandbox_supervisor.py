@@ -9,7 +9,9 @@ module loads from its precompiled .pyc instead of being compiled on every run).
    makes every other mount read-only and gives the run a size-limited tmpfs as its work dir,
    /tmp, /var/tmp and /dev/shm (see te_sandbox_disk).
 2. Checks every checked file against the policy; a refusal is reported and nothing runs.
-3. Forks. The child sets rlimits, drops to the run's uid, installs the guard and runs the entry
+3. Forks. The child sets rlimits, drops to the run's uid, loads the seccomp filter (no IP,
+   netlink or packet sockets, no ptrace, process_vm_*, bpf or io_uring: see DENIED_*),
+   installs the guard and runs the entry
    as `__main__`. The parent supervises: wall-clock deadline, then kills whatever the run left
    behind (the whole pid namespace, every process of the run's uid, or its descendants) and
    reports how the run ended on fd 3, a line the program cannot reach.
@@ -170,6 +172,52 @@ def set_limits(args):
         resource.setrlimit(resource.RLIMIT_NPROC, (int(args["nproc"]),) * 2)
 
 
+# socket() families refused to untrusted code: no IP (so no DNS, no Runtime API, no network,
+# whatever the VPC allows), no netlink, no raw packets. AF_UNIX stays (socketpair, pipes).
+DENIED_FAMILIES = (2, 10, 16, 17)  # AF_INET, AF_INET6, AF_NETLINK, AF_PACKET
+# Reading or steering other processes, loading kernel programs, and io_uring (which can open
+# sockets without the socket() call).
+DENIED_CALLS = (
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "bpf",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+)
+
+
+def load_seccomp(syspath):
+    """Loads the filter into this process; every process it starts inherits it and cannot lift
+    it. An error code, not a kill, so Python raises a clean PermissionError. libseccomp through
+    Debian's `seccomp` binding, or `pyseccomp` (the same API over the same library) in the image.
+    Another architecture's system calls (int 0x80) are killed: libseccomp's default."""
+    added = [p for p in syspath if p not in sys.path]
+    sys.path.extend(added)
+    try:
+        try:
+            import seccomp
+        except ImportError:
+            import pyseccomp as seccomp
+    finally:
+        for p in added:
+            sys.path.remove(p)
+    import errno
+
+    f = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    for family in DENIED_FAMILIES:
+        f.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family))
+    for name in DENIED_CALLS:
+        try:
+            f.add_rule(seccomp.ERRNO(errno.EPERM), name)
+        except (RuntimeError, ValueError):
+            if name.startswith("io_uring"):
+                continue  # a libseccomp too old to know io_uring
+            raise
+    f.load()
+
+
 def drop_to(uid, gid):
     os.setgroups([])
     os.setresgid(gid, gid, gid)
@@ -186,6 +234,8 @@ def child(args, config, workdir):
         set_limits(args)
         if args.get("uid"):
             drop_to(int(args["uid"]), int(args["gid"]))
+        if args.get("seccomp") == "1":
+            load_seccomp(split(args.get("syspath", ""), ":"))
         os.umask(0o077)
         os.chdir(workdir)
         # Python ignores SIGXFSZ; restore the default so the file size limit ends the run like the others.
