@@ -15,6 +15,7 @@ const store = createSessionStore(config);
 const runner = await createLocalSandboxRunner({
   policies: readSandboxPolicies(process.env),
   ...(config.SANDBOX_PYTHON ? { pythonPath: config.SANDBOX_PYTHON } : {}),
+  ...(config.SANDBOX_LEVEL ? { level: config.SANDBOX_LEVEL } : {}),
 });
 
 const input = z.object({

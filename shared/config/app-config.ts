@@ -21,6 +21,11 @@ const appConfigSchema = z.object({
   WS_CALLBACK_URL: optionalString,
   SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   SANDBOX_PYTHON: optionalString,
+  /**
+   * Forces the sandbox's containment level (`ns`, `userns`, `uid`, `process`) instead of the
+   * strongest that works; the sandbox refuses to start when the machine cannot provide it.
+   */
+  SANDBOX_LEVEL: optionalString.pipe(z.enum(['ns', 'userns', 'uid', 'process']).optional()),
   /** What GET /health reports as the sandbox's containment (the sandbox itself may run elsewhere). */
   SANDBOX_CONTAINMENT: optionalString,
   /** AWS: the Secrets Manager secret holding the model keys. */

@@ -54,6 +54,16 @@ describe('File: sandbox-image/Dockerfile', () => {
     expect(supervisor).toContain('import pyseccomp as seccomp');
   });
 
+  it('preloads the non-dumpable library into the Node runtime, built in the build stage', () => {
+    expect(stages[0]).toMatch(/gcc -shared -fPIC [^\n]*-o \/build\/te_nodump\.so nodump\.c/);
+    expect(runtimeStage).toContain('COPY --from=build /build/te_nodump.so /opt/sandbox/lib/te_nodump.so');
+    expect(runtimeStage).toMatch(/^ENV LD_PRELOAD=\/opt\/sandbox\/lib\/te_nodump\.so$/m);
+    expect(runtimeStage).not.toMatch(/dnf install[^\n]*gcc/);
+    const source = readFileSync(resolve(dir, 'nodump.c'), 'utf8');
+    expect(source).toContain('prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)');
+    expect(source).toContain('__attribute__((constructor))');
+  });
+
   it('leaves no way to install anything at run time', () => {
     expect(runtimeStage).toContain('pip uninstall -y pip');
     expect(runtimeStage).toMatch(/PIP_NO_INDEX=1/);

@@ -17,7 +17,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { sanitizeOutput } from '../../domain/output-sanitizer.js';
+import { credentialValues, sanitizeOutput, secretForms } from '../../domain/output-sanitizer.js';
 import { DEFAULT_POLICIES, type ProblemKind, type SandboxPolicy } from '../../domain/sandbox-policy.js';
 import type { RunResult } from '../../domain/types.js';
 import type { SandboxCapabilities, SandboxJob, SandboxRunner } from '../../ports/sandbox-runner.js';
@@ -34,7 +34,15 @@ import {
 import { InvalidSandboxJobError, SandboxUnavailableError } from './errors.js';
 import { OutputCollector } from './output-collector.js';
 import { encodeGuardConfig, policyArgs } from './policy-args.js';
-import { killProcessesMentioning, killProcessesOfUid, sweepFilesOfUid, tasksOfUid } from './proc-scan.js';
+import {
+  killProcessesMentioning,
+  killProcessesOfUid,
+  SHARED_UID_SWEEP_DIRS,
+  snapshotOwned,
+  sweepFilesOfUid,
+  sweepNewOwned,
+  tasksOfUid,
+} from './proc-scan.js';
 import { type PythonInterpreter, resolvePython } from './python-interpreter.js';
 import { UidPool } from './uid-pool.js';
 import { parseAllowed, parseBootReport, toOutcome } from './verdict.js';
@@ -84,6 +92,11 @@ export interface LocalSandboxRunnerOptions {
    * load libseccomp the runner says so in its layers (`seccomp-unavailable`). @default true
    */
   seccomp?: boolean;
+  /**
+   * Deployment secrets to remove from every output, on top of the credentials in this process's
+   * own environment (AWS_*, *_KEY, *_SECRET, *_TOKEN, …), in every encoding `secretForms` knows.
+   */
+  secrets?: readonly string[];
 }
 
 const execFileAsync = promisify(execFile);
@@ -109,6 +122,8 @@ interface Settings {
   logOutputBytes: number;
   maxOutputBytes: number;
   backstopGraceMs: number;
+  /** Encoded forms of every secret the output must not carry (see secretForms). */
+  secretForms: readonly string[];
 }
 
 interface Host {
@@ -159,6 +174,7 @@ export async function createLocalSandboxRunner(
     logOutputBytes: options.logOutputBytes ?? 1024 * 1024,
     maxOutputBytes: options.maxOutputBytes ?? 16 * 1024 * 1024,
     backstopGraceMs: options.backstopGraceMs ?? 1500,
+    secretForms: secretForms([...credentialValues(process.env), ...(options.secrets ?? [])]),
   };
   if (!(Number.isInteger(settings.diskMb) && settings.diskMb > 0))
     throw new RangeError(`diskMb must be a positive whole number of MiB, not ${settings.diskMb}`);
@@ -191,6 +207,8 @@ export async function createLocalSandboxRunner(
 
 class LocalSandboxRunner implements SandboxRunner {
   private readonly layers: readonly string[];
+  /** Work dirs of the runs in progress: never swept by another run's sweep. */
+  private readonly active = new Set<string>();
 
   constructor(
     private readonly level: ContainmentLevel,
@@ -230,10 +248,16 @@ class LocalSandboxRunner implements SandboxRunner {
     validateJob(job);
     const kind = job.kind ?? this.defaultKind;
     const runUid = this.host.uidPool ? await this.host.uidPool.acquire() : undefined;
+    const sweepShared = sweepsSharedUid(this.level, this.host);
+    const started = Date.now();
+    const before = sweepShared
+      ? await snapshotOwned(this.host.uid, [...SHARED_UID_SWEEP_DIRS, this.host.workRoot])
+      : undefined;
     let workdir: string | undefined;
     let clean = false;
     try {
       workdir = await mkdtemp(join(this.host.workRoot, 'run-'));
+      this.active.add(workdir);
       await writeFiles(workdir, job.files, runUid);
       const ran = await this.execute(job, kind, workdir, runUid);
       clean = ran.clean;
@@ -249,6 +273,10 @@ class LocalSandboxRunner implements SandboxRunner {
         runUid !== undefined ? sweepFilesOfUid(runUid).catch(() => undefined) : undefined,
         workdir !== undefined ? removeTree(workdir) : undefined,
       ]);
+      if (workdir !== undefined) this.active.delete(workdir);
+      // The run shared this process's uid: what that uid made meanwhile in /tmp & co. goes too.
+      if (before !== undefined)
+        await sweepNewOwned(this.host.uid, before, started, this.active, removeTree).catch(() => undefined);
       if (runUid !== undefined) await this.host.uidPool?.release(runUid);
     }
   }
@@ -402,9 +430,18 @@ except OSError as error:
     print("socket refused", error.errno)
 `;
 
-/** The level's layers, and what this host adds or lacks: seccomp, a non-dumpable runtime. */
+/**
+ * Whether runs at this level share the runner's uid and so need the sweep by "new since the run
+ * started". Not as root: uid 0 is every system process's too, and what they create is not the run's.
+ */
+function sweepsSharedUid(level: ContainmentLevel, host: Host): boolean {
+  return !usesRunUid(level) && !host.isRoot;
+}
+
+/** The level's layers, and what this host adds or lacks: seccomp, a non-dumpable runtime, the sweep. */
 function measuredLayers(level: ContainmentLevel, host: Host): string[] {
   const layers = [...LEVEL_LAYERS[level]];
+  if (sweepsSharedUid(level, host)) layers.push('tmp-sweep');
   layers.push(host.seccomp ? 'seccomp' : 'seccomp-unavailable');
   // Only at `process` does the run share the runner's uid and see its /proc entries.
   if (level === 'process')
@@ -454,8 +491,8 @@ async function runtimeIsNonDumpable(uid: number): Promise<boolean> {
 
 function sanitizeStreams(stdout: string, stderr: string, s: Settings) {
   const logs = {
-    stdout: sanitizeOutput(stdout, s.logOutputBytes),
-    stderr: sanitizeOutput(stderr, s.logOutputBytes),
+    stdout: sanitizeOutput(stdout, s.logOutputBytes, s.secretForms),
+    stderr: sanitizeOutput(stderr, s.logOutputBytes, s.secretForms),
   };
   return {
     logs: { stdout: logs.stdout.text, stderr: logs.stderr.text },
@@ -597,7 +634,13 @@ async function firstExisting(paths: readonly string[]): Promise<string | undefin
 }
 
 function defaultHiddenPaths(): string[] {
-  return [...new Set([process.cwd(), homedir(), '/root', '/home'])];
+  let home: string[] = [];
+  try {
+    home = [homedir()];
+  } catch {
+    // a uid without a passwd entry and no HOME (as a Lambda's can be)
+  }
+  return [...new Set([process.cwd(), ...home, '/root', '/home'])];
 }
 
 /** Whether hiding `path` would hide (or sit inside) something the run needs. */

@@ -188,7 +188,25 @@ DENIED_CALLS = (
 )
 
 
-def load_seccomp(syspath):
+def ancestors():
+    """This process and every ancestor below pid 1 (the runtime that owns the runner among them):
+    (pid, process group, thread ids). Read before the fork, while nothing untrusted exists."""
+    out = []
+    pid = os.getpid()
+    while pid > 1:
+        try:
+            with open("/proc/%d/stat" % pid, "rb") as f:
+                stat = f.read()
+            fields = stat[stat.rfind(b")") + 2 :].split()
+            tids = [int(t) for t in os.listdir("/proc/%d/task" % pid)]
+        except (OSError, ValueError):
+            break
+        out.append((pid, int(fields[2]), tids))
+        pid = int(fields[1])
+    return out
+
+
+def load_seccomp(syspath, protected=()):
     """Loads the filter into this process; every process it starts inherits it and cannot lift
     it. An error code, not a kill, so Python raises a clean PermissionError. libseccomp through
     Debian's `seccomp` binding, or `pyseccomp` (the same API over the same library) in the image.
@@ -215,6 +233,25 @@ def load_seccomp(syspath):
             if name.startswith("io_uring"):
                 continue  # a libseccomp too old to know io_uring
             raise
+    # No signal to the supervisor or the runtime above it (at the `process` level they share the
+    # run's uid): not by pid or thread id, not to their process groups, not to "every process I
+    # may signal" (-1) nor to the supervisor's own group (0). A pid argument is 32 bits wide.
+    deny = seccomp.ERRNO(errno.EPERM)
+
+    def pid_is(value):
+        return seccomp.Arg(0, seccomp.MASKED_EQ, 0xFFFFFFFF, value & 0xFFFFFFFF)
+
+    f.add_rule(deny, "tkill")
+    if protected:
+        f.add_rule(deny, "kill", pid_is(0))
+        f.add_rule(deny, "kill", pid_is(-1))
+    for pid, group, tids in protected:
+        for target in set([pid] + tids):
+            f.add_rule(deny, "kill", pid_is(target))
+            f.add_rule(deny, "pidfd_open", pid_is(target))
+        f.add_rule(deny, "kill", pid_is(-group))
+        for name in ("tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
+            f.add_rule(deny, name, pid_is(pid))
     f.load()
 
 
@@ -224,7 +261,7 @@ def drop_to(uid, gid):
     os.setresuid(uid, uid, uid)
 
 
-def child(args, config, workdir):
+def child(args, config, workdir, protected=()):
     """Runs in the forked child; never returns (exits through SystemExit or os._exit)."""
     try:
         try:
@@ -235,7 +272,7 @@ def child(args, config, workdir):
         if args.get("uid"):
             drop_to(int(args["uid"]), int(args["gid"]))
         if args.get("seccomp") == "1":
-            load_seccomp(split(args.get("syspath", ""), ":"))
+            load_seccomp(split(args.get("syspath", ""), ":"), protected)
         os.umask(0o077)
         os.chdir(workdir)
         # Python ignores SIGXFSZ; restore the default so the file size limit ends the run like the others.
@@ -466,28 +503,33 @@ def kill_uid(uid, gid):
 
 
 def kill_descendants():
+    """Kills the subtree until it is gone and every member is reaped: a killed orphan left to an
+    init that does not reap stays a zombie, counted against the uid's process limit."""
+    import time
+
     me = os.getpid()
-    for _ in range(100):
+    deadline = time.monotonic() + 2.0
+    while True:
         found = children_tree(me)
-        if not found:
-            break
         for p in found:
             try:
                 os.kill(p, _signal.SIGKILL)
             except OSError:
                 pass
-        reap()
-    reap()
+        if not reap() or time.monotonic() > deadline:
+            return
+        time.sleep(0.005)
 
 
 def reap():
+    """Reaps what has exited; whether children remain."""
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return
+            return False
         if pid == 0:
-            return
+            return True
 
 
 def children_tree(root):
@@ -568,13 +610,14 @@ def main():
     sys.stdout.flush()
     completion_r, completion_w = os.pipe()
     token = os.urandom(16).hex().encode()
+    protected = ancestors() if args.get("seccomp") == "1" else ()
     pid = os.fork()
     if pid == 0:
         os.close(completion_r)
         os.set_blocking(completion_w, False)
         arm_completion(completion_w, token, sys._getframe())
         del token  # the hook's closure holds the only copy the program could look for
-        child(args, config, workdir)
+        child(args, config, workdir, protected)
         os._exit(70)
     os.close(completion_w)
     return supervise(pid, args, level, completion_r, token)
