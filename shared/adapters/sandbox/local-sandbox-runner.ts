@@ -130,6 +130,8 @@ interface Host {
   python: PythonInterpreter;
   /** The interpreter can load libseccomp (Debian's `seccomp` binding or `pyseccomp`). */
   seccomp: boolean;
+  /** The filter as libseccomp compiled it at start (BPF, hex), for runs without ancestor rules. */
+  seccompProgram?: string;
   /** The runner's own process is non-dumpable: its /proc entries are closed to its own uid. */
   nonDumpable: boolean;
   unshare?: string;
@@ -154,15 +156,15 @@ export async function createLocalSandboxRunner(
   const workRoot = resolve(options.workRoot ?? join(tmpdir(), 'te-sandbox'));
   await mkdir(workRoot, { recursive: true, mode: 0o711 });
   await chmod(workRoot, 0o711);
-  const [runtimeDir, seccomp] = await Promise.all([
-    isRoot ? installRuntime(workRoot, python.path) : PYTHON_DIR.replace(/\/$/, ''),
-    options.seccomp === false ? false : probeSeccomp(python),
-  ]);
+  const runtimeDir = isRoot ? await installRuntime(workRoot, python.path) : PYTHON_DIR.replace(/\/$/, '');
+  const seccompProgram = options.seccomp === false ? undefined : await compileSeccomp(python, runtimeDir);
+  const seccomp = seccompProgram !== undefined;
   const unshare = await firstExisting(UNSHARE_CANDIDATES);
   const keep = [workRoot, runtimeDir, python.path, ...python.sysPath];
   const hiddenPaths = (options.hiddenPaths ?? defaultHiddenPaths()).filter((h) => !overlapsAny(h, keep));
   const nonDumpable = await runtimeIsNonDumpable(uid);
   const host: Host = { python, seccomp, nonDumpable, runtimeDir, workRoot, hiddenPaths, isRoot, uid };
+  if (seccompProgram !== undefined) host.seccompProgram = seccompProgram;
   if (unshare !== undefined) host.unshare = unshare;
   const settings: Settings = {
     memoryMb: options.memoryMb ?? 1024,
@@ -311,6 +313,7 @@ class LocalSandboxRunner implements SandboxRunner {
     if (usesPrivateDisk(this.level)) bootArgs.push(`disk_mb=${s.diskMb}`);
     if (job.original !== undefined) bootArgs.push('original=1');
     if (this.host.seccomp) bootArgs.push('seccomp=1');
+    if (this.host.seccompProgram !== undefined) bootArgs.push(`seccomp_bpf=${this.host.seccompProgram}`);
     const command = launchCommand(
       this.level,
       { python: this.host.python.path, ...(this.host.unshare ? { unshare: this.host.unshare } : {}) },
@@ -449,29 +452,27 @@ function measuredLayers(level: ContainmentLevel, host: Host): string[] {
   return layers;
 }
 
-const SECCOMP_PROBE = `import sys
-sys.path.extend(p for p in sys.argv[1].split(":") if p)
-try:
-    import seccomp
-except ImportError:
-    import pyseccomp as seccomp
-seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-print("ok")`;
+const SECCOMP_EXPORT = `import sys
+sys.path.insert(0, sys.argv[1])
+import te_sandbox_supervisor
+print(te_sandbox_supervisor.export_filter(sys.argv[2].split(":")))`;
 
-/** Whether the interpreter can load libseccomp through a binding (checked once, at start). */
-async function probeSeccomp(python: PythonInterpreter): Promise<boolean> {
+/**
+ * The seccomp filter compiled by libseccomp, once, at start (BPF as hex); undefined when the
+ * interpreter has no binding for it. Runs load it with prctl; at `process` the supervisor builds
+ * it again with the ancestors' pids added.
+ */
+async function compileSeccomp(python: PythonInterpreter, runtimeDir: string): Promise<string | undefined> {
   try {
     const { stdout } = await execFileAsync(
       python.path,
-      ['-S', '-c', SECCOMP_PROBE, python.sysPath.join(':')],
-      {
-        env: { PATH: '/usr/bin:/bin' },
-        timeout: 10_000,
-      },
+      ['-S', '-c', SECCOMP_EXPORT, runtimeDir, python.sysPath.join(':')],
+      { env: { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' }, timeout: 10_000 },
     );
-    return stdout.trim() === 'ok';
+    const program = stdout.trim();
+    return /^(?:[0-9a-f]{16})+$/.test(program) ? program : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
