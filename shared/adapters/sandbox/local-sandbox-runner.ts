@@ -132,6 +132,8 @@ interface Host {
   seccomp: boolean;
   /** The filter as libseccomp compiled it at start (BPF, hex), for runs without ancestor rules. */
   seccompProgram?: string;
+  /** The run's own interpreter has the binding, so the supervisor can add the ancestors' pids. */
+  seccompBinding: boolean;
   /** The runner's own process is non-dumpable: its /proc entries are closed to its own uid. */
   nonDumpable: boolean;
   unshare?: string;
@@ -157,13 +159,27 @@ export async function createLocalSandboxRunner(
   await mkdir(workRoot, { recursive: true, mode: 0o711 });
   await chmod(workRoot, 0o711);
   const runtimeDir = isRoot ? await installRuntime(workRoot, python.path) : PYTHON_DIR.replace(/\/$/, '');
-  const seccompProgram = options.seccomp === false ? undefined : await compileSeccomp(python, runtimeDir);
+  // The program is the same whoever compiles it: without a binding for the run's interpreter
+  // (the image's Python elsewhere, say), the system python3 may compile it.
+  const ownProgram = options.seccomp === false ? undefined : await compileSeccomp(python, runtimeDir);
+  const seccompProgram =
+    ownProgram ?? (options.seccomp === false ? undefined : await compileWithSystemPython(python, runtimeDir));
   const seccomp = seccompProgram !== undefined;
   const unshare = await firstExisting(UNSHARE_CANDIDATES);
   const keep = [workRoot, runtimeDir, python.path, ...python.sysPath];
   const hiddenPaths = (options.hiddenPaths ?? defaultHiddenPaths()).filter((h) => !overlapsAny(h, keep));
   const nonDumpable = await runtimeIsNonDumpable(uid);
-  const host: Host = { python, seccomp, nonDumpable, runtimeDir, workRoot, hiddenPaths, isRoot, uid };
+  const host: Host = {
+    python,
+    seccomp,
+    seccompBinding: ownProgram !== undefined,
+    nonDumpable,
+    runtimeDir,
+    workRoot,
+    hiddenPaths,
+    isRoot,
+    uid,
+  };
   if (seccompProgram !== undefined) host.seccompProgram = seccompProgram;
   if (unshare !== undefined) host.unshare = unshare;
   const settings: Settings = {
@@ -198,12 +214,19 @@ export async function createLocalSandboxRunner(
       const pool = new UidPool(join(workRoot, 'uids'), options.uidBase ?? 200_000, options.uidCount ?? 4096);
       await pool.init();
       host.uidPool = pool;
+    } else {
+      // A stronger level tried first left its pool: runs at this one keep the runner's uid.
+      delete host.uidPool;
     }
     const runner = new LocalSandboxRunner(level, host, settings, policies, defaultKind);
     const problem = await runner.selfTest();
     if (problem === null) return runner;
     failures.push(`${level}: ${problem}`);
   }
+  if (options.level !== undefined)
+    throw new SandboxUnavailableError(
+      `containment level ${options.level} cannot be provided here (${failures.join('; ')})`,
+    );
   throw new SandboxUnavailableError(`no containment level works here (${failures.join('; ')})`);
 }
 
@@ -237,8 +260,10 @@ class LocalSandboxRunner implements SandboxRunner {
       checked: ['probe.py'],
       timeoutMs: 10_000,
     });
-    if (result.status !== 'passed')
-      return `${result.status}: ${result.reason ?? result.stderr.slice(0, 300)}`;
+    if (result.status !== 'passed') {
+      const stderr = result.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
+      return `${result.status}: ${result.reason ?? ''}${stderr ? ` (${stderr})` : ''}`;
+    }
     const [uid = '', socket = ''] = result.stdout.trim().split('\n');
     if (usesRunUid(this.level) && uid.trim() === '0') return 'the program still ran as root';
     if (this.host.seccomp && socket.trim() !== 'socket refused 13')
@@ -314,6 +339,7 @@ class LocalSandboxRunner implements SandboxRunner {
     if (job.original !== undefined) bootArgs.push('original=1');
     if (this.host.seccomp) bootArgs.push('seccomp=1');
     if (this.host.seccompProgram !== undefined) bootArgs.push(`seccomp_bpf=${this.host.seccompProgram}`);
+    if (this.host.seccompBinding) bootArgs.push('seccomp_binding=1');
     const command = launchCommand(
       this.level,
       { python: this.host.python.path, ...(this.host.unshare ? { unshare: this.host.unshare } : {}) },
@@ -446,6 +472,9 @@ function measuredLayers(level: ContainmentLevel, host: Host): string[] {
   const layers = [...LEVEL_LAYERS[level]];
   if (sweepsSharedUid(level, host)) layers.push('tmp-sweep');
   layers.push(host.seccomp ? 'seccomp' : 'seccomp-unavailable');
+  // At `process` the filter also names the ancestors' pids, which needs libseccomp in the run's Python.
+  if (level === 'process' && host.seccomp && !host.seccompBinding)
+    layers.push('seccomp-without-signal-rules');
   // Only at `process` does the run share the runner's uid and see its /proc entries.
   if (level === 'process')
     layers.push(host.nonDumpable ? 'runtime-non-dumpable' : 'runtime-environ-readable');
@@ -475,6 +504,20 @@ async function compileSeccomp(python: PythonInterpreter, runtimeDir: string): Pr
     return undefined;
   }
 }
+
+async function compileWithSystemPython(
+  python: PythonInterpreter,
+  runtimeDir: string,
+): Promise<string | undefined> {
+  if (python.path === SYSTEM_PYTHON) return undefined;
+  try {
+    return await compileSeccomp(await resolvePython(SYSTEM_PYTHON), runtimeDir);
+  } catch {
+    return undefined;
+  }
+}
+
+const SYSTEM_PYTHON = '/usr/bin/python3';
 
 /**
  * Whether this process is non-dumpable: the kernel then gives its /proc entries to root, so a

@@ -670,7 +670,7 @@ def main():
     token = os.urandom(16).hex().encode()
     # Only at `process` do the supervisor and the runtime share the run's uid (elsewhere another
     # uid or a pid namespace keeps signals from them).
-    protected = ancestors() if args.get("seccomp") == "1" and level == "process" else ()
+    protected = ancestors() if args.get("seccomp_binding") == "1" and level == "process" else ()
     pid = os.fork()
     if pid == 0:
         os.close(completion_r)
