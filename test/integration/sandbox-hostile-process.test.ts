@@ -192,3 +192,37 @@ describe('Hostile candidates at the process level (unprivileged, credentials in 
     }
   });
 });
+
+describe('The same thefts at the ns level, credentials in the launch environment of a root runner', () => {
+  let rootRuntime: ProcessLevelRunner;
+  beforeAll(async () => {
+    rootRuntime = await startProcessLevelRunner({ level: 'ns', nonDumpable: false });
+  }, 60_000);
+  afterAll(async () => {
+    await rootRuntime?.stop();
+  });
+
+  it.each([
+    ['runtime_environ_b64', 'passed'],
+    ['runtime_mem', 'passed'],
+    ['parent_environ_cat', 'passed'],
+    ['self_environ', 'failed'],
+    ['proc1_environ', 'failed'],
+    ['kill_runtime', 'failed'],
+  ])('%s: %s, and no secret in any encoding', async (fixture, verdict) => {
+    // Act
+    const result = await rootRuntime.run(job(fixture, false, 8000, {}));
+    // Assess: another uid in a pid namespace: the runner is neither visible nor readable
+    expect(rootRuntime.capabilities.level).toBe('ns');
+    expect(result.status).toBe(verdict);
+    expect(leakedSecrets(JSON.stringify(result), Object.values(rootRuntime.secrets))).toEqual([]);
+  });
+
+  it('cannot reach the fake Runtime API either', async () => {
+    const result = await rootRuntime.run(
+      job('runtime_api', false, 5000, { 'target.txt': rootRuntime.runtimeApi }),
+    );
+    expect(result.status).toBe('failed');
+    expect(rootRuntime.runtimeApiRequests).toEqual([]);
+  });
+});

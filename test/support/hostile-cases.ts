@@ -20,7 +20,7 @@ export interface Case {
 
 export const CASES: Case[] = [
   { fixture: 'fork_bomb', checked: 'blocked', unchecked: 'timeout', timeoutMs: 1500 },
-  { fixture: 'memory_bomb', checked: 'crashed', unchecked: 'crashed' },
+  { fixture: 'memory_bomb', checked: 'crashed', unchecked: 'crashed', timeoutMs: 10_000 },
   { fixture: 'cpu_spin', checked: 'timeout', unchecked: 'timeout', timeoutMs: 1000 },
   { fixture: 'sleep_forever', checked: 'timeout', unchecked: 'timeout', timeoutMs: 800 },
   { fixture: 'output_flood', checked: 'crashed', unchecked: 'crashed', timeoutMs: 10_000 },

@@ -40,13 +40,21 @@ const REPO = resolve(import.meta.dirname, '../..');
 export interface ProcessLevelOptions {
   /** Start the runtime without the non-dumpable preload (to show what it protects). @default true */
   nonDumpable?: boolean;
+  /**
+   * The level the runner must use. At `process` it runs under an unprivileged uid (dropped to when
+   * the tests run as root); at the root levels it stays root, its runs get uids of their own.
+   * @default 'process'
+   */
+  level?: 'process' | 'ns' | 'uid';
 }
 
 export async function startProcessLevelRunner(
   options: ProcessLevelOptions = {},
 ): Promise<ProcessLevelRunner> {
   const isRoot = process.getuid?.() === 0;
-  const uid = isRoot ? 61_000 + (process.pid % 1000) : (process.getuid?.() ?? 0);
+  const level = options.level ?? 'process';
+  const drop = isRoot && level === 'process';
+  const uid = drop ? 61_000 + (process.pid % 1000) : (process.getuid?.() ?? 0);
   const base = mkdtempSync(join(tmpdir(), 'te-sbx-proc-'));
   chmodSync(base, 0o755);
   const bundleDir = join(base, 'sandbox');
@@ -70,7 +78,7 @@ export async function startProcessLevelRunner(
   execFileSync('chmod', ['-R', 'a+rX,go-w', base]);
   const workRoot = join(base, 'work');
   mkdirSync(workRoot, { mode: 0o711 });
-  if (isRoot) chownSync(workRoot, uid, uid);
+  if (drop) chownSync(workRoot, uid, uid);
 
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -95,11 +103,11 @@ export async function startProcessLevelRunner(
     AWS_SESSION_TOKEN: secrets.sessionToken,
     AWS_LAMBDA_RUNTIME_API: runtimeApi,
     AWS_REGION: 'us-east-1',
-    TE_CHILD_LEVEL: 'process',
+    TE_CHILD_LEVEL: level,
     TE_CHILD_WORK_ROOT: workRoot,
   };
   if (options.nonDumpable !== false) env.LD_PRELOAD = preload;
-  const command = isRoot
+  const command = drop
     ? {
         file: 'setpriv',
         args: [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', process.execPath],
