@@ -296,8 +296,11 @@ class LocalSandboxRunner implements SandboxRunner {
         // The supervisor kills by uid itself when it gets to finish; this covers when it did not.
         if (!clean) await killProcessesOfUid(runUid).catch(() => undefined);
       }
+      // At `ns` the run could write nothing of the host's (every mount read-only but its own
+      // tmpfs, gone with its namespace): the sweep by owner is for the `uid` level.
+      const sweepByOwner = runUid !== undefined && !usesPrivateDisk(this.level);
       await Promise.all([
-        runUid !== undefined ? sweepFilesOfUid(runUid).catch(() => undefined) : undefined,
+        sweepByOwner ? sweepFilesOfUid(runUid).catch(() => undefined) : undefined,
         workdir !== undefined ? removeTree(workdir) : undefined,
       ]);
       if (workdir !== undefined) this.active.delete(workdir);
