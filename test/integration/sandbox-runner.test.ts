@@ -521,6 +521,31 @@ describe('Layer: seccomp', () => {
     expect(result).toMatchObject({ status: 'passed', stdout: 'EACCES\nEACCES\nunix ok\n' });
   });
 
+  it('refuses IP sockets at every level this machine can provide', async () => {
+    // Prepare: as root ns, uid and process; as a user userns (where it works) and process
+    const levels = isRoot ? (['ns', 'uid', 'process'] as const) : (['process'] as const);
+    // Act
+    const results = await Promise.all(
+      levels.map(async (level) => {
+        const atLevel = await createLocalSandboxRunner({ workRoot, level });
+        return {
+          level,
+          layers: atLevel.capabilities().layers,
+          result: await atLevel.run(harness(socketProbe)),
+        };
+      }),
+    );
+    // Assess
+    for (const { level, layers, result } of results) {
+      expect({ level, layers }).toMatchObject({ layers: expect.arrayContaining(['seccomp']) });
+      expect({ level, status: result.status, stdout: result.stdout }).toEqual({
+        level,
+        status: 'passed',
+        stdout: 'EACCES\nEACCES\nunix ok\n',
+      });
+    }
+  });
+
   it('holds for a python started without the guard, and for its children', async () => {
     const code = [
       'import subprocess, sys',
