@@ -171,8 +171,15 @@ describe('Hostile candidates through the local runner', () => {
 
   it('keeps well-behaved runs passing while hostile ones run beside them', async () => {
     // Prepare
+    // The two that end by a limit get room: on a loaded machine filling 1 GiB can outlast 2.5 s.
+    const limits: Record<string, number> = { memory_bomb: 10_000, output_flood: 10_000 };
     const hostile = ['fork_bomb', 'memory_bomb', 'cpu_spin', 'output_flood'].map((f) =>
-      job(f, false, { fixture: f, checked: 'blocked', unchecked: 'timeout', timeoutMs: 2500 }, {}),
+      job(
+        f,
+        false,
+        { fixture: f, checked: 'blocked', unchecked: 'timeout', timeoutMs: limits[f] ?? 2500 },
+        {},
+      ),
     );
     // Act
     const results = await Promise.all(
