@@ -52,6 +52,12 @@ export const CASES: Case[] = [
   },
   { fixture: 'write_tmp', checked: 'failed', unchecked: 'failed' },
   { fixture: 'kill_runtime', checked: 'blocked', unchecked: 'failed', absent: /signalled [1-9]/ },
+  {
+    fixture: 'raw_socket_syscall',
+    checked: 'blocked',
+    unchecked: 'crashed',
+    absent: /opened \['|opened x32/,
+  },
   { fixture: 'ptrace_parent', checked: 'blocked', unchecked: 'failed', absent: /attached|read the parent/ },
   { fixture: 'netlink_socket', checked: 'blocked', unchecked: 'failed', absent: /opened/ },
 ];

@@ -229,7 +229,9 @@ def build_filter(seccomp, protected=()):
 
     f = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
     for family in DENIED_FAMILIES:
-        f.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family))
+        # The kernel reads the family as a 32-bit int: compare only those bits, or a raw syscall
+        # with junk in the upper half would pass for another family.
+        f.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.MASKED_EQ, 0xFFFFFFFF, family))
     for name in DENIED_CALLS:
         try:
             f.add_rule(seccomp.ERRNO(errno.EPERM), name)
