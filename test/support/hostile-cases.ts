@@ -58,6 +58,7 @@ export const CASES: Case[] = [
     unchecked: 'crashed',
     absent: /opened \['|opened x32/,
   },
+  { fixture: 'ipc_persist', checked: 'blocked', unchecked: 'failed', absent: /made \['/ },
   { fixture: 'ptrace_parent', checked: 'blocked', unchecked: 'failed', absent: /attached|read the parent/ },
   { fixture: 'netlink_socket', checked: 'blocked', unchecked: 'failed', absent: /opened/ },
 ];

@@ -10,7 +10,8 @@ module loads from its precompiled .pyc instead of being compiled on every run).
    /tmp, /var/tmp and /dev/shm (see te_sandbox_disk).
 2. Checks every checked file against the policy; a refusal is reported and nothing runs.
 3. Forks. The child sets rlimits, drops to the run's uid, loads the seccomp filter (no socket
-   but AF_UNIX, no ptrace, process_vm_*, bpf or io_uring, no signal to its ancestors),
+   but AF_UNIX, no ptrace, process_vm_*, bpf or io_uring, no System V IPC, message queues or
+   keyrings, no signal to its ancestors),
    installs the guard and runs the entry
    as `__main__`. The parent supervises: wall-clock deadline, then kills whatever the run left
    behind (the whole pid namespace, every process of the run's uid, or its descendants) and
@@ -186,6 +187,16 @@ DENIED_CALLS = (
     "io_uring_setup",
     "io_uring_enter",
     "io_uring_register",
+    # What outlives every process of a run and no sweep of files sees: System V IPC objects,
+    # POSIX message queues and the uid's kernel keyrings (a later run of the same uid finds them).
+    # multiprocessing's semaphores and shared memory are files in /dev/shm, swept like /tmp.
+    "shmget",
+    "semget",
+    "msgget",
+    "mq_open",
+    "add_key",
+    "request_key",
+    "keyctl",
 )
 
 
