@@ -136,8 +136,12 @@ export async function startProcessLevelRunner(
       child.once('exit', (code) => done({ error: `exit ${code}` })),
     ),
   ]);
-  if (started.error !== undefined)
+  if (started.error !== undefined) {
+    child.kill('SIGKILL');
+    await new Promise((done) => server.close(done));
+    rmSync(base, { recursive: true, force: true });
     throw new Error(`the process-level runner did not start: ${started.error}`);
+  }
 
   let next = 0;
   const ownedTmpEntries = () =>
