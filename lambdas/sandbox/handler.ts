@@ -16,6 +16,7 @@ const transfer = new HttpContentTransfer();
 const runner = await createLocalSandboxRunner({
   policies: readSandboxPolicies(process.env),
   ...(config.SANDBOX_PYTHON ? { pythonPath: config.SANDBOX_PYTHON } : {}),
+  ...(config.SANDBOX_LEVEL ? { level: config.SANDBOX_LEVEL } : {}),
 });
 
 /** The containment this process applies, measured by the runner's probe at cold start. */
@@ -32,6 +33,6 @@ export const handler = middy()
       invocation,
     );
     logger.info('item ran', { index: item.index, status: result.status, durationMs: result.durationMs });
-    // What this function measured, so /health reports the containment in force, not a claim.
-    return { ...result, containment };
+    // The result carries the containment this function measured, so /health reports it, not a claim.
+    return result;
   });

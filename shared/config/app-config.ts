@@ -27,6 +27,11 @@ const appConfigSchema = z.object({
   WS_CALLBACK_URL: optionalString,
   SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   SANDBOX_PYTHON: optionalString,
+  /**
+   * Forces the sandbox's containment level (`ns`, `userns`, `uid`, `process`) instead of the
+   * strongest that works; the sandbox refuses to start when the machine cannot provide it.
+   */
+  SANDBOX_LEVEL: optionalString.pipe(z.enum(['ns', 'userns', 'uid', 'process']).optional()),
   /** What GET /health reports before the sandbox has reported measuring its containment (local: the probe's). */
   SANDBOX_CONTAINMENT: optionalString,
   /** AWS: the Secrets Manager secret holding the model keys. */
@@ -64,7 +69,11 @@ export function required<K extends keyof AppConfig>(config: AppConfig, key: K): 
   return value as NonNullable<AppConfig[K]>;
 }
 
-const sandboxConfigSchema = appConfigSchema.pick({ SANDBOX_TIMEOUT_MS: true, SANDBOX_PYTHON: true });
+const sandboxConfigSchema = appConfigSchema.pick({
+  SANDBOX_TIMEOUT_MS: true,
+  SANDBOX_PYTHON: true,
+  SANDBOX_LEVEL: true,
+});
 export type SandboxConfig = z.infer<typeof sandboxConfigSchema>;
 
 /** The sandbox function's configuration: it needs no table, bucket or endpoint. */

@@ -1,7 +1,8 @@
 /**
  * What a sandboxed program printed, made safe to store and show: terminal control sequences and
- * control bytes removed, credential-looking strings redacted, size capped with the cut flagged.
- * Redaction runs before capping, so a cap never splits a secret into a half that escapes the pattern.
+ * control bytes removed, the exact values of known secrets removed in every common encoding,
+ * credential-looking strings redacted, size capped with the cut flagged. Redaction runs before
+ * capping, so a cap never splits a secret into a half that escapes the pattern.
  */
 
 export const REDACTED = '[REDACTED]';
@@ -57,6 +58,118 @@ export function redactSecrets(text: string): string {
   return out;
 }
 
+/** Values shorter than this are not treated as secrets: they would match ordinary text. */
+const MIN_SECRET_LENGTH = 8;
+/** An encoded form shorter than this is too likely to occur by chance to be removed. */
+const MIN_FORM_LENGTH = 8;
+
+/**
+ * Every form in which a program could print a secret's value so that a pattern would miss it: as
+ * is, reversed, hex (lower and upper case), percent-encoded, base64 (standard and URL-safe, at
+ * each of the three byte alignments the value can sit at inside a longer encoded stream) and
+ * base32 (upper and lower case, at each of its five alignments). For an aligned encoding only
+ * the characters that depend on the value alone are kept, so the form matches whatever came
+ * before or after it in the stream.
+ */
+export function secretForms(values: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const value of values) {
+    if (value.length < MIN_SECRET_LENGTH) continue;
+    const bytes = Buffer.from(value, 'utf8');
+    const add = (form: string) => {
+      if (form.length >= MIN_FORM_LENGTH) forms.add(form);
+    };
+    add(value);
+    add([...value].reverse().join(''));
+    add(bytes.toString('hex'));
+    add(bytes.toString('hex').toUpperCase());
+    add(encodeURIComponent(value));
+    for (let shift = 0; shift < 3; shift++) {
+      const b64 = alignedInside(bytes, shift, 6, (b) => b.toString('base64'));
+      add(b64);
+      add(b64.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+    for (let shift = 0; shift < 5; shift++) {
+      const b32 = alignedInside(bytes, shift, 5, base32);
+      add(b32);
+      add(b32.toLowerCase());
+    }
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * The characters of `encode(prefix + bytes)` that depend on `bytes` alone, for a prefix of
+ * `shift` bytes: each output character carries `bitsPerChar` bits.
+ */
+function alignedInside(
+  bytes: Buffer,
+  shift: number,
+  bitsPerChar: number,
+  encode: (b: Buffer) => string,
+): string {
+  const encoded = encode(Buffer.concat([Buffer.alloc(shift), bytes])).replace(/=+$/, '');
+  const first = Math.ceil((shift * 8) / bitsPerChar);
+  const last = Math.floor(((shift + bytes.length) * 8) / bitsPerChar);
+  return encoded.slice(first, last);
+}
+
+const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** RFC 4648 base32, with padding. */
+function base32(bytes: Buffer): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32_ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += BASE32_ALPHABET[(value << (5 - bits)) & 31];
+  while (out.length % 8 !== 0) out += '=';
+  return out;
+}
+
+/**
+ * Removes every occurrence of the given forms (see `secretForms`), also when line breaks were put
+ * inside one (`base64` wraps at 76 columns). Cheap when nothing matches: one search per form.
+ */
+export function redactValues(text: string, forms: readonly string[]): string {
+  if (forms.length === 0 || text.length === 0) return text;
+  const flat = text.replace(/[\r\n]/g, '');
+  const hits: Array<[number, number]> = [];
+  for (const form of forms) {
+    for (let at = flat.indexOf(form); at !== -1; at = flat.indexOf(form, at + 1)) {
+      hits.push([at, at + form.length]);
+    }
+  }
+  if (hits.length === 0) return text;
+  // Positions in `flat` back to positions in `text`.
+  const position: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 10 && c !== 13) position.push(i);
+  }
+  const ranges = hits
+    .map(([from, to]) => [position[from] ?? 0, (position[to - 1] ?? 0) + 1] as [number, number])
+    .sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let cursor = 0;
+  for (const [from, to] of ranges) {
+    if (to <= cursor) continue;
+    if (from >= cursor) {
+      out += text.slice(cursor, from) + REDACTED;
+    }
+    cursor = to;
+  }
+  return out + text.slice(cursor);
+}
+
 export interface CappedText {
   text: string;
   truncated: boolean;
@@ -93,7 +206,20 @@ function isContinuation(byte: number | undefined): boolean {
   return byte !== undefined && (byte & 0xc0) === 0x80;
 }
 
-/** Strip, redact, cap: what every byte of sandbox output goes through before it is kept. */
-export function sanitizeOutput(raw: string, maxBytes: number): CappedText {
-  return capText(redactSecrets(stripControl(raw)), maxBytes);
+/**
+ * Strip, remove known secrets (`forms`, from `secretForms`), redact patterns, cap: what every byte
+ * of sandbox output goes through before it is kept.
+ */
+export function sanitizeOutput(raw: string, maxBytes: number, forms: readonly string[] = []): CappedText {
+  return capText(redactSecrets(redactValues(stripControl(raw), forms)), maxBytes);
+}
+
+/** Names of environment variables whose values are credentials (by name). */
+const SECRET_NAME = /KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|SESSION|AUTH|PRIVATE|COOKIE/i;
+
+/** The values of every credential-named variable in an environment (AWS_*, *_KEY, *_SECRET, *_TOKEN…). */
+export function credentialValues(env: Record<string, string | undefined>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value !== undefined && SECRET_NAME.test(name))
+    .map(([, value]) => value as string);
 }

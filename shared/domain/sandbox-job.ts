@@ -112,5 +112,8 @@ export const runResultSchema = z.object({
   stderrTruncated: z.boolean().optional(),
   reason: z.string().optional(),
   crashedBy: z.enum(['program', 'sandbox']).optional(),
-  containment: z.string().max(500).optional(),
+  allowed: z.array(z.string().max(500)).max(100).optional(),
+  containment: z
+    .object({ level: z.string().max(50), layers: z.array(z.string().max(100)).max(50) })
+    .optional(),
 });

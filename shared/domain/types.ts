@@ -45,8 +45,6 @@ export interface RunResult {
   stderr: string;
   stdoutTruncated?: boolean;
   stderrTruncated?: boolean;
-  /** The containment the sandbox measured at its cold start and ran this under, e.g. `ns (…)`. */
-  containment?: string;
   /** Set for a `crashed` run; a crash with no cause recorded is the sandbox's. */
   crashedBy?: CrashCause;
   /** Why the verdict is what it is, in one line (e.g. the blocked rule and line, the signal). */
@@ -56,6 +54,13 @@ export interface RunResult {
    * out of the result before it is stored or pushed.
    */
   logs?: { stdout: string; stderr: string };
+  /**
+   * Constructs the policy let through because the client's original program uses them, each with
+   * why: `eval (call): present in the original`.
+   */
+  allowed?: string[];
+  /** The containment the sandbox measured and applied for this run (level and layers), for /health. */
+  containment?: { level: string; layers: string[] };
 }
 
 /** One proposed replacement for the program. */

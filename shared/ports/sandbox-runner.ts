@@ -13,6 +13,13 @@ export interface SandboxJob {
   timeoutMs: number;
   /** Which policy checks the `checked` files; the runner's default kind (`fix`) when absent. */
   kind?: ProblemKind;
+  /**
+   * The client's original program. What it already uses (a blocked import, `eval`, a path…) is
+   * allowed in the checked files, by the policy and by the run-time guard, and listed in the
+   * result's `allowed`; anything new is checked as usual. The original itself then passes the
+   * policy: it is the client's own code. Never written into the work dir.
+   */
+  original?: string;
 }
 
 /** What containment this runner applies, for `/health` and the bench. */
@@ -20,6 +27,12 @@ export interface SandboxCapabilities {
   level: string;
   layers: string[];
   interpreter: string;
+}
+
+/** The containment a run had, as measured by the runner: returned with every result. */
+export interface RunContainment {
+  level: string;
+  layers: string[];
 }
 
 /** Port: runs code in isolation and returns a verdict. Never throws for anything the code does. */

@@ -19,6 +19,8 @@ export interface RunView {
   stderrTruncated?: boolean;
   reason?: string;
   crashedBy?: 'program' | 'sandbox';
+  /** What the policy let through because the original program uses it, and why. */
+  allowed?: string[];
 }
 
 export interface CandidateView extends RunView {

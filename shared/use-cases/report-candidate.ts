@@ -33,7 +33,7 @@ export async function reportCandidate(
 ): Promise<{ index: number; status: RunResult['status'] }> {
   const { item } = reported;
   const measured = reported.outcome?.result.containment;
-  if (measured !== undefined) await deps.containment?.(measured);
+  if (measured !== undefined) await deps.containment?.(`${measured.level} (${measured.layers.join(', ')})`);
   const result: RunResult =
     reported.error === undefined && reported.outcome !== undefined
       ? reported.outcome.result

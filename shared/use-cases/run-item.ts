@@ -18,7 +18,8 @@ export interface RunItemDeps {
  *
  * 1. Read the harness, the original and the item's code: inline, or through presigned URLs.
  * 2. Write the program under the client's file name and, for a test harness, reproduce_issue.py next
- *    to it; run the test, or the program itself when the harness is "runs to exit 0".
+ *    to it; run the test, or the program itself when the harness is "runs to exit 0". The original
+ *    program goes with the job: what it already uses, the policy allows in candidates.
  * 3. Send the full logs up through the presigned upload (a lost upload never loses the verdict).
  * 4. Answer the result, cut to fit the state payload; the notifier stores it.
  */
@@ -40,6 +41,7 @@ export async function runItem(deps: RunItemDeps, { item, run }: SandboxInvocatio
     entry: test !== undefined ? HARNESS_FILENAME : run.filename,
     checked: [run.filename],
     timeoutMs: deps.timeoutMs,
+    original,
   });
 
   if (result.logs && item.logs) {

@@ -91,6 +91,33 @@ describe('HTTP API on the local stack', () => {
     expect(view.harness).toEqual({ kind: 'test', origin: 'client' });
   });
 
+  it('verify mode: a program that uses eval is verified with a fix that uses eval; a fix adding subprocess is blocked', async () => {
+    // Prepare: the client's own program calls eval, so its fixes may; nothing else is let in
+    const original = 'def total(expression):\n    return eval(expression) + 1\n';
+    const withEval = original.replace(' + 1', '');
+    const addsSubprocess = `import subprocess\n${withEval}`;
+    const evalTest = 'from program import total\n\nassert total("2 * 3") == 6\n';
+    // Act
+    const { json } = await postFix(fixture.stack, {
+      code: original,
+      test: evalTest,
+      candidates: [addsSubprocess, withEval],
+    });
+    const view = await waitForResult(fixture.stack, String(json.sessionId));
+    // Assess
+    expect(view.status).toBe('verified');
+    expect(view.baseline).toMatchObject({
+      status: 'failed',
+      allowed: ['eval (call): present in the original'],
+    });
+    expect(view.baseline?.stderr).toContain('AssertionError');
+    const [blocked, passed] = view.candidates;
+    expect(blocked).toMatchObject({ status: 'blocked' });
+    expect(blocked?.reason).toMatch(/blocked-import at program\.py:1: import of subprocess/);
+    expect(passed).toMatchObject({ status: 'passed', allowed: ['eval (call): present in the original'] });
+    expect(view.winner?.index).toBe(passed?.index);
+  });
+
   it('verify mode: a buggy variant fails and the fixed one wins', async () => {
     const buggyVariant = program.replace(' + 1', ' - 1');
     const { json } = await postFix(fixture.stack, { code: program, test, candidates: [buggyVariant, fixed] });

@@ -43,6 +43,27 @@ describe('File: sandbox-image/Dockerfile', () => {
     for (const line of requirements.split('\n').filter((l) => /^[a-z]/i.test(l))) expect(line).toMatch(/==/);
   });
 
+  it("gives the supervisor libseccomp and a binding for the image's Python", () => {
+    // The supervisor imports `seccomp` (Debian) or `pyseccomp` (the same API, ctypes over libseccomp.so.2).
+    expect(runtimeStage).toMatch(/dnf install -y [^\n]*\blibseccomp\b/);
+    expect(pins.get('pyseccomp')).toMatch(/^\d+(\.\d+)+$/);
+    const supervisor = readFileSync(
+      resolve(import.meta.dirname, '../../shared/adapters/sandbox/python/te_sandbox_supervisor.py'),
+      'utf8',
+    );
+    expect(supervisor).toContain('import pyseccomp as seccomp');
+  });
+
+  it('preloads the non-dumpable library into the Node runtime, built in the build stage', () => {
+    expect(stages[0]).toMatch(/gcc -shared -fPIC [^\n]*-o \/build\/te_nodump\.so nodump\.c/);
+    expect(runtimeStage).toContain('COPY --from=build /build/te_nodump.so /opt/sandbox/lib/te_nodump.so');
+    expect(runtimeStage).toMatch(/^ENV LD_PRELOAD=\/opt\/sandbox\/lib\/te_nodump\.so$/m);
+    expect(runtimeStage).not.toMatch(/dnf install[^\n]*gcc/);
+    const source = readFileSync(resolve(dir, 'nodump.c'), 'utf8');
+    expect(source).toContain('prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)');
+    expect(source).toContain('__attribute__((constructor))');
+  });
+
   it('leaves no way to install anything at run time', () => {
     expect(runtimeStage).toContain('pip uninstall -y pip');
     expect(runtimeStage).toMatch(/PIP_NO_INDEX=1/);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -437,3 +438,155 @@ async function processesMentioning(marker: string): Promise<number[]> {
   }
   return found;
 }
+
+describe('Method: run (relative to the original program)', () => {
+  const test = 'from program import calc\nassert calc("6 * 7") == 42\nprint("ok")\n';
+  const withTest = (code: string, original?: string): SandboxJob => ({
+    files: { 'program.py': code, 'reproduce_issue.py': test },
+    entry: 'reproduce_issue.py',
+    checked: ['program.py'],
+    timeoutMs: 5000,
+    ...(original !== undefined ? { original } : {}),
+  });
+
+  it('runs eval in a candidate when the original uses it: the restricted builtins keep eval for it', async () => {
+    // Prepare: without the guard's exemption the candidate's eval is a NameError at run time
+    const original = 'def calc(e):\n    return eval(e) + 1\n';
+    const plain = 'def calc(e):\n    return eval(e)\n';
+    // Act
+    const [same, without] = await Promise.all([
+      runner.run(withTest(plain, original)),
+      runner.run(withTest(plain)),
+    ]);
+    // Assess
+    expect(same).toMatchObject({
+      status: 'passed',
+      stdout: 'ok\n',
+      allowed: ['eval (call): present in the original'],
+    });
+    expect(without).toMatchObject({ status: 'blocked' });
+    expect(without.allowed).toBeUndefined();
+  });
+
+  it('lets a candidate start a process when the original does, and refuses one that adds it', async () => {
+    // Prepare
+    const original = 'import subprocess\ndef calc(e):\n    return 0\n';
+    const usesIt =
+      'import subprocess, sys\ndef calc(e):\n    r = subprocess.run([sys.executable, "-c", "print(" + e + ")"], capture_output=True, text=True)\n    return int(r.stdout)\n';
+    // Act
+    const [allowed, refused] = await Promise.all([
+      runner.run(withTest(usesIt, original)),
+      runner.run(withTest(usesIt, 'def calc(e):\n    return 0\n')),
+    ]);
+    // Assess
+    expect(allowed).toMatchObject({
+      status: 'passed',
+      allowed: ['subprocess (import): present in the original'],
+    });
+    expect(refused).toMatchObject({ status: 'blocked' });
+    expect(refused.reason).toContain('import of subprocess');
+  });
+
+  it('returns the containment it applied with every result', async () => {
+    const result = await runner.run(program('print(1)\n'));
+    expect(result.containment).toEqual({
+      level: runner.capabilities().level,
+      layers: runner.capabilities().layers,
+    });
+  });
+});
+
+describe('Layer: seccomp', () => {
+  const socketProbe = [
+    'import _socket, errno',
+    'for family in (_socket.AF_INET, _socket.AF_INET6):',
+    '    try:',
+    '        _socket.socket(family, _socket.SOCK_STREAM)',
+    '        print("opened")',
+    '    except OSError as error:',
+    '        print(errno.errorcode[error.errno])',
+    'a, b = _socket.socketpair()',
+    'print("unix ok")',
+  ].join('\n');
+  const harness = (code: string): SandboxJob => ({
+    files: { 'harness.py': code },
+    entry: 'harness.py',
+    checked: [],
+    timeoutMs: 5000,
+  });
+
+  it('refuses IP sockets with EACCES to an unchecked harness and keeps unix sockets', async () => {
+    expect(runner.capabilities().layers).toContain('seccomp');
+    const result = await runner.run(harness(socketProbe));
+    expect(result).toMatchObject({ status: 'passed', stdout: 'EACCES\nEACCES\nunix ok\n' });
+  });
+
+  it('refuses IP sockets at every level this machine can provide', async () => {
+    // Prepare: as root ns, uid and process; as a user userns (where it works) and process
+    const levels = isRoot ? (['ns', 'uid', 'process'] as const) : (['process'] as const);
+    // Act
+    const results = await Promise.all(
+      levels.map(async (level) => {
+        const atLevel = await createLocalSandboxRunner({ workRoot, level });
+        return {
+          level,
+          layers: atLevel.capabilities().layers,
+          result: await atLevel.run(harness(socketProbe)),
+        };
+      }),
+    );
+    // Assess
+    for (const { level, layers, result } of results) {
+      expect({ level, layers }).toMatchObject({ layers: expect.arrayContaining(['seccomp']) });
+      expect({ level, status: result.status, stdout: result.stdout }).toEqual({
+        level,
+        status: 'passed',
+        stdout: 'EACCES\nEACCES\nunix ok\n',
+      });
+    }
+  });
+
+  it('holds for a python started without the guard, and for its children', async () => {
+    const code = [
+      'import subprocess, sys',
+      `r = subprocess.run([sys.executable, "-I", "-S", "-c", ${JSON.stringify(socketProbe)}], capture_output=True, text=True)`,
+      'print(r.stdout, end="")',
+    ].join('\n');
+    expect(await runner.run(harness(code))).toMatchObject({
+      status: 'passed',
+      stdout: 'EACCES\nEACCES\nunix ok\n',
+    });
+  });
+
+  it('filters an interpreter without a binding with the program the system python3 compiled', async () => {
+    // Prepare: a venv sees no system site-packages, so neither binding is importable there
+    const venv = join(workRoot, `venv-${randomUUID()}`);
+    execFileSync('/usr/bin/python3', ['-m', 'venv', '--without-pip', venv]);
+    const python = join(venv, 'bin', 'python3');
+    // Act
+    const [nsLevel, processLevel] = await Promise.all([
+      createLocalSandboxRunner({ workRoot, pythonPath: python }),
+      createLocalSandboxRunner({ workRoot, pythonPath: python, level: 'process' }),
+    ]);
+    const results = await Promise.all([
+      nsLevel.run(harness(socketProbe)),
+      processLevel.run(harness(socketProbe)),
+    ]);
+    // Assess: the filter holds; at `process` the per-run signal rules need the binding, and the layers say so
+    for (const result of results)
+      expect(result).toMatchObject({ status: 'passed', stdout: 'EACCES\nEACCES\nunix ok\n' });
+    expect(nsLevel.capabilities().layers).toContain('seccomp');
+    expect(processLevel.capabilities().layers).toEqual(
+      expect.arrayContaining(['seccomp', 'seccomp-without-signal-rules']),
+    );
+  });
+
+  it('claims no seccomp when it applies none, and the run then can open a socket', async () => {
+    const bare = await createLocalSandboxRunner({ workRoot, seccomp: false });
+    const result = await bare.run(harness(socketProbe));
+    expect(bare.capabilities().layers).toContain('seccomp-unavailable');
+    expect(bare.capabilities().layers).not.toContain('seccomp');
+    expect(result.containment?.layers).toContain('seccomp-unavailable');
+    expect(result).toMatchObject({ status: 'passed', stdout: 'opened\nopened\nunix ok\n' });
+  });
+});

@@ -9,6 +9,13 @@ describe('Function: readAppConfig', () => {
     expect(config.AWS_REGION).toBe('us-east-1');
     expect(config.STATE_MACHINE_ARN).toBeUndefined();
     expect(config.SANDBOX_TIMEOUT_MS).toBe(2500);
+    expect(config.SANDBOX_LEVEL).toBeUndefined();
+  });
+
+  it('takes SANDBOX_LEVEL as one of the four containment levels', () => {
+    expect(readAppConfig({ ...base, SANDBOX_LEVEL: ' process ' }).SANDBOX_LEVEL).toBe('process');
+    expect(readAppConfig({ ...base, SANDBOX_LEVEL: 'ns' }).SANDBOX_LEVEL).toBe('ns');
+    expect(readAppConfig({ ...base, SANDBOX_LEVEL: '' }).SANDBOX_LEVEL).toBeUndefined();
   });
 
   it.each([
@@ -16,6 +23,7 @@ describe('Function: readAppConfig', () => {
     [{ TABLE_NAME: 'table' }, /ARTIFACT_BUCKET \(AWS\) or ARTIFACT_DIR/],
     [{ ...base, SANDBOX_TIMEOUT_MS: 'soon' }, /SANDBOX_TIMEOUT_MS/],
     [{ ...base, SANDBOX_TIMEOUT_MS: '5' }, /SANDBOX_TIMEOUT_MS/],
+    [{ ...base, SANDBOX_LEVEL: 'none' }, /SANDBOX_LEVEL/],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => readAppConfig(env)).toThrow(ConfigError);
     expect(() => readAppConfig(env)).toThrow(message);

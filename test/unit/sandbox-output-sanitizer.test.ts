@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   capText,
+  credentialValues,
   REDACTED,
   redactSecrets,
+  redactValues,
   sanitizeOutput,
+  secretForms,
   stripControl,
 } from '../../shared/domain/output-sanitizer.js';
 
@@ -97,5 +100,65 @@ describe('Function: sanitizeOutput', () => {
     expect(out.truncated).toBe(true);
     expect(out.text.startsWith(REDACTED)).toBe(true);
     expect(out.text).not.toMatch(/AKIA/);
+  });
+});
+
+describe('Function: secretForms / redactValues', () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY';
+  const forms = secretForms([secret, 'short']);
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+  it.each([
+    ['as is', `key ${secret} end`],
+    ['reversed', [...secret].reverse().join('')],
+    ['hex, lower case', Buffer.from(secret).toString('hex')],
+    ['hex, upper case', Buffer.from(secret).toString('hex').toUpperCase()],
+    ['percent-encoded', encodeURIComponent(secret)],
+    ['base64, aligned', b64(secret)],
+    ['base64 after one byte', b64(`x${secret}`)],
+    ['base64 after two bytes', b64(`xy${secret}tail`)],
+    ['base64url', Buffer.from(`x${secret}`).toString('base64url')],
+    [
+      'base64 inside a whole environment, wrapped at 76 columns',
+      b64(`PATH=/bin\0AWS_SECRET_ACCESS_KEY=${secret}\0HOME=/`).replace(/(.{76})/g, '$1\n'),
+    ],
+  ])('removes the value %s', (_how, text) => {
+    // Act
+    const out = redactValues(text, forms);
+    // Assess: nothing of the value is left in any encoding, and the marker says where it was
+    expect(out).toContain(REDACTED);
+    const flat = out.replace(/\n/g, '');
+    for (const form of forms) expect(flat).not.toContain(form);
+  });
+
+  it('removes the value in base32 at each of its five alignments', async () => {
+    const { execFileSync } = await import('node:child_process');
+    for (const prefix of ['', 'a', 'ab', 'abc', 'abcd']) {
+      const encoded = execFileSync('base32', ['-w', '0'], { input: `${prefix}${secret}` }).toString();
+      expect(redactValues(encoded, forms)).toContain(REDACTED);
+    }
+  });
+
+  it('leaves ordinary text and values too short to be secrets alone', () => {
+    expect(redactValues('short and sweet: 42', forms)).toBe('short and sweet: 42');
+    expect(secretForms(['1234567'])).toEqual([]);
+  });
+
+  it('runs inside sanitizeOutput, after control bytes are stripped (so NULs cannot split a value)', () => {
+    const split = [...secret].join('\u0000');
+    expect(sanitizeOutput(split, 1024, forms).text).toBe(REDACTED);
+  });
+
+  it('takes the values of credential-named variables only', () => {
+    expect(
+      credentialValues({
+        AWS_SECRET_ACCESS_KEY: 's1',
+        AWS_SESSION_TOKEN: 't1',
+        GEMINI_API_KEY: 'k1',
+        DB_PASSWORD: 'p1',
+        AWS_REGION: 'us-east-1',
+        PATH: '/bin',
+      }),
+    ).toEqual(['s1', 't1', 'k1', 'p1']);
   });
 });

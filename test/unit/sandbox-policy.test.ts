@@ -141,6 +141,63 @@ describe('Function: checkPolicy (transform policy)', () => {
   });
 });
 
+describe('Function: checkPolicy (relative to the original program)', () => {
+  const policy = DEFAULT_POLICIES.fix;
+
+  it('lets a candidate use what the original uses, and says so', async () => {
+    // Prepare
+    const original = 'import subprocess\nfrom os import system\nx = eval("1")\nopen("/data/in.csv")\n';
+    const candidates = [
+      'import subprocess\nsubprocess.run(["ls"])',
+      'import subprocess.foo',
+      'import os\nos.system("true")',
+      'y = eval("2")',
+      'open("/data/in.csv").read()',
+    ];
+    // Act
+    const results = await checkPolicy(python, candidates, policy, { original });
+    // Assess
+    expect(results).toEqual([
+      { ok: true, allowed: ['subprocess (import): present in the original'] },
+      { ok: true, allowed: ['subprocess.foo (import): present in the original'] },
+      { ok: true, allowed: ['os.system (call): present in the original'] },
+      { ok: true, allowed: ['eval (call): present in the original'] },
+      { ok: true, allowed: ['/data/in.csv (path): present in the original'] },
+    ]);
+  });
+
+  it('still refuses anything new: another import, another call, another path', async () => {
+    // Prepare
+    const original = 'x = eval("1")\n';
+    const candidates = [
+      'import subprocess\ny = eval("2")',
+      'exec("1")',
+      'open("/etc/passwd")',
+      'import socket',
+    ];
+    // Act
+    const results = await checkPolicy(python, candidates, policy, { original });
+    // Assess
+    expect(results.map((r) => (r.ok ? 'ok' : `${r.rule}:${r.detail}`))).toEqual([
+      'blocked-import:import of subprocess',
+      'blocked-call:exec',
+      "path-outside-workdir:open('/etc/passwd')",
+      'blocked-import:import of socket',
+    ]);
+  });
+
+  it("passes the original itself, which is the client's own code", async () => {
+    const original = 'import pickle\nprint(eval("1 + 1"))\n';
+    expect(await checkPolicy(python, [original], policy)).toMatchObject([{ ok: false }]);
+    expect(await checkPolicy(python, [original], policy, { original })).toEqual([
+      {
+        ok: true,
+        allowed: ['eval (call): present in the original', 'pickle (import): present in the original'],
+      },
+    ]);
+  });
+});
+
 describe('Constant: DEFAULT_POLICIES', () => {
   it('has a policy for every problem kind', () => {
     expect(Object.keys(DEFAULT_POLICIES).sort()).toEqual(['fix', 'refactor', 'task', 'transform']);

@@ -10,13 +10,14 @@ import {
   readFile,
   rename,
   rm,
+  stat,
   writeFile,
 } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { sanitizeOutput } from '../../domain/output-sanitizer.js';
+import { credentialValues, sanitizeOutput, secretForms } from '../../domain/output-sanitizer.js';
 import { DEFAULT_POLICIES, type ProblemKind, type SandboxPolicy } from '../../domain/sandbox-policy.js';
 import type { RunResult } from '../../domain/types.js';
 import type { SandboxCapabilities, SandboxJob, SandboxRunner } from '../../ports/sandbox-runner.js';
@@ -33,10 +34,18 @@ import {
 import { InvalidSandboxJobError, SandboxUnavailableError } from './errors.js';
 import { OutputCollector } from './output-collector.js';
 import { encodeGuardConfig, policyArgs } from './policy-args.js';
-import { killProcessesMentioning, killProcessesOfUid, sweepFilesOfUid, tasksOfUid } from './proc-scan.js';
+import {
+  killProcessesMentioning,
+  killProcessesOfUid,
+  SHARED_UID_SWEEP_DIRS,
+  snapshotOwned,
+  sweepFilesOfUid,
+  sweepNewOwned,
+  tasksOfUid,
+} from './proc-scan.js';
 import { type PythonInterpreter, resolvePython } from './python-interpreter.js';
 import { UidPool } from './uid-pool.js';
-import { parseBootReport, toOutcome } from './verdict.js';
+import { parseAllowed, parseBootReport, toOutcome } from './verdict.js';
 
 export interface LocalSandboxRunnerOptions {
   /** Interpreter to run; the caller passes SANDBOX_PYTHON here. @default /usr/bin/python3, then python3 on PATH */
@@ -77,6 +86,17 @@ export interface LocalSandboxRunnerOptions {
   hiddenPaths?: string[];
   /** How long after the deadline the runner kills the sandbox itself, if the boot script has not. @default 1500 */
   backstopGraceMs?: number;
+  /**
+   * Load the seccomp filter into every untrusted process (no IP/netlink/packet sockets, no ptrace,
+   * process_vm_*, bpf, io_uring). `false` only for measuring its cost. When the interpreter cannot
+   * load libseccomp the runner says so in its layers (`seccomp-unavailable`). @default true
+   */
+  seccomp?: boolean;
+  /**
+   * Deployment secrets to remove from every output, on top of the credentials in this process's
+   * own environment (AWS_*, *_KEY, *_SECRET, *_TOKEN, …), in every encoding `secretForms` knows.
+   */
+  secrets?: readonly string[];
 }
 
 const execFileAsync = promisify(execFile);
@@ -102,10 +122,20 @@ interface Settings {
   logOutputBytes: number;
   maxOutputBytes: number;
   backstopGraceMs: number;
+  /** Encoded forms of every secret the output must not carry (see secretForms). */
+  secretForms: readonly string[];
 }
 
 interface Host {
   python: PythonInterpreter;
+  /** The interpreter can load libseccomp (Debian's `seccomp` binding or `pyseccomp`). */
+  seccomp: boolean;
+  /** The filter as libseccomp compiled it at start (BPF, hex), for runs without ancestor rules. */
+  seccompProgram?: string;
+  /** The run's own interpreter has the binding, so the supervisor can add the ancestors' pids. */
+  seccompBinding: boolean;
+  /** The runner's own process is non-dumpable: its /proc entries are closed to its own uid. */
+  nonDumpable: boolean;
   unshare?: string;
   runtimeDir: string;
   workRoot: string;
@@ -129,10 +159,28 @@ export async function createLocalSandboxRunner(
   await mkdir(workRoot, { recursive: true, mode: 0o711 });
   await chmod(workRoot, 0o711);
   const runtimeDir = isRoot ? await installRuntime(workRoot, python.path) : PYTHON_DIR.replace(/\/$/, '');
+  // The program is the same whoever compiles it: without a binding for the run's interpreter
+  // (the image's Python elsewhere, say), the system python3 may compile it.
+  const ownProgram = options.seccomp === false ? undefined : await compileSeccomp(python, runtimeDir);
+  const seccompProgram =
+    ownProgram ?? (options.seccomp === false ? undefined : await compileWithSystemPython(python, runtimeDir));
+  const seccomp = seccompProgram !== undefined;
   const unshare = await firstExisting(UNSHARE_CANDIDATES);
   const keep = [workRoot, runtimeDir, python.path, ...python.sysPath];
   const hiddenPaths = (options.hiddenPaths ?? defaultHiddenPaths()).filter((h) => !overlapsAny(h, keep));
-  const host: Host = { python, runtimeDir, workRoot, hiddenPaths, isRoot, uid };
+  const nonDumpable = await runtimeIsNonDumpable(uid);
+  const host: Host = {
+    python,
+    seccomp,
+    seccompBinding: ownProgram !== undefined,
+    nonDumpable,
+    runtimeDir,
+    workRoot,
+    hiddenPaths,
+    isRoot,
+    uid,
+  };
+  if (seccompProgram !== undefined) host.seccompProgram = seccompProgram;
   if (unshare !== undefined) host.unshare = unshare;
   const settings: Settings = {
     memoryMb: options.memoryMb ?? 1024,
@@ -144,6 +192,7 @@ export async function createLocalSandboxRunner(
     logOutputBytes: options.logOutputBytes ?? 1024 * 1024,
     maxOutputBytes: options.maxOutputBytes ?? 16 * 1024 * 1024,
     backstopGraceMs: options.backstopGraceMs ?? 1500,
+    secretForms: secretForms([...credentialValues(process.env), ...(options.secrets ?? [])]),
   };
   if (!(Number.isInteger(settings.diskMb) && settings.diskMb > 0))
     throw new RangeError(`diskMb must be a positive whole number of MiB, not ${settings.diskMb}`);
@@ -165,39 +214,60 @@ export async function createLocalSandboxRunner(
       const pool = new UidPool(join(workRoot, 'uids'), options.uidBase ?? 200_000, options.uidCount ?? 4096);
       await pool.init();
       host.uidPool = pool;
+    } else {
+      // A stronger level tried first left its pool: runs at this one keep the runner's uid.
+      delete host.uidPool;
     }
     const runner = new LocalSandboxRunner(level, host, settings, policies, defaultKind);
     const problem = await runner.selfTest();
     if (problem === null) return runner;
     failures.push(`${level}: ${problem}`);
   }
+  if (options.level !== undefined)
+    throw new SandboxUnavailableError(
+      `containment level ${options.level} cannot be provided here (${failures.join('; ')})`,
+    );
   throw new SandboxUnavailableError(`no containment level works here (${failures.join('; ')})`);
 }
 
 class LocalSandboxRunner implements SandboxRunner {
+  private readonly layers: readonly string[];
+  /** Work dirs of the runs in progress: never swept by another run's sweep. */
+  private readonly active = new Set<string>();
+
   constructor(
     private readonly level: ContainmentLevel,
     private readonly host: Host,
     private readonly settings: Settings,
     private readonly policies: Record<ProblemKind, SandboxPolicy>,
     private readonly defaultKind: ProblemKind,
-  ) {}
-
-  capabilities(): SandboxCapabilities {
-    return { level: this.level, layers: [...LEVEL_LAYERS[this.level]], interpreter: this.host.python.path };
+  ) {
+    this.layers = measuredLayers(level, host);
   }
 
-  /** A real run of a tiny checked program; null when it passed, else why not. */
+  capabilities(): SandboxCapabilities {
+    return { level: this.level, layers: [...this.layers], interpreter: this.host.python.path };
+  }
+
+  /**
+   * A real run of a tiny checked program under a harness; null when it passed and every layer the
+   * runner claims held, else why not.
+   */
   async selfTest(): Promise<string | null> {
     const result = await this.run({
-      files: { 'probe.py': 'import os\nprint(os.getuid())\n' },
-      entry: 'probe.py',
+      files: { 'probe.py': 'import os\nprint(os.getuid())\n', 'harness.py': SELF_TEST_HARNESS },
+      entry: 'harness.py',
       checked: ['probe.py'],
       timeoutMs: 10_000,
     });
-    if (result.status !== 'passed')
-      return `${result.status}: ${result.reason ?? result.stderr.slice(0, 300)}`;
-    if (usesRunUid(this.level) && result.stdout.trim() === '0') return 'the program still ran as root';
+    if (result.status !== 'passed') {
+      const stderr = result.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
+      return `${result.status}: ${result.reason ?? ''}${stderr ? ` (${stderr})` : ''}`;
+    }
+    const [uid = '', socket = ''] = result.stdout.trim().split('\n');
+    if (usesRunUid(this.level) && uid.trim() === '0') return 'the program still ran as root';
+    if (this.host.seccomp && socket.trim() !== 'socket refused 13')
+      return `the seccomp filter did not refuse an IP socket (${socket.trim()})`;
     return null;
   }
 
@@ -205,10 +275,16 @@ class LocalSandboxRunner implements SandboxRunner {
     validateJob(job);
     const kind = job.kind ?? this.defaultKind;
     const runUid = this.host.uidPool ? await this.host.uidPool.acquire() : undefined;
+    const sweepShared = sweepsSharedUid(this.level, this.host);
+    const started = Date.now();
+    const before = sweepShared
+      ? await snapshotOwned(this.host.uid, [...SHARED_UID_SWEEP_DIRS, this.host.workRoot])
+      : undefined;
     let workdir: string | undefined;
     let clean = false;
     try {
       workdir = await mkdtemp(join(this.host.workRoot, 'run-'));
+      this.active.add(workdir);
       await writeFiles(workdir, job.files, runUid);
       const ran = await this.execute(job, kind, workdir, runUid);
       clean = ran.clean;
@@ -220,10 +296,17 @@ class LocalSandboxRunner implements SandboxRunner {
         // The supervisor kills by uid itself when it gets to finish; this covers when it did not.
         if (!clean) await killProcessesOfUid(runUid).catch(() => undefined);
       }
+      // At `ns` the run could write nothing of the host's (every mount read-only but its own
+      // tmpfs, gone with its namespace): the sweep by owner is for the `uid` level.
+      const sweepByOwner = runUid !== undefined && !usesPrivateDisk(this.level);
       await Promise.all([
-        runUid !== undefined ? sweepFilesOfUid(runUid).catch(() => undefined) : undefined,
+        sweepByOwner ? sweepFilesOfUid(runUid).catch(() => undefined) : undefined,
         workdir !== undefined ? removeTree(workdir) : undefined,
       ]);
+      if (workdir !== undefined) this.active.delete(workdir);
+      // The run shared this process's uid: what that uid made meanwhile in /tmp & co. goes too.
+      if (before !== undefined)
+        await sweepNewOwned(this.host.uid, before, started, this.active, removeTree).catch(() => undefined);
       if (runUid !== undefined) await this.host.uidPool?.release(runUid);
     }
   }
@@ -256,6 +339,10 @@ class LocalSandboxRunner implements SandboxRunner {
     if (this.level === 'ns' && this.host.hiddenPaths.length > 0)
       bootArgs.push(`hide=${this.host.hiddenPaths.join(':')}`);
     if (usesPrivateDisk(this.level)) bootArgs.push(`disk_mb=${s.diskMb}`);
+    if (job.original !== undefined) bootArgs.push('original=1');
+    if (this.host.seccomp) bootArgs.push('seccomp=1');
+    if (this.host.seccompProgram !== undefined) bootArgs.push(`seccomp_bpf=${this.host.seccompProgram}`);
+    if (this.host.seccompBinding) bootArgs.push('seccomp_binding=1');
     const command = launchCommand(
       this.level,
       { python: this.host.python.path, ...(this.host.unshare ? { unshare: this.host.unshare } : {}) },
@@ -275,9 +362,14 @@ class LocalSandboxRunner implements SandboxRunner {
     const child = spawn(command.file, command.args, {
       cwd: workdir,
       env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: [job.original !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    if (job.original !== undefined && child.stdin) {
+      // The supervisor reads it all before anything untrusted starts; a run that dies early closes it.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(job.original);
+    }
     const killGroup = () => {
       if (child.pid === undefined) return;
       try {
@@ -297,7 +389,7 @@ class LocalSandboxRunner implements SandboxRunner {
     child.stderr?.on('data', onOutput(stderr));
     const reportStream = child.stdio[3];
     reportStream?.on('data', (chunk: Buffer) => {
-      if (report.length < 4096) report += chunk.toString('utf8');
+      if (report.length < 16_384) report += chunk.toString('utf8');
     });
     const backstop = setTimeout(() => {
       backstopFired = true;
@@ -348,6 +440,9 @@ class LocalSandboxRunner implements SandboxRunner {
     };
     if (outcome.reason !== undefined) result.reason = outcome.reason;
     if (outcome.crashedBy !== undefined) result.crashedBy = outcome.crashedBy;
+    const allowed = parseAllowed(report);
+    if (allowed.length > 0) result.allowed = allowed;
+    result.containment = { level: this.level, layers: [...this.layers] };
     return { result, clean };
   }
 
@@ -358,10 +453,94 @@ class LocalSandboxRunner implements SandboxRunner {
   }
 }
 
+/** Imports the probe program, then tries an IP socket: the seccomp filter must refuse it (EACCES). */
+const SELF_TEST_HARNESS = `import _socket
+import probe
+try:
+    _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM).close()
+    print("socket opened")
+except OSError as error:
+    print("socket refused", error.errno)
+`;
+
+/**
+ * Whether runs at this level share the runner's uid and so need the sweep by "new since the run
+ * started". Not as root: uid 0 is every system process's too, and what they create is not the run's.
+ */
+function sweepsSharedUid(level: ContainmentLevel, host: Host): boolean {
+  return !usesRunUid(level) && !host.isRoot;
+}
+
+/** The level's layers, and what this host adds or lacks: seccomp, a non-dumpable runtime, the sweep. */
+function measuredLayers(level: ContainmentLevel, host: Host): string[] {
+  const layers = [...LEVEL_LAYERS[level]];
+  if (sweepsSharedUid(level, host)) layers.push('tmp-sweep');
+  layers.push(host.seccomp ? 'seccomp' : 'seccomp-unavailable');
+  // At `process` the filter also names the ancestors' pids, which needs libseccomp in the run's Python.
+  if (level === 'process' && host.seccomp && !host.seccompBinding)
+    layers.push('seccomp-without-signal-rules');
+  // Only at `process` does the run share the runner's uid and see its /proc entries.
+  if (level === 'process')
+    layers.push(host.nonDumpable ? 'runtime-non-dumpable' : 'runtime-environ-readable');
+  return layers;
+}
+
+const SECCOMP_EXPORT = `import sys
+sys.path.insert(0, sys.argv[1])
+import te_sandbox_supervisor
+print(te_sandbox_supervisor.export_filter(sys.argv[2].split(":")))`;
+
+/**
+ * The seccomp filter compiled by libseccomp, once, at start (BPF as hex); undefined when the
+ * interpreter has no binding for it. Runs load it with prctl; at `process` the supervisor builds
+ * it again with the ancestors' pids added.
+ */
+async function compileSeccomp(python: PythonInterpreter, runtimeDir: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await execFileAsync(
+      python.path,
+      ['-S', '-c', SECCOMP_EXPORT, runtimeDir, python.sysPath.join(':')],
+      { env: { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' }, timeout: 10_000 },
+    );
+    const program = stdout.trim();
+    return /^(?:[0-9a-f]{16})+$/.test(program) ? program : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function compileWithSystemPython(
+  python: PythonInterpreter,
+  runtimeDir: string,
+): Promise<string | undefined> {
+  if (python.path === SYSTEM_PYTHON) return undefined;
+  try {
+    return await compileSeccomp(await resolvePython(SYSTEM_PYTHON), runtimeDir);
+  } catch {
+    return undefined;
+  }
+}
+
+const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/**
+ * Whether this process is non-dumpable: the kernel then gives its /proc entries to root, so a
+ * program of the same uid cannot read its environ, mem or fds. Node cannot make itself so; it is
+ * when its executable is not readable to the uid that starts it (execute-only), as in the image.
+ */
+async function runtimeIsNonDumpable(uid: number): Promise<boolean> {
+  if (uid === 0) return false;
+  try {
+    return (await stat('/proc/self/environ')).uid !== uid;
+  } catch {
+    return false;
+  }
+}
+
 function sanitizeStreams(stdout: string, stderr: string, s: Settings) {
   const logs = {
-    stdout: sanitizeOutput(stdout, s.logOutputBytes),
-    stderr: sanitizeOutput(stderr, s.logOutputBytes),
+    stdout: sanitizeOutput(stdout, s.logOutputBytes, s.secretForms),
+    stderr: sanitizeOutput(stderr, s.logOutputBytes, s.secretForms),
   };
   return {
     logs: { stdout: logs.stdout.text, stderr: logs.stderr.text },
@@ -424,6 +603,8 @@ function validateJob(job: SandboxJob): void {
       throw new InvalidSandboxJobError(`checked file ${name} is not among the files`);
   }
   if (!(job.timeoutMs > 0)) throw new InvalidSandboxJobError('timeoutMs must be positive');
+  if (job.original !== undefined && typeof job.original !== 'string')
+    throw new InvalidSandboxJobError('original must be the source of the original program');
 }
 
 async function writeFiles(workdir: string, files: Record<string, string>, uid?: number): Promise<void> {
@@ -509,7 +690,13 @@ async function firstExisting(paths: readonly string[]): Promise<string | undefin
 }
 
 function defaultHiddenPaths(): string[] {
-  return [...new Set([process.cwd(), homedir(), '/root', '/home'])];
+  let home: string[] = [];
+  try {
+    home = [homedir()];
+  } catch {
+    // a uid without a passwd entry and no HOME (as a Lambda's can be)
+  }
+  return [...new Set([process.cwd(), ...home, '/root', '/home'])];
 }
 
 /** Whether hiding `path` would hide (or sit inside) something the run needs. */

@@ -138,3 +138,71 @@ export async function sweepFilesOfUid(
   );
   return removed;
 }
+
+/** What a shared uid already owns at the top of some dirs before a run: `dir` → `name#inode`. */
+export type OwnedSnapshot = Map<string, Set<string>>;
+
+/** Where a run at a shared-uid level can leave files: the world-writable dirs. */
+export const SHARED_UID_SWEEP_DIRS: readonly string[] = ['/tmp', '/var/tmp', '/dev/shm'];
+
+async function ownedEntries(
+  dir: string,
+  uid: number,
+): Promise<Array<{ key: string; path: string; ctimeMs: number }>> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: Array<{ key: string; path: string; ctimeMs: number }> = [];
+  await Promise.all(
+    names.map(async (name) => {
+      const path = join(dir, name);
+      try {
+        const s = await lstat(path);
+        if (s.uid === uid) out.push({ key: `${name}#${s.ino}`, path, ctimeMs: s.ctimeMs });
+      } catch {
+        // gone meanwhile
+      }
+    }),
+  );
+  return out;
+}
+
+/** The entries `uid` owns at the top of `dirs` now. */
+export async function snapshotOwned(uid: number, dirs: readonly string[]): Promise<OwnedSnapshot> {
+  const snapshot: OwnedSnapshot = new Map();
+  await Promise.all(
+    dirs.map(async (dir) => {
+      snapshot.set(dir, new Set((await ownedEntries(dir, uid)).map((e) => e.key)));
+    }),
+  );
+  return snapshot;
+}
+
+/**
+ * For a run that shares the runner's uid: removes what that uid created at the top of the
+ * snapshot's dirs since `sinceMs` and did not own before, except the paths in `keep` (the runner's
+ * own work dirs). Returns the paths removed.
+ */
+export async function sweepNewOwned(
+  uid: number,
+  before: OwnedSnapshot,
+  sinceMs: number,
+  keep: ReadonlySet<string>,
+  remove: (path: string) => Promise<void> = (path) => rm(path, { recursive: true, force: true }),
+): Promise<string[]> {
+  const removed: string[] = [];
+  await Promise.all(
+    [...before].map(async ([dir, known]) => {
+      for (const entry of await ownedEntries(dir, uid)) {
+        // ctime cannot be set back by a program; a second of slack for coarse timestamps.
+        if (known.has(entry.key) || keep.has(entry.path) || entry.ctimeMs < sinceMs - 1000) continue;
+        await remove(entry.path).catch(() => undefined);
+        removed.push(entry.path);
+      }
+    }),
+  );
+  return removed;
+}

@@ -16,7 +16,7 @@ export type BootReport =
 
 /** Parses the report; anything unrecognised is null (the run is then judged from what the OS saw). */
 export function parseBootReport(text: string): BootReport | null {
-  const line = text.split('\n').find((l) => l.trim() !== '');
+  const line = text.split('\n').find((l) => l.trim() !== '' && !l.startsWith('allowed\t'));
   if (line === undefined) return null;
   const [kind = '', ...rest] = line.split('\t');
   switch (kind) {
@@ -44,6 +44,18 @@ export function parseBootReport(text: string): BootReport | null {
     default:
       return null;
   }
+}
+
+/**
+ * The `allowed` lines that come before the ending: constructs the policy let through because the
+ * client's original program uses them (e.g. `eval (call): present in the original`).
+ */
+export function parseAllowed(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('allowed\t'))
+    .map((l) => l.slice('allowed\t'.length).trim())
+    .filter((l) => l !== '');
 }
 
 function toInt(text: string | undefined): number | null {

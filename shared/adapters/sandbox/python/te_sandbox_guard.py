@@ -14,6 +14,11 @@ sitecustomize.py, through PYTHONPATH). It has two parts:
   object lists or other threads' frames; and checked code itself may not make code objects or
   functions (which could carry another file's name) nor swap a function's code.
 
+What the client's original program already uses is let through here too (`exempt` in the
+config, from te_sandbox_policy.original_constructs): `eval` stays among the builtins when the
+original calls it, and an original that starts processes lets its candidates start them. The
+kernel layers (seccomp, namespaces, uid, rlimits) hold for everyone, whatever the original does.
+
 The trade-off: "checked code on the stack" follows frames, so a callback handed to the standard
 library and run later without a checked frame (an `atexit` hook, say) escapes the second part.
 The kernel layers (namespaces, uid, rlimits) still hold it.
@@ -48,6 +53,63 @@ def decode(value):
     return parse_args(value.split("|")) if value else {}
 
 
+def encode_exempt(keys):
+    """`kind:value,…` for the config; a value the format cannot carry is left out (so refused)."""
+    return ",".join(
+        "%s:%s" % key for key in sorted(keys) if not any(c in key[1] for c in ",|\n\0")
+    )
+
+
+def decode_exempt(value):
+    out = set()
+    for item in value.split(","):
+        kind, sep, rest = item.partition(":")
+        if sep and rest:
+            out.add((kind, rest))
+    return frozenset(out)
+
+
+_PROCESS_EVENTS = ("os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.forkpty", "subprocess.Popen")
+_PROCESS_CALLS = ("os.system", "os.popen", "os.exec", "os.spawn", "os.posix_spawn", "asyncio.create_subprocess_")
+_PROCESS_IMPORTS = ("subprocess", "_posixsubprocess", "pty", "multiprocessing", "pexpect", "asyncio.subprocess")
+_EVENTS_BY_CALL = {
+    "os.fork": ("os.fork", "os.forkpty"),
+    "os.forkpty": ("os.fork", "os.forkpty"),
+    "os.register_at_fork": ("os.fork",),
+    "os.kill": ("os.kill", "os.killpg"),
+    "os.killpg": ("os.kill", "os.killpg"),
+    "os.symlink": ("os.symlink",),
+    "os.link": ("os.link",),
+    "sys.settrace": ("sys.settrace",),
+    "sys.setprofile": ("sys.setprofile",),
+}
+_EVENTS_BY_IMPORT = {
+    "ctypes": ("ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata"),
+    "_ctypes": ("ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata"),
+    "cffi": ("ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata"),
+    "gc": ("gc.get_objects", "gc.get_referrers", "gc.get_referents"),
+}
+_CODE_BUILTINS = ("eval", "exec", "compile", "breakpoint")
+
+
+def exempt_events(keys):
+    """The run-time events checked code may raise because the original uses the same construct."""
+    events = set()
+    for kind, value in keys:
+        if kind == "call":
+            if value.startswith(_PROCESS_CALLS):
+                events.update(_PROCESS_EVENTS)
+            events.update(_EVENTS_BY_CALL.get(value, ()))
+            if value in ("eval", "exec", "compile"):
+                events.update(("exec", "compile"))
+        elif kind == "import":
+            top = value.partition(".")[0]
+            if value in _PROCESS_IMPORTS or top in _PROCESS_IMPORTS:
+                events.update(_PROCESS_EVENTS)
+            events.update(_EVENTS_BY_IMPORT.get(top, ()))
+    return frozenset(events)
+
+
 def _exit(code=None):
     raise SystemExit(code)
 
@@ -59,6 +121,8 @@ def install(config):
     workdir = config["workdir"]
     checked = [c for c in config.get("checked", "").split(",") if c]
     policy = Policy.from_args(config)
+    exempt = decode_exempt(config.get("exempt", ""))
+    policy.exempt = exempt
     names = set()
     for name in checked:
         names.add(os.path.join(workdir, name))
@@ -71,7 +135,9 @@ def install(config):
     _state["globals"] = []
     _state["policy"] = policy
     _state["read_roots"] = _read_roots(workdir)
-    _state["builtins"] = _restricted_builtins(policy)
+    _state["events"] = exempt_events(exempt)
+    _state["read_paths"] = frozenset(v for k, v in exempt if k == "path")
+    _state["builtins"] = _restricted_builtins(policy, exempt)
     # Without `site`, these are missing; programs call them.
     if not hasattr(builtins, "exit"):
         builtins.exit = builtins.quit = _exit
@@ -105,10 +171,11 @@ def _read_roots(workdir):
     return tuple(sorted(r.rstrip("/") + "/" for r in roots if r and r != "/"))
 
 
-def _restricted_builtins(policy):
+def _restricted_builtins(policy, exempt=frozenset()):
     b = dict(builtins.__dict__)
-    for name in ("eval", "exec", "compile", "breakpoint", "help"):
-        b.pop(name, None)
+    for name in _CODE_BUILTINS + ("help",):
+        if ("call", name) not in exempt:
+            b.pop(name, None)
 
     def __import__(name, globals=None, locals=None, fromlist=(), level=0):
         if level == 0:
@@ -229,6 +296,8 @@ def _on_open(args, frame):
         return
     if writing:
         _refuse("writing outside the work dir (%s)" % path)
+    if path in _state["read_paths"] or real in _state["read_paths"]:
+        return
     if _checked_frame(frame):
         _refuse("reading outside the work dir (%s)" % path)
 
@@ -252,9 +321,9 @@ def _on_lookup(args, frame):
         _refuse("name lookup")
 
 
-def _on_checked_only(what):
+def _on_checked_only(event, what):
     def handler(args, frame):
-        if _checked_frame(frame):
+        if event not in _state["events"] and _checked_frame(frame):
             _refuse(what)
 
     return handler
@@ -286,6 +355,8 @@ def _on_import(args, frame):
 
 
 def _on_code(args, frame):
+    if "exec" in _state["events"]:
+        return
     if frame is not None and frame.f_code.co_filename in _state["checked"]:
         _refuse("dynamic code")
 
@@ -326,7 +397,7 @@ for _event, _what in (
     ("gc.get_referrers", "walking the object graph"),
     ("gc.get_referents", "walking the object graph"),
 ):
-    _HANDLERS[_event] = _on_checked_only(_what)
+    _HANDLERS[_event] = _on_checked_only(_event, _what)
 for _event, _what in (
     ("code.__new__", "making a code object"),
     ("function.__new__", "making a function"),

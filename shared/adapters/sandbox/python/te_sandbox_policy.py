@@ -12,7 +12,7 @@ import sys
 
 
 class Policy:
-    __slots__ = ("imports", "allowed", "calls", "attrs", "names", "path_calls", "allowed_paths")
+    __slots__ = ("imports", "allowed", "calls", "attrs", "names", "path_calls", "allowed_paths", "exempt")
 
     def __init__(self, imports, allowed, calls, attrs, names, path_calls, allowed_paths):
         self.imports = imports
@@ -22,6 +22,8 @@ class Policy:
         self.names = frozenset(names)
         self.path_calls = _Patterns(path_calls)
         self.allowed_paths = frozenset(allowed_paths)
+        # What the client's original program already uses (see `original_constructs`): allowed.
+        self.exempt = frozenset()
 
     @classmethod
     def from_args(cls, args):
@@ -43,7 +45,18 @@ class Policy:
         )
 
     def import_refused(self, module):
-        """The rule refusing `module`, or None."""
+        """The rule refusing `module`, or None (also when the original imports it, or a parent of it)."""
+        if self.exempt and self.import_exempt(module):
+            return None
+        return self.import_refused_strictly(module)
+
+    def import_exempt(self, module):
+        for key in self.exempt:
+            if key[0] == "import" and (module == key[1] or module.startswith(key[1] + ".")):
+                return True
+        return False
+
+    def import_refused_strictly(self, module):
         for blocked in self.imports:
             if module == blocked or module.startswith(blocked + "."):
                 return "blocked-import"
@@ -93,6 +106,11 @@ class _Patterns:
         return False
 
 
+def describe(key):
+    """How an allowance reads in a run's result: `eval (call)`, `subprocess (import)`."""
+    return "%s (%s): present in the original" % (key[1], key[0])
+
+
 class Refusal(Exception):
     def __init__(self, rule, line, detail):
         super().__init__(rule)
@@ -101,20 +119,39 @@ class Refusal(Exception):
         self.detail = detail
 
 
-def check_source(source, filename, policy):
+def check_source(source, filename, policy, allowed=None):
     """Returns None when the source passes, or a Refusal. A source that does not parse passes: it
-    cannot run either, and running it reports the SyntaxError the way the author expects."""
+    cannot run either, and running it reports the SyntaxError the way the author expects.
+
+    What `policy.exempt` holds (constructs the original program uses) is let through; when
+    `allowed` is a set, the keys of what was let through are added to it."""
     try:
         tree = compile(source, filename, "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError):
         return None
     try:
-        _Checker(policy).run(tree)
+        _Checker(policy, allowed=allowed).run(tree)
     except Refusal as refusal:
         return refusal
     except RecursionError:
         return Refusal("too-deep", 0, "the syntax tree is too deep to check")
     return None
+
+
+def original_constructs(source, policy):
+    """Every construct of the client's original program that the policy would refuse, as keys
+    (`("call", "eval")`, `("import", "subprocess")`, `("path", "/data/in.csv")`…). The original is
+    the client's own code: a candidate may use what it already uses. Empty when it does not parse."""
+    try:
+        tree = compile(source, "original.py", "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    found = set()
+    try:
+        _Checker(policy, collect=found).run(tree)
+    except RecursionError:
+        pass
+    return frozenset(found)
 
 
 _NAME = _ast.Name
@@ -126,10 +163,13 @@ _IMPORT_FROM = _ast.ImportFrom
 
 
 class _Checker:
-    def __init__(self, policy):
+    def __init__(self, policy, collect=None, allowed=None):
         self.policy = policy
         # local name -> dotted name it stands for, from every import in the file
         self.aliases = {}
+        # Collecting (the original): every would-be refusal is recorded and none raised.
+        self.collect = collect
+        self.allowed = allowed
 
     def run(self, tree):
         nodes = list(_walk(tree))
@@ -148,17 +188,25 @@ class _Checker:
             elif kind is _CONSTANT:
                 value = node.value
                 if type(value) is str and value in self.policy.attrs:
-                    self.refuse("blocked-attribute", node, "the string %r" % value)
+                    self.refuse("blocked-attribute", node, "the string %r" % value, ("attribute", value))
             elif kind is _CALL:
                 self.check_path_call(node)
 
-    def refuse(self, rule, node, detail):
+    def refuse(self, rule, node, detail, key):
+        """Refuses, unless the original uses the same construct (`key`)."""
+        if self.collect is not None:
+            self.collect.add(key)
+            return
+        if key in self.policy.exempt or (key[0] == "import" and self.policy.import_exempt(key[1])):
+            if self.allowed is not None:
+                self.allowed.add(key)
+            return
         raise Refusal(rule, getattr(node, "lineno", 0), detail)
 
     def check_module(self, module, node):
-        rule = self.policy.import_refused(module)
+        rule = self.policy.import_refused_strictly(module)
         if rule:
-            self.refuse(rule, node, "import of %s" % module)
+            self.refuse(rule, node, "import of %s" % module, ("import", module))
 
     def check_import(self, node):
         for alias in node.names:
@@ -179,13 +227,13 @@ class _Checker:
             if alias.name == "*":
                 # A star import hides which names arrive; refuse it from modules with blocked members.
                 if self._has_blocked_members(module):
-                    self.refuse("blocked-call", node, "from %s import *" % module)
+                    self.refuse("blocked-call", node, "from %s import *" % module, ("star-import", module))
                 continue
             full = module + "." + alias.name
             if self._looks_like_module(full):
                 self.check_module(full, node)
             if self.policy.calls.match(full):
-                self.refuse("blocked-call", node, "import of %s" % full)
+                self.refuse("blocked-call", node, "import of %s" % full, ("call", full))
             self.aliases[alias.asname or alias.name] = full
 
     def _looks_like_module(self, full):
@@ -217,17 +265,17 @@ class _Checker:
     def check_name(self, node):
         name = node.id
         if name in self.policy.names:
-            self.refuse("blocked-name", node, name)
+            self.refuse("blocked-name", node, name, ("name", name))
         dotted = self.aliases.get(name, name)
         if self.policy.calls.match(dotted):
-            self.refuse("blocked-call", node, dotted)
+            self.refuse("blocked-call", node, dotted, ("call", dotted))
 
     def check_attribute(self, node):
         if node.attr in self.policy.attrs:
-            self.refuse("blocked-attribute", node, "." + node.attr)
+            self.refuse("blocked-attribute", node, "." + node.attr, ("attribute", node.attr))
         dotted = self.resolve(node)
         if dotted is not None and self.policy.calls.match(dotted):
-            self.refuse("blocked-call", node, dotted)
+            self.refuse("blocked-call", node, dotted, ("call", dotted))
 
     def check_path_call(self, node):
         if not node.args:
@@ -240,7 +288,7 @@ class _Checker:
             return
         path = first.value.decode("utf-8", "replace") if type(first.value) is bytes else first.value
         if _outside_workdir(path) and path not in self.policy.allowed_paths:
-            self.refuse("path-outside-workdir", node, "%s(%r)" % (dotted, path))
+            self.refuse("path-outside-workdir", node, "%s(%r)" % (dotted, path), ("path", path))
 
 
 def _outside_workdir(path):
@@ -274,13 +322,20 @@ def parse_args(argv):
 
 
 def _batch():
-    policy = Policy.from_args(parse_args(sys.argv[1:]))
+    """With `original=1`, the first NUL-separated source is the original program: the rest are
+    checked relative to it, and a pass lists what the original let through."""
+    args = parse_args(sys.argv[1:])
+    policy = Policy.from_args(args)
     data = sys.stdin.buffer.read()
+    sources = data.split(b"\0") if data else []
+    if args.get("original") == "1" and sources:
+        policy.exempt = original_constructs(sources.pop(0), policy)
     out = []
-    for i, source in enumerate(data.split(b"\0") if data else []):
-        refusal = check_source(source, "snippet%d.py" % i, policy)
+    for i, source in enumerate(sources):
+        allowed = set()
+        refusal = check_source(source, "snippet%d.py" % i, policy, allowed)
         if refusal is None:
-            out.append("ok")
+            out.append("\t".join(["ok"] + sorted(describe(k).replace("\t", " ") for k in allowed)))
         else:
             detail = refusal.detail.replace("\t", " ").replace("\n", " ")
             out.append("%s\t%d\t%s" % (refusal.rule, refusal.line, detail))
