@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BadRequestError } from '../errors/http-errors.js';
+import { parseRequestBody } from './request-validation.js';
 import type { FixProblem } from './types.js';
 
 export const MAX_CODE_BYTES = 1024 * 1024;
@@ -39,18 +40,7 @@ export const fixRequestSchema = z.object({
 
 /** Validates a client's fix request; a BadRequestError names the first offending field. */
 export function parseFixRequest(body: unknown): FixProblem {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new BadRequestError('the request body must be a JSON object', 'body');
-  }
-  const parsed = fixRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.map(String).join('.') || 'body';
-    const message =
-      issue?.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue?.message;
-    throw new BadRequestError(message ?? 'invalid request', field);
-  }
-  const { code, filename, error, test, candidates, maxRounds } = parsed.data;
+  const { code, filename, error, test, candidates, maxRounds } = parseRequestBody(fixRequestSchema, body);
   return {
     code,
     filename,

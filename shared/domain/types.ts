@@ -63,6 +63,19 @@ export interface RunResult {
   containment?: { level: string; layers: string[] };
 }
 
+/** A run the sandbox itself failed (it could not start, or its function failed): never evidence. */
+export function sandboxCrash(reason: string): RunResult {
+  return {
+    status: 'crashed',
+    crashedBy: 'sandbox',
+    exitCode: null,
+    durationMs: 0,
+    stdout: '',
+    stderr: '',
+    reason,
+  };
+}
+
 /** One proposed replacement for the program. */
 export interface CandidateProposal {
   code: string;

@@ -1,5 +1,5 @@
 import type { RoundItem } from '../domain/sandbox-job.js';
-import type { RunResult } from '../domain/types.js';
+import { type RunResult, sandboxCrash } from '../domain/types.js';
 import type { PushChannel } from '../ports/push-channel.js';
 import type { SessionStore } from '../ports/session-store.js';
 import { type EventLog, publishSessionEvent } from './session-events.js';
@@ -37,15 +37,7 @@ export async function reportCandidate(
   const result: RunResult =
     reported.error === undefined && reported.outcome !== undefined
       ? reported.outcome.result
-      : {
-          status: 'crashed',
-          crashedBy: 'sandbox',
-          exitCode: null,
-          durationMs: 0,
-          stdout: '',
-          stderr: '',
-          reason: describeCrash(reported.error),
-        };
+      : sandboxCrash(describeCrash(reported.error));
   await deps.store.saveResult(item.sessionId, item.index, result);
   const summary = await deps.store.getSummary(item.sessionId, item.index);
   await publishSessionEvent(deps, {

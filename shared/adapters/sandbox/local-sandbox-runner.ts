@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { credentialValues, sanitizeOutput, secretForms } from '../../domain/output-sanitizer.js';
 import { DEFAULT_POLICIES, type ProblemKind, type SandboxPolicy } from '../../domain/sandbox-policy.js';
-import type { RunResult } from '../../domain/types.js';
+import { type RunResult, sandboxCrash } from '../../domain/types.js';
 import type { SandboxCapabilities, SandboxJob, SandboxRunner } from '../../ports/sandbox-runner.js';
 import {
   type ContainmentLevel,
@@ -554,15 +554,7 @@ function withFlag(capped: { text: string; truncated: boolean }, already: boolean
 }
 
 function crashed(reason: string): RunResult {
-  return {
-    status: 'crashed',
-    crashedBy: 'sandbox',
-    exitCode: null,
-    durationMs: 0,
-    stdout: '',
-    stderr: '',
-    reason,
-  };
+  return sandboxCrash(reason);
 }
 
 /**

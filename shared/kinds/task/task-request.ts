@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRequestBody } from '../../domain/request-validation.js';
 import { BadRequestError } from '../../errors/http-errors.js';
 import { DataUriError, parseDataUri } from './data-uri.js';
 
@@ -102,18 +103,7 @@ export function parseTaskRequest(
   request: TaskRequest;
   secret: string;
 } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new BadRequestError('the request body must be a JSON object', 'body');
-  }
-  const parsed = schema(options.allowLoopbackCallback).safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.map(String).join('.') || 'body';
-    const message =
-      issue?.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue?.message;
-    throw new BadRequestError(message ?? 'invalid request', field);
-  }
-  const raw = parsed.data;
+  const raw = parseRequestBody(schema(options.allowLoopbackCallback), body);
   const seen = new Set<string>();
   let total = 0;
   const attachments = raw.attachments.map((attachment, index): Attachment => {
