@@ -34,7 +34,18 @@ export interface LocalStackOptions {
   dataDir: string;
   /** Extra environment for the handlers (e.g. model keys, SANDBOX_TIMEOUT_MS). */
   env?: Record<string, string>;
+  /**
+   * Bench hook: wraps every function invocation (and, as `sandbox-slot`, each sandbox Task's wait
+   * for a slot plus its run), e.g. to time it. @default none
+   */
+  wrapInvoke?: InvokeWrapper;
 }
+
+export type InvokeWrapper = (
+  name: string,
+  payload: unknown,
+  call: () => Promise<unknown>,
+) => Promise<unknown>;
 
 export interface LocalStack {
   port: number;
@@ -116,7 +127,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     function invoke(name: string, event: unknown): Promise<unknown> {
       const handler = handlers[name];
       if (!handler) return Promise.reject(new Error(`the ${name} function is not ready`));
-      return localInvoker(`truth-engine-${name}`, handler)(event);
+      const call = () => localInvoker(`truth-engine-${name}`, handler)(event);
+      return options.wrapInvoke ? options.wrapInvoke(name, event, call) : call();
     }
 
     // Lambda caps a function's concurrency; on one machine the cap is what keeps a burst of sessions
@@ -131,7 +143,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       {
         'truth-engine-controller': (payload) => invoke('controller', payload),
-        'truth-engine-sandbox': (payload) => sandboxSlots(() => invoke('sandbox', payload)),
+        'truth-engine-sandbox': (payload) => {
+          const call = () => sandboxSlots(() => invoke('sandbox', payload));
+          return options.wrapInvoke ? options.wrapInvoke('sandbox-slot', payload, call) : call();
+        },
         'truth-engine-notifier': (payload) => invoke('notifier', payload),
       },
     );
