@@ -21,7 +21,7 @@ const PYTHON = '/usr/bin/python3';
 const CLIENTS = 16;
 const REQUESTS_PER_CLIENT = 12;
 const SESSIONS = 40;
-const REPEATS = 2;
+const REPEATS = 3;
 
 const PROGRAM = 'def mean(xs):\n    return sum(xs) / len(xs) + 1\n';
 const TEST = 'from program import mean\nassert mean([1, 2, 3]) == 2\n';
@@ -57,7 +57,11 @@ interface Child {
 }
 
 function startChild(file: string): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+  // BENCH_CPU_PROF=dir writes a CPU profile of each child there (for finding where the time goes).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', file], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: process.env,
   });
@@ -274,6 +278,10 @@ export function breakdownRows(stats: StackStats): string[] {
     `${'state machine: no Task running'.padEnd(width)}  ${''.padStart(6)}  ${(stats.idleMs / n).toFixed(1).padStart(8)}`,
     `${'session span (first Task to last)'.padEnd(width)}  ${''.padStart(6)}  ${(stats.spanMs / n).toFixed(1).padStart(8)}`,
     `${'CPU: stack process'.padEnd(width)}  ${''.padStart(6)}  ${(stats.cpuMs.stack / n).toFixed(1).padStart(8)}`,
+    ...Object.entries(stats.cpuMs.helpers).map(
+      ([name, ms]) =>
+        `${`CPU: ${name}`.padEnd(width)}  ${''.padStart(6)}  ${(ms / n).toFixed(1).padStart(8)}`,
+    ),
     `${'CPU: sandboxes (children)'.padEnd(width)}  ${''.padStart(6)}  ${(stats.cpuMs.children / n).toFixed(1).padStart(8)}`,
     `event-loop delay of the stack: p50 ${stats.eventLoopDelayMs.p50.toFixed(1)} ms, p99 ${stats.eventLoopDelayMs.p99.toFixed(1)} ms, max ${stats.eventLoopDelayMs.max.toFixed(1)} ms`,
   );

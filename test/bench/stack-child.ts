@@ -1,6 +1,6 @@
 import '../../infra/local/quiet-logs.js';
 import '../../infra/local/process-defaults.js';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +31,8 @@ export interface StackStats {
   /** Per session: first Task start to last Task end. */
   spanMs: number;
   sessions: number;
-  /** CPU of this process (the stack: gateway, handlers, dynalite, the runner) and of its reaped children (the sandboxes). */
-  cpuMs: { stack: number; children: number };
+  /** CPU of this process (gateway, handlers, the runner), of its reaped children (the sandboxes), and of its helper processes. */
+  cpuMs: { stack: number; children: number; helpers: Record<string, number> };
   eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
@@ -129,13 +129,44 @@ const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 let cpuStart = process.cpuUsage();
 let childrenStart = childrenCpuMs();
+let helpersStart = helperCpuMs();
 
-/** CPU of reaped children (utime + stime of the descendants this process waited for), from /proc. */
+/** Fields of /proc/<pid>/stat after the command name (so `state`, field 3, is at 0). */
+function statFields(pid: number | 'self'): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU of reaped children (cutime + cstime: the sandboxes this process waited for). */
 function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command name: state is field 3, so cutime (16) and cstime (17) are at 13 and 14 here.
+  const fields = statFields('self');
   return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+}
+
+/** CPU (utime + stime) of the live helper processes the stack started (dynalite), by command line. */
+function helperCpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  const tasks = readdirSync('/proc/self/task');
+  for (const task of tasks) {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(' ').filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const pid of children.map(Number)) {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        const name = /([\w-]+)\.[jt]s\0/.exec(cmdline)?.[1];
+        if (!name) continue;
+        const fields = statFields(pid);
+        out[name] = (out[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      } catch {
+        // it ended while being read
+      }
+    }
+  }
+  return out;
 }
 
 function reset(): void {
@@ -144,6 +175,7 @@ function reset(): void {
   loop.reset();
   cpuStart = process.cpuUsage();
   childrenStart = childrenCpuMs();
+  helpersStart = helperCpuMs();
 }
 
 function stats(): StackStats {
@@ -168,7 +200,13 @@ function stats(): StackStats {
     idleMs,
     spanMs,
     sessions: spans.size,
-    cpuMs: { stack: (cpu.user + cpu.system) / 1000, children: childrenCpuMs() - childrenStart },
+    cpuMs: {
+      stack: (cpu.user + cpu.system) / 1000,
+      children: childrenCpuMs() - childrenStart,
+      helpers: Object.fromEntries(
+        Object.entries(helperCpuMs()).map(([name, ms]) => [name, ms - (helpersStart[name] ?? 0)]),
+      ),
+    },
     eventLoopDelayMs: {
       p50: loop.percentile(50) / 1e6,
       p99: loop.percentile(99) / 1e6,
