@@ -18,6 +18,7 @@ import {
   localInvoker,
   outsideInvocation,
 } from './lambda-invoker.js';
+import { SandboxProcess } from './sandbox-process.js';
 import { LocalStateMachine, loadDefinition } from './state-machine-runner.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -77,6 +78,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   let machine: LocalStateMachine | undefined;
   let gateway: LocalGateway | undefined;
+  let sandbox: SandboxProcess | undefined;
   try {
     const handlers: Partial<Record<string, LambdaHandler>> = {};
     gateway = new LocalGateway(
@@ -112,19 +114,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
 
-    // The sandbox goes first: its capability probe decides what /health reports.
-    const sandbox = await import('../../lambdas/sandbox/handler.js');
+    // The sandbox goes first: its capability probe decides what /health reports. It runs in a
+    // process of its own, so starting interpreters never holds up the API's event loop.
+    sandbox = await SandboxProcess.start();
+    const sandboxFunction = sandbox;
     process.env.SANDBOX_CONTAINMENT = sandbox.containment;
     handlers['http-api'] = (await import('../../lambdas/http-api/handler.js')).handler as LambdaHandler;
     handlers['ws-connect'] = (await import('../../lambdas/ws-connect/handler.js')).handler as LambdaHandler;
     handlers['ws-disconnect'] = (await import('../../lambdas/ws-disconnect/handler.js'))
       .handler as LambdaHandler;
     handlers['ws-default'] = (await import('../../lambdas/ws-default/handler.js')).handler as LambdaHandler;
-    handlers.sandbox = sandbox.handler as LambdaHandler;
     handlers.controller = (await import('../../lambdas/controller/handler.js')).handler as LambdaHandler;
     handlers.notifier = (await import('../../lambdas/notifier/handler.js')).handler as LambdaHandler;
 
     function invoke(name: string, event: unknown): Promise<unknown> {
+      if (name === 'sandbox') {
+        // The sandbox process gives each invocation its Lambda context.
+        const call = () => sandboxFunction.invoke(event);
+        return options.wrapInvoke ? options.wrapInvoke(name, event, call) : call();
+      }
       const handler = handlers[name];
       if (!handler) return Promise.reject(new Error(`the ${name} function is not ready`));
       const call = () => localInvoker(`truth-engine-${name}`, handler)(event);
@@ -168,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       close: async () => {
         await machine?.stop();
         await gateway?.close();
+        await sandbox?.close();
         await dynamodb.close();
       },
     };
@@ -175,6 +184,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     await machine?.stop();
     await gateway?.close();
+    await sandbox?.close();
     await dynamodb.close();
     throw error;
   }
