@@ -1,15 +1,14 @@
 import '../../infra/local/quiet-logs.js';
 import '../../infra/local/process-defaults.js';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { pathToFileURL } from 'node:url';
 import { startLocalStack } from '../../infra/local/local-stack.js';
-import { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
+import { allStages, record, type StageTotals, since, timed } from './instrument.js';
 
 /*
  * The local stack as `npm start` runs it, in a child process of the bench, with timers around what a
@@ -17,11 +16,6 @@ import { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact
  * the file artifact store and each function invocation are wrapped from the outside (prototypes
  * and the stack's bench hook), and the figures go back to the parent over IPC.
  */
-
-export interface StageTotals {
-  count: number;
-  ms: number;
-}
 
 export interface StackStats {
   /** Wall time per stage, summed over every call (calls overlap: these are not shares of the session). */
@@ -34,58 +28,6 @@ export interface StackStats {
   /** CPU of this process (gateway, handlers, the runner), of its reaped children (the sandboxes), and of its helper processes. */
   cpuMs: { stack: number; children: number; helpers: Record<string, number> };
   eventLoopDelayMs: { p50: number; p99: number; max: number };
-}
-
-const stages = new Map<string, StageTotals>();
-function record(stage: string, ms: number): void {
-  const entry = stages.get(stage) ?? { count: 0, ms: 0 };
-  entry.count += 1;
-  entry.ms += ms;
-  stages.set(stage, entry);
-}
-
-async function timed<T>(
-  stage: string | ((value: T | undefined) => string),
-  call: () => Promise<T>,
-): Promise<T> {
-  const started = performance.now();
-  let value: T | undefined;
-  try {
-    value = await call();
-    return value;
-  } finally {
-    record(typeof stage === 'string' ? stage : stage(value), performance.now() - started);
-  }
-}
-
-type Send = (
-  this: unknown,
-  command: { constructor: { name: string } },
-  ...rest: unknown[]
-) => Promise<unknown>;
-function wrapSend(prototype: { send: unknown }, prefix: string): void {
-  const original = prototype.send as Send;
-  prototype.send = function send(
-    this: unknown,
-    command: { constructor: { name: string } },
-    ...rest: unknown[]
-  ) {
-    return timed(`${prefix} ${command.constructor.name.replace(/Command$/, '')}`, () =>
-      original.call(this, command, ...rest),
-    );
-  };
-}
-wrapSend(DynamoDBDocumentClient.prototype, 'dynalite');
-wrapSend(ApiGatewayManagementApiClient.prototype, 'push');
-wrapSend(SFNClient.prototype, 'sfn');
-for (const method of ['put', 'get'] as const) {
-  const original = FileArtifactStore.prototype[method] as (...args: unknown[]) => Promise<unknown>;
-  (FileArtifactStore.prototype as unknown as Record<string, unknown>)[method] = function (
-    this: unknown,
-    ...args: unknown[]
-  ) {
-    return timed(`artifact ${method}`, () => original.apply(this, args));
-  };
 }
 
 // Per session: the intervals its Tasks ran, to find the time the runner spent between them.
@@ -103,6 +45,16 @@ function stageOf(name: string, payload: unknown): string {
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'truth-engine-bench-'));
+// The processes the stack starts load the same timers and leave their totals here.
+const statsDir = join(dataDir, 'bench-stats');
+mkdirSync(statsDir);
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const instrument = pathToFileURL(join(import.meta.dirname, 'instrument.ts')).href;
+Object.assign(process.env, {
+  BENCH_STATS_DIR: statsDir,
+  BENCH_STATS_MAIN: String(process.pid),
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${tsx} --import ${instrument}`.trim(),
+});
 const stack = await startLocalStack({
   port: 0,
   dataDir,
@@ -161,6 +113,9 @@ function helperCpuMs(): Record<string, number> {
         if (!name) continue;
         const fields = statFields(pid);
         out[name] = (out[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+        // What it started and waited for (the sandbox function's interpreters).
+        const reaped = ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+        if (reaped > 0) out[`${name} children`] = (out[`${name} children`] ?? 0) + reaped;
       } catch {
         // it ended while being read
       }
@@ -169,8 +124,9 @@ function helperCpuMs(): Record<string, number> {
   return out;
 }
 
+let stagesStart = allStages();
 function reset(): void {
-  stages.clear();
+  stagesStart = allStages();
   spans.clear();
   loop.reset();
   cpuStart = process.cpuUsage();
@@ -196,7 +152,7 @@ function stats(): StackStats {
   }
   const cpu = process.cpuUsage(cpuStart);
   return {
-    stages: Object.fromEntries(stages),
+    stages: since(stagesStart, allStages()),
     idleMs,
     spanMs,
     sessions: spans.size,
