@@ -11,6 +11,7 @@ import { logger } from '../../shared/observability/logger.js';
 import { eventLog } from '../../shared/observability/session-logging.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
 import { startLocalDynamoDb } from './dynamodb-server.js';
+import { FunctionProcess } from './function-process.js';
 import { LocalGateway } from './gateway.js';
 import {
   enableConcurrentInvocations,
@@ -18,7 +19,6 @@ import {
   localInvoker,
   outsideInvocation,
 } from './lambda-invoker.js';
-import { SandboxProcess } from './sandbox-process.js';
 import { LocalStateMachine, loadDefinition } from './state-machine-runner.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -78,9 +78,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   let machine: LocalStateMachine | undefined;
   let gateway: LocalGateway | undefined;
-  let sandbox: SandboxProcess | undefined;
+  let sandbox: FunctionProcess | undefined;
+  let workflowFunctions: FunctionProcess | undefined;
   try {
     const handlers: Partial<Record<string, LambdaHandler>> = {};
+    const hosts: Partial<Record<string, FunctionProcess>> = {};
     gateway = new LocalGateway(
       {
         http: (event) => invoke('http-api', event),
@@ -114,28 +116,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
 
-    // The sandbox goes first: its capability probe decides what /health reports. It runs in a
-    // process of its own, so starting interpreters never holds up the API's event loop.
-    sandbox = await SandboxProcess.start();
-    const sandboxFunction = sandbox;
-    process.env.SANDBOX_CONTAINMENT = sandbox.containment;
+    // The sandbox goes first: its capability probe decides what /health reports. The functions a
+    // running session calls (the sandbox; the controller and the notifier) run in processes of their
+    // own, as they are functions of their own in AWS: their work never queues on the event loop that
+    // accepts requests, and the two cores share it. The API's functions stay in this process.
+    sandbox = await FunctionProcess.start(['sandbox']);
+    hosts.sandbox = sandbox;
+    const containment = sandbox.containment ?? 'unknown';
+    process.env.SANDBOX_CONTAINMENT = containment;
+    const starting = FunctionProcess.start(['controller', 'notifier']);
+    starting.then(
+      (started) => {
+        workflowFunctions = started;
+      },
+      () => undefined,
+    );
     handlers['http-api'] = (await import('../../lambdas/http-api/handler.js')).handler as LambdaHandler;
     handlers['ws-connect'] = (await import('../../lambdas/ws-connect/handler.js')).handler as LambdaHandler;
     handlers['ws-disconnect'] = (await import('../../lambdas/ws-disconnect/handler.js'))
       .handler as LambdaHandler;
     handlers['ws-default'] = (await import('../../lambdas/ws-default/handler.js')).handler as LambdaHandler;
-    handlers.controller = (await import('../../lambdas/controller/handler.js')).handler as LambdaHandler;
-    handlers.notifier = (await import('../../lambdas/notifier/handler.js')).handler as LambdaHandler;
+    const workflow = await starting;
+    hosts.controller = workflow;
+    hosts.notifier = workflow;
 
     function invoke(name: string, event: unknown): Promise<unknown> {
-      if (name === 'sandbox') {
-        // The sandbox process gives each invocation its Lambda context.
-        const call = () => sandboxFunction.invoke(event);
-        return options.wrapInvoke ? options.wrapInvoke(name, event, call) : call();
-      }
+      const host = hosts[name];
       const handler = handlers[name];
-      if (!handler) return Promise.reject(new Error(`the ${name} function is not ready`));
-      const call = () => localInvoker(`truth-engine-${name}`, handler)(event);
+      if (!host && !handler) return Promise.reject(new Error(`the ${name} function is not ready`));
+      // A hosted function gets its Lambda context in its own process.
+      const call = host
+        ? () => host.invoke(name, event)
+        : () => localInvoker(`truth-engine-${name}`, handler as LambdaHandler)(event);
       return options.wrapInvoke ? options.wrapInvoke(name, event, call) : call();
     }
 
@@ -170,13 +182,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port,
       httpUrl: base,
       wsUrl: `ws://127.0.0.1:${port}/ws`,
-      containment: sandbox.containment,
+      containment,
       recovered,
       machine,
       close: async () => {
         await machine?.stop();
         await gateway?.close();
-        await sandbox?.close();
+        await Promise.all([sandbox?.close(), workflowFunctions?.close()]);
         await dynamodb.close();
       },
     };
@@ -184,7 +196,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     await machine?.stop();
     await gateway?.close();
-    await sandbox?.close();
+    await Promise.all([sandbox?.close(), workflowFunctions?.close()]);
     await dynamodb.close();
     throw error;
   }
