@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -80,7 +81,7 @@ if (statsDir && !isMain) {
     dirty = false;
     writeFileSync(join(statsDir, `${process.pid}.json`), JSON.stringify(Object.fromEntries(stages)));
   };
-  setInterval(flush, 100).unref();
+  setInterval(flush, 500).unref();
   process.once('beforeExit', flush);
 }
 
@@ -119,4 +120,20 @@ export function since(
     if (s.count - b.count > 0) out[name] = { count: s.count - b.count, ms: s.ms - b.ms };
   }
   return out;
+}
+
+// BENCH_CPU_PROF=dir: a CPU profile of each process the stack starts, written when it exits
+// (--cpu-prof is not allowed in NODE_OPTIONS).
+const profileDir = process.env.BENCH_CPU_PROF;
+if (profileDir && statsDir && !isMain) {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.start');
+  process.once('exit', () => {
+    session.post('Profiler.stop', (error, result) => {
+      if (!error)
+        writeFileSync(join(profileDir, `${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+    });
+  });
 }

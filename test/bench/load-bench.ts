@@ -48,6 +48,8 @@ export interface LoadResult {
   throughput: ThroughputFigures;
   /** Measured over the throughput runs, per session. */
   breakdown: StackStats;
+  /** Measured over the accept-latency run. */
+  accept: StackStats;
 }
 
 interface Child {
@@ -67,9 +69,15 @@ function startChild(file: string): Promise<Child> {
   });
   let next = 0;
   const waiting = new Map<number, (value: Record<string, unknown>) => void>();
+  // A child that dies takes the bench down with it, rather than leaving it waiting.
+  child.once('exit', (code, signal) => {
+    if (waiting.size > 0 || code !== 0) {
+      console.error(`${file} exited (${signal ?? code})`);
+      process.exit(1);
+    }
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${file} exited ${code} before it was ready`)));
     child.on('message', (message: Record<string, unknown>) => {
       if (message.type === 'ready') {
         resolve({
@@ -230,7 +238,9 @@ export async function loadBench(): Promise<LoadResult> {
       await writeFile(join(dir, 'reproduce_issue.py'), TEST);
       dirs.push(dir);
     }
+    await stack.call('reset');
     const latency = await acceptLatency(String(stack.ready.httpUrl), String(bare.ready.httpUrl));
+    const { stats: acceptStats } = (await stack.call('stats')) as unknown as { stats: StackStats };
     await stack.call('drain');
 
     // Warm-up of both sides, then alternate so drift on the machine hits both alike.
@@ -249,6 +259,7 @@ export async function loadBench(): Promise<LoadResult> {
       latency,
       throughput: { stack: median(runs), reference: median(references), runs, references },
       breakdown: stats,
+      accept: acceptStats,
     };
   } finally {
     await Promise.allSettled([stack.call('close'), bare.call('close')]);
@@ -283,6 +294,24 @@ export function breakdownRows(stats: StackStats): string[] {
         `${`CPU: ${name}`.padEnd(width)}  ${''.padStart(6)}  ${(ms / n).toFixed(1).padStart(8)}`,
     ),
     `${'CPU: sandboxes (children)'.padEnd(width)}  ${''.padStart(6)}  ${(stats.cpuMs.children / n).toFixed(1).padStart(8)}`,
+    `event-loop delay of the stack: p50 ${stats.eventLoopDelayMs.p50.toFixed(1)} ms, p99 ${stats.eventLoopDelayMs.p99.toFixed(1)} ms, max ${stats.eventLoopDelayMs.max.toFixed(1)} ms`,
+  );
+  return rows;
+}
+
+/** What one accepted POST spent its time on (the accept run's sessions keep running behind it). */
+export function acceptRows(stats: StackStats, requests: number): string[] {
+  const per = (name: string) => stats.stages[name];
+  const rows = [`${'stage (per POST /v1/fixes)'.padEnd(34)}  ${'ms'.padStart(8)}`];
+  for (const name of ['http-api', 'artifact put', 'dynalite Put', 'sfn StartExecution']) {
+    const s = per(name);
+    if (!s) continue;
+    // The artifact and Put rows are averages over every such call in the run, not only the POST's.
+    rows.push(
+      `${`${name}${name === 'http-api' ? ' (whole handler)' : ' (mean per call)'}`.padEnd(34)}  ${(name === 'http-api' ? s.ms / requests : s.ms / s.count).toFixed(1).padStart(8)}`,
+    );
+  }
+  rows.push(
     `event-loop delay of the stack: p50 ${stats.eventLoopDelayMs.p50.toFixed(1)} ms, p99 ${stats.eventLoopDelayMs.p99.toFixed(1)} ms, max ${stats.eventLoopDelayMs.max.toFixed(1)} ms`,
   );
   return rows;

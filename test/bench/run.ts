@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../../infra/local/local-stack.js';
-import { breakdownRows, loadBench } from './load-bench.js';
+import { acceptRows, breakdownRows, loadBench } from './load-bench.js';
 import { parallelismBench } from './parallelism-bench.js';
 import { sandboxBench } from './sandbox-bench.js';
 
@@ -67,6 +67,7 @@ async function load(): Promise<void> {
   console.log(
     `${'× bare'.padEnd(34)}  ${(stack.p50 / bare.p50).toFixed(2).padStart(8)}  ${(stack.p99 / bare.p99).toFixed(2).padStart(8)}   (target p99 ≤ 3×)`,
   );
+  for (const row of acceptRows(result.accept, stack.count + 16)) console.log(row);
   const t = result.throughput;
   console.log(`\nThroughput: 40 verify-mode sessions at once, 3 sandbox runs each [${result.containment}]`);
   console.log(

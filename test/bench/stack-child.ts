@@ -53,7 +53,7 @@ const instrument = pathToFileURL(join(import.meta.dirname, 'instrument.ts')).hre
 Object.assign(process.env, {
   BENCH_STATS_DIR: statsDir,
   BENCH_STATS_MAIN: String(process.pid),
-  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${tsx} --import ${instrument}`.trim(),
+  NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', `--import ${tsx} --import ${instrument}`].join(' ').trim(),
 });
 const stack = await startLocalStack({
   port: 0,
@@ -109,7 +109,10 @@ function helperCpuMs(): Record<string, number> {
     for (const pid of children.map(Number)) {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        const name = /([\w-]+)\.[jt]s\0/.exec(cmdline)?.[1];
+        const args = cmdline.split('\0').filter(Boolean);
+        const script = args.findIndex((arg) => /\.[jt]s$/.test(arg));
+        const file = args[script]?.split('/').pop()?.replace(/\.[jt]s$/, '');
+        const name = file && [file, ...args.slice(script + 1)].join(' ');
         if (!name) continue;
         const fields = statFields(pid);
         out[name] = (out[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
