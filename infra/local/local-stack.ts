@@ -153,7 +153,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // Lambda caps a function's concurrency; on one machine the cap is what keeps a burst of sessions
     // from starting more interpreters than the cores can run within their time limits.
-    const sandboxSlots = pLimit(sandboxConcurrency(process.env.SANDBOX_CONCURRENCY));
+    const sandboxLimit = sandboxConcurrency(process.env.SANDBOX_CONCURRENCY);
+    const sandboxSlots = pLimit(sandboxLimit);
     const { definition, handlers: taskHandlers } = await loadDefinition(
       FIX_DEFINITION,
       {
@@ -170,11 +171,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         'truth-engine-notifier': (payload) => invoke('notifier', payload),
       },
     );
-    machine = new LocalStateMachine(STATE_MACHINE_ARN, definition, taskHandlers, (error, input) => {
-      void outsideInvocation(() =>
-        logger.warn('execution ended with an error', { error: String(error), input: JSON.stringify(input) }),
-      );
-    });
+    // Enough running sessions to keep every sandbox slot busy (each has a baseline and candidates to
+    // run); the rest wait, queued, rather than all taking turns on the same store and event loops.
+    machine = new LocalStateMachine(
+      STATE_MACHINE_ARN,
+      definition,
+      taskHandlers,
+      (error, input) => {
+        void outsideInvocation(() =>
+          logger.warn('execution ended with an error', {
+            error: String(error),
+            input: JSON.stringify(input),
+          }),
+        );
+      },
+      sandboxLimit * 2,
+    );
 
     const started = machine;
     const recovered = await outsideInvocation(() => recoverUnfinished(started));
