@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const FUNCTION_HOST = fileURLToPath(new URL('./function-host.ts', import.meta.url));
@@ -54,14 +55,22 @@ export class FunctionProcess {
 
   /**
    * Starts a process hosting the named functions, with this process's environment (their config);
-   * resolves once they are loaded (for the sandbox, once its capability probe is done).
+   * resolves once they are loaded (for the sandbox, once its capability probe is done). `nice`
+   * (0–19) lowers the process's CPU priority, and that of everything it starts.
    */
-  static async start(names: string[]): Promise<FunctionProcess> {
+  static async start(names: string[], options: { nice?: number } = {}): Promise<FunctionProcess> {
     const child = fork(FUNCTION_HOST, names, {
       execArgv: ['--import', TSX_LOADER],
       env: process.env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    if (options.nice !== undefined && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, options.nice);
+      } catch {
+        // not allowed here: it runs at the stack's priority
+      }
+    }
     const containment = await new Promise<string | undefined>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code, signal) =>

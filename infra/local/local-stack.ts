@@ -24,6 +24,8 @@ import { LocalStateMachine, loadDefinition } from './state-machine-runner.js';
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const FIX_DEFINITION = join(REPO_ROOT, 'statemachines', 'fix.asl.json');
 const REGION = 'us-east-1';
+const SANDBOX_NICE = 10;
+const WORKFLOW_NICE = 5;
 const ACCOUNT = '000000000000';
 const TABLE_NAME = 'truth-engine';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-fix`;
@@ -120,11 +122,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // running session calls (the sandbox; the controller and the notifier) run in processes of their
     // own, as they are functions of their own in AWS: their work never queues on the event loop that
     // accepts requests, and the two cores share it. The API's functions stay in this process.
-    sandbox = await FunctionProcess.start(['sandbox']);
+    // On one machine the candidates' interpreters share the cores with everything else; in AWS the
+    // sandbox has CPU of its own. Run below the stack's priority, they take what the API and the
+    // session's other steps leave and never hold up a request being accepted.
+    sandbox = await FunctionProcess.start(['sandbox'], { nice: SANDBOX_NICE });
     hosts.sandbox = sandbox;
     const containment = sandbox.containment ?? 'unknown';
     process.env.SANDBOX_CONTAINMENT = containment;
-    const starting = FunctionProcess.start(['controller', 'notifier']);
+    const starting = FunctionProcess.start(['controller', 'notifier'], { nice: WORKFLOW_NICE });
     starting.then(
       (started) => {
         workflowFunctions = started;
