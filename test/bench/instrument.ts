@@ -21,7 +21,12 @@ export interface StageTotals {
 const stages = new Map<string, StageTotals>();
 let dirty = false;
 
-export function record(stage: string, ms: number): void {
+// Which process a figure comes from: the functions a helper process hosts, or the stack itself.
+const script = process.argv.findIndex((arg) => /function-host\.[jt]s$/.test(arg));
+const where = script >= 0 ? process.argv.slice(script + 1).join('+') : 'stack';
+
+export function record(name: string, ms: number): void {
+  const stage = `${name} [${where}]`;
   const entry = stages.get(stage) ?? { count: 0, ms: 0 };
   entry.count += 1;
   entry.ms += ms;

@@ -280,12 +280,16 @@ export function breakdownRows(stats: StackStats): string[] {
     );
   }
   const dynalite = entries.filter(([name]) => name.startsWith('dynalite '));
+  const artifacts = entries.filter(([name]) => name.startsWith('artifact '));
+  const acount = artifacts.reduce((sum, [, s]) => sum + s.count, 0);
+  const ams = artifacts.reduce((sum, [, s]) => sum + s.ms, 0);
   const calls = dynalite.reduce((sum, [, s]) => sum + s.count, 0);
   const dms = dynalite.reduce((sum, [, s]) => sum + s.ms, 0);
   rows.push(
     `${'dynalite, all calls'.padEnd(width)}  ${(calls / n).toFixed(1).padStart(6)}  ${(dms / n).toFixed(1).padStart(8)}`,
   );
   rows.push(
+    `${'artifact store, all calls'.padEnd(width)}  ${(acount / n).toFixed(1).padStart(6)}  ${(ams / n).toFixed(1).padStart(8)}`,
     `${'state machine: no Task running'.padEnd(width)}  ${''.padStart(6)}  ${(stats.idleMs / n).toFixed(1).padStart(8)}`,
     `${'session span (first Task to last)'.padEnd(width)}  ${''.padStart(6)}  ${(stats.spanMs / n).toFixed(1).padStart(8)}`,
     `${'CPU: stack process'.padEnd(width)}  ${''.padStart(6)}  ${(stats.cpuMs.stack / n).toFixed(1).padStart(8)}`,
@@ -303,13 +307,14 @@ export function breakdownRows(stats: StackStats): string[] {
 export function acceptRows(stats: StackStats, requests: number): string[] {
   const per = (name: string) => stats.stages[name];
   const rows = [`${'stage (per POST /v1/fixes)'.padEnd(34)}  ${'ms'.padStart(8)}`];
-  for (const name of ['http-api', 'artifact put', 'dynalite Put', 'sfn StartExecution']) {
-    const s = per(name);
+  for (const name of ['invoke http-api', 'artifact put', 'dynalite Put', 'sfn StartExecution']) {
+    const s = per(`${name} [stack]`);
     if (!s) continue;
-    // The artifact and Put rows are averages over every such call in the run, not only the POST's.
-    rows.push(
-      `${`${name}${name === 'http-api' ? ' (whole handler)' : ' (mean per call)'}`.padEnd(34)}  ${(name === 'http-api' ? s.ms / requests : s.ms / s.count).toFixed(1).padStart(8)}`,
-    );
+    // The stack process's own calls of each kind: the accepts' (POST and WebSocket) and GETs.
+    const whole = name === 'invoke http-api';
+    const label = whole ? 'http-api handler, per POST' : `${name}, mean per call`;
+    const ms = whole ? s.ms / requests : s.ms / s.count;
+    rows.push(`${label.padEnd(34)}  ${ms.toFixed(1).padStart(8)}`);
   }
   rows.push(
     `event-loop delay of the stack: p50 ${stats.eventLoopDelayMs.p50.toFixed(1)} ms, p99 ${stats.eventLoopDelayMs.p99.toFixed(1)} ms, max ${stats.eventLoopDelayMs.max.toFixed(1)} ms`,

@@ -40,8 +40,9 @@ function sessionOf(name: string, payload: unknown): string | undefined {
 }
 
 function stageOf(name: string, payload: unknown): string {
-  if (name === 'notifier') return `notifier ${(payload as { action?: string }).action ?? ''}`.trim();
-  return name;
+  if (name === 'notifier') return `invoke notifier ${(payload as { action?: string }).action ?? ''}`.trim();
+  if (name === 'sandbox-slot') return 'sandbox Task (slot wait + invoke)';
+  return `invoke ${name}`;
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'truth-engine-bench-'));
@@ -65,8 +66,8 @@ const stack = await startLocalStack({
       if (name !== 'sandbox') return stageOf(name, payload);
       // The sandbox's own verdict says how long the interpreter ran; the rest is the handler.
       const ran = (result as { durationMs?: number } | undefined)?.durationMs ?? 0;
-      record('sandbox process', ran);
-      return 'sandbox';
+      record('sandbox interpreter (its own timing)', ran);
+      return 'invoke sandbox';
     }, call);
     if (sessionId !== undefined) {
       const list = spans.get(sessionId) ?? [];
@@ -111,7 +112,10 @@ function helperCpuMs(): Record<string, number> {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
         const args = cmdline.split('\0').filter(Boolean);
         const script = args.findIndex((arg) => /\.[jt]s$/.test(arg));
-        const file = args[script]?.split('/').pop()?.replace(/\.[jt]s$/, '');
+        const file = args[script]
+          ?.split('/')
+          .pop()
+          ?.replace(/\.[jt]s$/, '');
         const name = file && [file, ...args.slice(script + 1)].join(' ');
         if (!name) continue;
         const fields = statFields(pid);
