@@ -28,6 +28,8 @@ server.listen(0, '127.0.0.1', () => process.send?.({ type: 'ready', port: server
 process.on('message', (message) => {
   if (message?.type === 'close') close();
 });
+// Ctrl-C reaches the whole process group: the stack stops first, then closes this process.
+process.on('SIGINT', () => undefined);
 // The stack went away (even by SIGKILL): close the database and go too.
 process.on('disconnect', () => {
   close();

@@ -61,6 +61,8 @@ process.on('message', (message: InvokeMessage | { type: 'close' }) => {
       exitWhenIdle();
     });
 });
+// Ctrl-C reaches the whole process group: the stack stops its executions first, then closes this.
+process.on('SIGINT', () => undefined);
 // The stack went away: nothing will collect the answers.
 process.on('disconnect', () => process.exit(0));
 process.send?.({ type: 'ready', containment });
