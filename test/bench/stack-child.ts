@@ -197,6 +197,8 @@ process.on('message', (message: { type: string; id: number }) => {
         await rm(dataDir, { recursive: true, force: true });
         process.send?.({ id: message.id });
         process.disconnect();
+        // Whatever might still hold the loop open, the bench is done with this stack.
+        setTimeout(() => process.exit(0), 500).unref();
         break;
     }
   })();
