@@ -1,4 +1,5 @@
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -7,7 +8,6 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { tableSchema } from './table-schema.js';
 
 export interface LocalDynamoDb {
@@ -20,18 +20,36 @@ export interface LocalDynamoDb {
   close(): Promise<void>;
 }
 
-/** dynalite on loopback, persisted under `path`, with the project's table created when missing. */
+const DYNALITE_PROCESS = fileURLToPath(new URL('./dynalite-process.js', import.meta.url));
+
+/**
+ * dynalite on loopback, persisted under `path`, with the project's table created when missing. It
+ * runs in a child process, as DynamoDB runs apart from the functions: its parsing and LevelDB work
+ * would otherwise take turns with the gateway and the handlers on one event loop. The child goes
+ * when the stack does, even when the stack is killed.
+ */
 export async function startLocalDynamoDb(options: {
   path: string;
   tableName: string;
   region: string;
 }): Promise<LocalDynamoDb> {
-  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  const child = fork(DYNALITE_PROCESS, [JSON.stringify({ path: options.path })], {
+    // A plain JavaScript file: no TypeScript loader (the parent's --import flags are not passed on).
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const { port } = server.address() as AddressInfo;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`dynalite exited (${code}) before it listened`)));
+    child.on('message', (message: { type?: string; port?: number; message?: string }) => {
+      if (message.type === 'ready' && message.port) resolve(message.port);
+      if (message.type === 'error') reject(new Error(`dynalite failed to start: ${message.message}`));
+    });
+  });
+  // The stack must not wait on the child to exit, nor the child keep a test runner alive.
+  child.unref();
+  child.channel?.unref();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
@@ -40,7 +58,11 @@ export async function startLocalDynamoDb(options: {
   });
   const close = async () => {
     client.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    child.ref();
+    if (child.exitCode === null && child.signalCode === null && child.connected)
+      child.send({ type: 'close' });
+    // The database is closed (its lock released) when the process is gone.
+    await exited;
   };
   try {
     await ensureTable(client, options.tableName);

@@ -13,6 +13,7 @@ import { logger } from '../../shared/observability/logger.js';
 import { eventLog } from '../../shared/observability/session-logging.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
 import { startLocalDynamoDb } from './dynamodb-server.js';
+import { FunctionProcess } from './function-process.js';
 import { LocalGateway } from './gateway.js';
 import {
   enableConcurrentInvocations,
@@ -25,6 +26,8 @@ import { DYNAMODB_UPDATE_ITEM, LocalStateMachine, loadDefinition } from './state
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const FIX_DEFINITION = join(REPO_ROOT, 'statemachines', 'fix.asl.json');
 const REGION = 'us-east-1';
+const SANDBOX_NICE = 10;
+const WORKFLOW_NICE = 5;
 const ACCOUNT = '000000000000';
 const TABLE_NAME = 'truth-engine';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-fix`;
@@ -36,7 +39,18 @@ export interface LocalStackOptions {
   dataDir: string;
   /** Extra environment for the handlers (e.g. model keys, SANDBOX_TIMEOUT_MS). */
   env?: Record<string, string>;
+  /**
+   * Bench hook: wraps every function invocation (and, as `sandbox-slot`, each sandbox Task's wait
+   * for a slot plus its run), e.g. to time it. @default none
+   */
+  wrapInvoke?: InvokeWrapper;
 }
+
+export type InvokeWrapper = (
+  name: string,
+  payload: unknown,
+  call: () => Promise<unknown>,
+) => Promise<unknown>;
 
 export interface LocalStack {
   port: number;
@@ -77,8 +91,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...process.env,
     ...options.env,
   });
+  let sandbox: FunctionProcess | undefined;
+  let workflowFunctions: FunctionProcess | undefined;
   try {
     const handlers: Partial<Record<string, LambdaHandler>> = {};
+    const hosts: Partial<Record<string, FunctionProcess>> = {};
     gateway = new LocalGateway(
       {
         http: (event) => invoke('http-api', event),
@@ -119,27 +136,48 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
 
-    // The sandbox goes first: its capability probe decides what /health reports.
-    const sandbox = await import('../../lambdas/sandbox/handler.js');
-    process.env.SANDBOX_CONTAINMENT = sandbox.containment;
+    // The sandbox goes first: its capability probe decides what /health reports. The functions a
+    // running session calls (the sandbox; the controller and the notifier) run in processes of their
+    // own, as they are functions of their own in AWS: their work never queues on the event loop that
+    // accepts requests, and the two cores share it. The API's functions stay in this process.
+    // On one machine the candidates' interpreters share the cores with everything else; in AWS the
+    // sandbox has CPU of its own. Run below the stack's priority, they take what the API and the
+    // session's other steps leave and never hold up a request being accepted.
+    sandbox = await FunctionProcess.start(['sandbox'], { nice: SANDBOX_NICE });
+    hosts.sandbox = sandbox;
+    const containment = sandbox.containment ?? 'unknown';
+    process.env.SANDBOX_CONTAINMENT = containment;
+    const starting = FunctionProcess.start(['controller', 'notifier'], { nice: WORKFLOW_NICE });
+    starting.then(
+      (started) => {
+        workflowFunctions = started;
+      },
+      () => undefined,
+    );
     handlers['http-api'] = (await import('../../lambdas/http-api/handler.js')).handler as LambdaHandler;
     handlers['ws-connect'] = (await import('../../lambdas/ws-connect/handler.js')).handler as LambdaHandler;
     handlers['ws-disconnect'] = (await import('../../lambdas/ws-disconnect/handler.js'))
       .handler as LambdaHandler;
     handlers['ws-default'] = (await import('../../lambdas/ws-default/handler.js')).handler as LambdaHandler;
-    handlers.sandbox = sandbox.handler as LambdaHandler;
-    handlers.controller = (await import('../../lambdas/controller/handler.js')).handler as LambdaHandler;
-    handlers.notifier = (await import('../../lambdas/notifier/handler.js')).handler as LambdaHandler;
+    const workflow = await starting;
+    hosts.controller = workflow;
+    hosts.notifier = workflow;
 
     function invoke(name: string, event: unknown): Promise<unknown> {
+      const host = hosts[name];
       const handler = handlers[name];
-      if (!handler) return Promise.reject(new Error(`the ${name} function is not ready`));
-      return localInvoker(`truth-engine-${name}`, handler)(event);
+      if (!host && !handler) return Promise.reject(new Error(`the ${name} function is not ready`));
+      // A hosted function gets its Lambda context in its own process.
+      const call = host
+        ? () => host.invoke(name, event)
+        : () => localInvoker(`truth-engine-${name}`, handler as LambdaHandler)(event);
+      return options.wrapInvoke ? options.wrapInvoke(name, event, call) : call();
     }
 
     // Lambda caps a function's concurrency; on one machine the cap is what keeps a burst of sessions
     // from starting more interpreters than the cores can run within their time limits.
-    const sandboxSlots = pLimit(sandboxConcurrency(process.env.SANDBOX_CONCURRENCY));
+    const sandboxLimit = sandboxConcurrency(process.env.SANDBOX_CONCURRENCY);
+    const sandboxSlots = pLimit(sandboxLimit);
     const { definition, handlers: taskHandlers } = await loadDefinition(
       FIX_DEFINITION,
       {
@@ -150,16 +188,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       {
         'truth-engine-controller': (payload) => invoke('controller', payload),
-        'truth-engine-sandbox': (payload) => sandboxSlots(() => invoke('sandbox', payload)),
+        'truth-engine-sandbox': (payload) => {
+          const call = () => sandboxSlots(() => invoke('sandbox', payload));
+          return options.wrapInvoke ? options.wrapInvoke('sandbox-slot', payload, call) : call();
+        },
         'truth-engine-notifier': (payload) => invoke('notifier', payload),
       },
       { [DYNAMODB_UPDATE_ITEM]: (parameters) => dynamodb.updateItem(parameters) },
     );
-    machine = new LocalStateMachine(STATE_MACHINE_ARN, definition, taskHandlers, (error, input) => {
-      void outsideInvocation(() =>
-        logger.warn('execution ended with an error', { error: String(error), input: JSON.stringify(input) }),
-      );
-    });
+    // Enough running sessions to keep every sandbox slot busy (each has a baseline and candidates to
+    // run); the rest wait, queued, rather than all taking turns on the same store and event loops.
+    machine = new LocalStateMachine(
+      STATE_MACHINE_ARN,
+      definition,
+      taskHandlers,
+      (error, input) => {
+        void outsideInvocation(() =>
+          logger.warn('execution ended with an error', {
+            error: String(error),
+            input: JSON.stringify(input),
+          }),
+        );
+      },
+      { maxRunning: sandboxLimit * 2 },
+    );
 
     const started = machine;
     const recovered = await outsideInvocation(() => recoverUnfinished(started));
@@ -169,12 +221,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port,
       httpUrl: base,
       wsUrl: `ws://127.0.0.1:${port}/ws`,
-      containment: sandbox.containment,
+      containment,
       recovered,
       machine,
       close: async () => {
         await machine?.stop();
         await gateway?.close();
+        await Promise.all([sandbox?.close(), workflowFunctions?.close()]);
         await dynamodb.close();
       },
     };
@@ -182,6 +235,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     await machine?.stop();
     await gateway?.close();
+    await Promise.all([sandbox?.close(), workflowFunctions?.close()]);
     await dynamodb.close();
     throw error;
   }

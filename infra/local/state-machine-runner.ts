@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import pLimit, { type LimitFunction } from 'p-limit';
 
 /** A local Lambda: the same handler module the cloud runs, invoked in-process. */
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
@@ -127,11 +128,18 @@ interface RunningExecution {
   done: Promise<void>;
 }
 
-/** Runs executions of one state machine in-process, named like Step Functions executions. */
+/**
+ * Runs executions of one state machine in-process, named like Step Functions executions. At most
+ * `maxRunning` run at once; later ones wait their turn (their sessions stay `queued`), so a burst
+ * of sessions cannot fill every queue on the machine (the store, the event loops, the sandbox slots)
+ * and hold up a request that is only being accepted.
+ */
 export class LocalStateMachine {
   private readonly machine: StateMachine;
+  private readonly retryIntervalOverrides: Record<string, number>;
   private readonly running = new Map<string, RunningExecution>();
   private readonly names = new Set<string>();
+  private readonly slots: LimitFunction;
   private accepting = true;
 
   constructor(
@@ -139,10 +147,17 @@ export class LocalStateMachine {
     definition: StateMachineDefinition,
     private readonly handlers: Record<string, (input: unknown) => Promise<unknown>>,
     private readonly onFailure: (error: unknown, input: unknown) => void,
-    /** Milliseconds a state's retrier waits instead of its IntervalSeconds/BackoffRate (tests of failure paths). */
-    private readonly retryIntervalOverrides: Record<string, number> = {},
+    options: {
+      /** Executions run at once; the rest wait their turn. @default unbounded */
+      maxRunning?: number;
+      /** Milliseconds a state's retrier waits instead of its IntervalSeconds/BackoffRate (tests of failure paths). */
+      retryIntervalOverrides?: Record<string, number>;
+    } = {},
   ) {
+    this.retryIntervalOverrides = options.retryIntervalOverrides ?? {};
+    const maxRunning = options.maxRunning ?? Number.POSITIVE_INFINITY;
     this.machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
+    this.slots = pLimit(maxRunning);
   }
 
   start(
@@ -153,21 +168,27 @@ export class LocalStateMachine {
     if (this.names.has(name)) throw new ExecutionAlreadyExistsError(name);
     this.names.add(name);
     const arn = `${this.arn.replace(':stateMachine:', ':execution:')}:${name}`;
-    const execution = this.machine.run(input as never, {
-      overrides: {
-        taskResourceLocalHandlers: this.handlers as never,
-        retryIntervalOverrides: this.retryIntervalOverrides,
-      },
-      noThrowOnAbort: true,
+    let aborted = false;
+    const entry: RunningExecution = { arn, abort: () => (aborted = true), done: Promise.resolve() };
+    const output = this.slots(async () => {
+      // Stopped while waiting for a slot: it never started, and resumes at the next start.
+      if (aborted) return undefined;
+      const execution = this.machine.run(input as never, {
+        overrides: {
+          taskResourceLocalHandlers: this.handlers as never,
+          retryIntervalOverrides: this.retryIntervalOverrides,
+        },
+        noThrowOnAbort: true,
+      });
+      entry.abort = () => execution.abort();
+      return (await execution.result) as unknown;
     });
-    const output = execution.result.then((result) => result as unknown);
-    const done = output.then(
+    entry.done = output.then(
       () => undefined,
       (error: unknown) => this.onFailure(error, input),
     );
-    const entry: RunningExecution = { arn, abort: () => execution.abort(), done };
     this.running.set(arn, entry);
-    void done.finally(() => this.running.delete(arn));
+    void entry.done.finally(() => this.running.delete(arn));
     return { executionArn: arn, startDate: new Date(), output };
   }
 

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../../infra/local/local-stack.js';
+import { acceptRows, breakdownRows, loadBench } from './load-bench.js';
 import { parallelismBench } from './parallelism-bench.js';
 import { sandboxBench } from './sandbox-bench.js';
 
@@ -26,17 +27,56 @@ function table(
   }
 }
 
-table('Sandbox: cost of each containment layer on a `pass` program', await sandboxBench(), 'bare');
+// `npm run bench -- load` runs only the load figures.
+const only = process.argv[2];
 
-const dataDir = await mkdtemp(join(tmpdir(), 'truth-engine-bench-'));
-const stack = await startLocalStack({ port: 0, dataDir });
-try {
-  table(
-    'Parallelism: whole sessions through the local stack (gateway, state machine Map, sandboxes, judge)',
-    await parallelismBench(stack),
-    '1 candidate',
+if (only === undefined || only === 'sandbox')
+  table('Sandbox: cost of each containment layer on a `pass` program', await sandboxBench(), 'bare');
+
+if (only === undefined || only === 'parallelism') await parallelism();
+if (only === undefined || only === 'load') await load();
+
+async function parallelism(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'truth-engine-bench-'));
+  const stack = await startLocalStack({ port: 0, dataDir });
+  try {
+    table(
+      'Parallelism: whole sessions through the local stack (gateway, state machine Map, sandboxes, judge)',
+      await parallelismBench(stack),
+      '1 candidate',
+    );
+  } finally {
+    await stack.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function load(): Promise<void> {
+  const result = await loadBench();
+  const { stack, bare } = result.latency;
+  console.log(
+    `\nAccept latency: POST /v1/fixes, 16 clients at once while the sessions they start run (${stack.count} requests each side)`,
   );
-} finally {
-  await stack.close();
-  await rm(dataDir, { recursive: true, force: true });
+  console.log(`${'what'.padEnd(34)}  ${'p50 ms'.padStart(8)}  ${'p99 ms'.padStart(8)}`);
+  console.log(
+    `${'bare node:http server'.padEnd(34)}  ${bare.p50.toFixed(1).padStart(8)}  ${bare.p99.toFixed(1).padStart(8)}`,
+  );
+  console.log(
+    `${'local stack'.padEnd(34)}  ${stack.p50.toFixed(1).padStart(8)}  ${stack.p99.toFixed(1).padStart(8)}`,
+  );
+  console.log(
+    `${'× bare'.padEnd(34)}  ${(stack.p50 / bare.p50).toFixed(2).padStart(8)}  ${(stack.p99 / bare.p99).toFixed(2).padStart(8)}   (target p99 ≤ 3×)`,
+  );
+  for (const row of acceptRows(result.accept, stack.count + 16)) console.log(row);
+  const t = result.throughput;
+  console.log(`\nThroughput: 40 verify-mode sessions at once, 3 sandbox runs each [${result.containment}]`);
+  console.log(
+    `two-core reference (bare harness runs, 2 at a time): ${t.reference.toFixed(0)} sessions/min  (${t.references.map((r) => r.toFixed(0)).join(', ')})`,
+  );
+  console.log(
+    `local stack:                                         ${t.stack.toFixed(0)} sessions/min  (${t.runs.map((r) => r.toFixed(0)).join(', ')})`,
+  );
+  console.log(`= ${((t.stack / t.reference) * 100).toFixed(0)}% of the two-core limit (target ≥ 50%)`);
+  console.log('\nWhere a session spends its time (throughput runs; wall times overlap)');
+  for (const row of breakdownRows(result.breakdown)) console.log(row);
 }

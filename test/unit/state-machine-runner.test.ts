@@ -184,7 +184,7 @@ describe('Definition: fix.asl.json, when everything fails', () => {
         handlers,
         () => undefined,
         // The notifier's retries back off for seconds in AWS; here they only need to happen.
-        { MarkFailed: 0, RecordFailure: 0 },
+        { retryIntervalOverrides: { MarkFailed: 0, RecordFailure: 0 } },
       );
 
       // Act

@@ -1,0 +1,68 @@
+import './process-defaults.js';
+import './polyfills.js';
+import { enableConcurrentInvocations, type LambdaHandler, localInvoker } from './lambda-invoker.js';
+
+/*
+ * Functions in a process of their own (started by function-process.ts), as in AWS each is a function
+ * of its own: the work of running sessions (the controller's and notifier's store calls and pushes,
+ * the sandbox's interpreter starts, work dirs and clean-up scans) stays off the event loop that
+ * serves the API. Invocations come over IPC and run concurrently, each in its own Lambda context.
+ */
+
+const MODULES: Record<string, string> = {
+  sandbox: '../../lambdas/sandbox/handler.js',
+  controller: '../../lambdas/controller/handler.js',
+  notifier: '../../lambdas/notifier/handler.js',
+};
+
+interface InvokeMessage {
+  type: 'invoke';
+  id: number;
+  name: string;
+  payload: unknown;
+}
+
+await enableConcurrentInvocations();
+const invokers = new Map<string, (event: unknown) => Promise<unknown>>();
+let containment: string | undefined;
+for (const name of process.argv.slice(2)) {
+  const path = MODULES[name];
+  if (!path) throw new Error(`no function named ${name}`);
+  const module = (await import(path)) as { handler: LambdaHandler; containment?: string };
+  invokers.set(name, localInvoker(`truth-engine-${name}`, module.handler));
+  containment ??= module.containment;
+}
+let running = 0;
+let closing = false;
+
+function exitWhenIdle(): void {
+  if (closing && running === 0) process.disconnect?.();
+}
+
+process.on('message', (message: InvokeMessage | { type: 'close' }) => {
+  if (message.type === 'close') {
+    closing = true;
+    exitWhenIdle();
+    return;
+  }
+  if (message.type !== 'invoke') return;
+  const invoke = invokers.get(message.name);
+  running += 1;
+  (invoke ? invoke(message.payload) : Promise.reject(new Error(`${message.name} is not hosted here`)))
+    .then(
+      (value) => process.send?.({ type: 'result', id: message.id, value }),
+      (error: unknown) => {
+        const { name, message: text } = error instanceof Error ? error : new Error(String(error));
+        process.send?.({ type: 'result', id: message.id, error: { name, message: text } });
+      },
+    )
+    .finally(() => {
+      running -= 1;
+      exitWhenIdle();
+    });
+});
+// Ctrl-C reaches the whole process group: the stack stops its executions first, then closes this.
+process.on('SIGINT', () => undefined);
+// The stack went away: nothing will collect the answers.
+process.on('disconnect', () => process.exit(0));
+process.send?.({ type: 'ready', containment });
