@@ -71,6 +71,23 @@ const CHROMIUM_ARGS = [
   '--disable-extensions',
 ];
 
+/**
+ * Playwright's `serviceWorkers: 'block'` only makes requests bypass workers; registration itself
+ * still succeeds. This runs first in every frame and makes it fail, as a browser that forbids
+ * service workers does.
+ */
+const NO_SERVICE_WORKERS = `(() => {
+  const container = globalThis.ServiceWorkerContainer;
+  if (!container) return;
+  Object.defineProperty(container.prototype, 'register', {
+    configurable: false,
+    writable: false,
+    value: function register() {
+      return Promise.reject(new DOMException('service workers are blocked in the sandbox', 'SecurityError'));
+    },
+  });
+})();`;
+
 const PROBE_JOB: BrowserJob = {
   files: [{ path: 'index.html', content: Buffer.from('<!DOCTYPE html><title>probe</title><p>probe</p>') }],
   checks: [{ id: 'title', js: 'document.title === "probe"' }],
@@ -257,6 +274,7 @@ class PlaywrightBrowserRunner implements BrowserRunner {
         opened.route('**/*', createRequestHandler(this.settings.origin, site, this.cdn, record)),
       );
       await attempt.guard(opened.routeWebSocket(() => true, createWebSocketHandler(record)));
+      await attempt.guard(opened.addInitScript({ content: NO_SERVICE_WORKERS }));
       const watched = new WeakSet<Page>();
       const watch = (page: Page) => {
         if (watched.has(page)) return;
