@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../../infra/local/local-stack.js';
+import { browserBench } from './browser-bench.js';
 import { parallelismBench } from './parallelism-bench.js';
 import { sandboxBench } from './sandbox-bench.js';
 
@@ -27,6 +28,8 @@ function table(
 }
 
 table('Sandbox: cost of each containment layer on a `pass` program', await sandboxBench(), 'bare');
+
+table('Browser sandbox: one job for a trivial site (one browser per job)', await browserBench(), 'bare');
 
 const dataDir = await mkdtemp(join(tmpdir(), 'truth-engine-bench-'));
 const stack = await startLocalStack({ port: 0, dataDir });

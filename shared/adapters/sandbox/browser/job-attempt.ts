@@ -81,7 +81,22 @@ export class JobAttempt {
           // already gone
         }
       }
+      // At `ns` the wrapper is `unshare --kill-child`: once it is gone, the kernel has killed and
+      // reaped the whole pid namespace, so the uid sweep below finds nothing instead of zombies.
+      await exited(pid, 2000);
     }
     if (this.uid !== undefined) await killProcessesOfUid(this.uid).catch(() => undefined);
+  }
+}
+
+async function exited(pid: number, withinMs: number): Promise<void> {
+  const until = performance.now() + withinMs;
+  while (performance.now() < until) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((done) => setTimeout(done, 10));
   }
 }

@@ -303,8 +303,10 @@ class PlaywrightBrowserRunner implements BrowserRunner {
       if (!attempt.isFatal(error)) problem = `the browser failed: ${firstLine(error)}`;
     } finally {
       clearTimeout(deadline);
-      if (context !== undefined && attempt.stopKind === undefined) {
+      if (context !== undefined) {
+        // The profile is thrown away: killing the tree is enough, and quicker than a graceful close.
         attempt.closing = true;
+        await attempt.killTree();
         await Promise.race([context.close().catch(() => undefined), delay(3000)]);
       }
     }
