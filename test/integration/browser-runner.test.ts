@@ -440,9 +440,19 @@ describe('Method: run — hostile pages', () => {
   });
 
   it('fails every check of a site with no index page, and says what was missing', async () => {
-    const result = await runner.run(job([], [{ id: 'title', js: 'document.title === "Biogen"' }]));
+    const result = await runner.run(
+      job(
+        [],
+        [
+          { id: 'title', js: 'document.title === "Biogen"' },
+          { id: 'not-found-page', js: 'document.title === "404 File not found"' },
+        ],
+      ),
+    );
     expect(result.status).toBe('ran');
-    expect(result.checks[0]?.status).toBe('failed');
+    expect(result.reason).toBeUndefined(); // the 404 page loaded as a page, not as a download
+    expect(result.checks.map((c) => c.status)).toEqual(['failed', 'passed']);
+    expect(result.checks[0]?.value).toBe('false');
     expect(result.failedRequests).toEqual(['/index.html']);
   });
 });

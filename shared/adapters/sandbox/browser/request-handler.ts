@@ -42,7 +42,7 @@ export function createRequestHandler(
       const file = site.lookup(url.pathname);
       if (file === null) {
         if (!IMPLICIT_PATHS.has(url.pathname)) record.failedRequests.push(url.pathname);
-        return route.fulfill({ status: 404, contentType: contentTypeFor('.html'), body: NOT_FOUND });
+        return route.fulfill({ status: 404, contentType: contentTypeFor('404.html'), body: NOT_FOUND });
       }
       return route.fulfill({
         status: 200,
