@@ -222,6 +222,12 @@ describe('Function: checkExpression', () => {
     expect(await run('undefined')).toEqual({ passed: false, value: 'undefined' });
     const cyclic = await run('(() => { const a = {}; a.a = a; return a; })()');
     expect(cyclic).toEqual({ passed: false, value: '[object Object]' });
+    expect(await run('Object.create(null)')).toEqual({ passed: false, value: '{}' });
+    expect(await run('({ toJSON() { throw 1; }, toString: null, valueOf: null })')).toEqual({
+      passed: false,
+      value: 'object',
+    });
+    expect((await run('"x".repeat(1e6)')).value).toHaveLength(501);
   });
 });
 

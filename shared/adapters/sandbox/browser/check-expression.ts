@@ -7,7 +7,8 @@ const ERROR_CHARS = 1000;
 /**
  * The source evaluated on the page for a check: the expression is awaited in the page's main world
  * (as a grader's `page.evaluate` does), compared with `=== true` there, and what it returned comes
- * back as JSON text, so a DOM node or a cyclic value cannot break the answer.
+ * back as JSON text, so a DOM node or a cyclic value cannot break the answer; the text is cut in
+ * the page, so a huge value never crosses the pipe.
  */
 export function checkExpression(js: string): string {
   const expression = js.trim().replace(/;+$/, '');
@@ -17,7 +18,9 @@ ${expression}
 );
 let __teJson;
 try { __teJson = JSON.stringify(__teValue); } catch { __teJson = undefined; }
-return { passed: __teValue === true, value: typeof __teJson === 'string' ? __teJson : String(__teValue) };
+let __teText;
+try { __teText = typeof __teJson === 'string' ? __teJson : String(__teValue); } catch { __teText = typeof __teValue; }
+return { passed: __teValue === true, value: __teText.slice(0, ${VALUE_CHARS + 1}) };
 })()`;
 }
 
