@@ -221,6 +221,7 @@ describe('Method: run — checks as graders ran them', () => {
           file(
             'index.html',
             `<title>t</title><link rel="stylesheet" href="css/missing.css"><script src="missing.js"></script>
+<script>Promise.reject(new Error('unawaited'));</script>
 <script>console.error('bad thing'); console.log('fine'); throw new Error('kaput');</script>`,
           ),
           file('docs/index.html', '<title>docs</title>'),
@@ -241,7 +242,8 @@ describe('Method: run — checks as graders ran them', () => {
     expect(result.consoleErrors).toContain('bad thing');
     expect(result.consoleErrors.some((e) => e.includes('404'))).toBe(true);
     expect(result.consoleErrors).not.toContain('fine');
-    expect(result.pageErrors).toEqual(['kaput']);
+    expect(result.pageErrors).toEqual(expect.arrayContaining(['kaput', 'unawaited']));
+    expect(result.pageErrors).toHaveLength(2);
     expect(result.checks[0]?.status).toBe('passed');
     expect(result.checks[1]?.status).toBe('passed');
     expect(result.checks[2]?.value).toBe('"text/html; charset=utf-8"');
