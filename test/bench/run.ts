@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../../infra/local/local-stack.js';
+import { browserBench } from './browser-bench.js';
 import { acceptRows, breakdownRows, loadBench } from './load-bench.js';
 import { parallelismBench } from './parallelism-bench.js';
 import { sandboxBench } from './sandbox-bench.js';
@@ -32,6 +33,9 @@ const only = process.argv[2];
 
 if (only === undefined || only === 'sandbox')
   table('Sandbox: cost of each containment layer on a `pass` program', await sandboxBench(), 'bare');
+
+if (only === undefined || only === 'browser')
+  table('Browser sandbox: one job for a trivial site (one browser per job)', await browserBench(), 'bare');
 
 if (only === undefined || only === 'parallelism') await parallelism();
 if (only === undefined || only === 'load') await load();

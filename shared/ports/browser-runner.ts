@@ -1,0 +1,68 @@
+/** One file of a candidate site. */
+export interface SiteFile {
+  /** Relative to the site root, e.g. `index.html`, `data/x.json`; no leading slash, no `..`. */
+  path: string;
+  content: Buffer;
+}
+
+/** A JS expression evaluated on the loaded page; it passes only if it returns exactly `true` (awaited). */
+export interface BrowserCheck {
+  id: string;
+  js: string;
+}
+
+/** One site, served under a fixed origin and checked in a real headless browser. */
+export interface BrowserJob {
+  files: SiteFile[];
+  checks: BrowserCheck[];
+  /** The page opened first. @default 'index.html' */
+  entry?: string;
+  /** Wall clock for the whole job (browser start, load, every check); the browser's tree is killed when it passes. */
+  timeoutMs: number;
+}
+
+export interface CheckOutcome {
+  id: string;
+  /** `error`: evaluating the check threw (the message is in `error`); `failed`: anything but `true`, or never run. */
+  status: 'passed' | 'failed' | 'error';
+  /** JSON of what the check returned, capped at 500 characters. */
+  value?: string;
+  error?: string;
+}
+
+export interface BrowserRunResult {
+  /**
+   * `ran`: the page loaded and every check was evaluated. `timeout`: the job passed its wall clock
+   * (a hung page, an endless loop). `crashed`: the page or the browser died (out of memory) or could
+   * not start. Checks not run by then count `failed`.
+   */
+  status: 'ran' | 'timeout' | 'crashed';
+  checks: CheckOutcome[];
+  /** `console.error` and the browser's own error messages (failed loads), capped. */
+  consoleErrors: string[];
+  /** Uncaught exceptions and unhandled rejections, capped. */
+  pageErrors: string[];
+  /** Same-origin requests for files the site does not have (answered 404). */
+  failedRequests: string[];
+  /** `external request not verifiable offline: <host>`, once per host. */
+  refusedRequests: string[];
+  /** CDN files served from a version other than the one the URL asks for (or from another file name). */
+  cdnSubstitutions: string[];
+  durationMs: number;
+  reason?: string;
+}
+
+/** What containment the runner applies, for `/health` and the bench. */
+export interface BrowserCapabilities {
+  level: string;
+  layers: string[];
+  browser: string;
+}
+
+/** Port: checks a static site in a real browser. Never throws for anything the site does. */
+export interface BrowserRunner {
+  run(job: BrowserJob): Promise<BrowserRunResult>;
+  capabilities(): BrowserCapabilities;
+  /** Kills every browser still running and refuses further jobs. */
+  close(): Promise<void>;
+}
