@@ -32,6 +32,8 @@ export interface RoundItem {
   round: number;
   index: number;
   role: 'baseline' | 'candidate';
+  /** Who proposed it (`original` for the baseline), for the candidate event. */
+  source?: string;
   /** The candidate's program (absent for the baseline, which runs the original). */
   code?: Content;
   /** Where the full logs go. */
@@ -65,6 +67,7 @@ export const roundItemSchema = z.object({
   round: z.number().int().min(1),
   index: z.number().int().min(0),
   role: z.enum(['baseline', 'candidate']),
+  source: z.string().max(100).optional(),
   code: contentSchema.optional(),
   logs: z
     .object({ url: z.string().url(), fields: z.record(z.string(), z.string()), maxBytes: z.number().int() })

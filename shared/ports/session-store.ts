@@ -24,6 +24,8 @@ export interface SessionStore {
   /** Stores candidates (their code and diff by reference); results come later. */
   putCandidates(sessionId: string, candidates: CandidateRecord[]): Promise<void>;
   getCandidate(sessionId: string, index: number): Promise<StoredCandidate | undefined>;
+  /** A candidate's diff alone, or null once expired. */
+  getDiff(sessionId: string, index: number): Promise<string | null>;
   /** One candidate's verdict and source, without reading its content. */
   getSummary(sessionId: string, index: number): Promise<CandidateSummary | undefined>;
   /** All candidates of a session with their content, the baseline (index 0) first. */

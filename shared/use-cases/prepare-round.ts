@@ -75,7 +75,7 @@ export async function prepareRound(
     const pieces = existing.map((record) => {
       if (record.code === null)
         throw new Error(`session ${sessionId}: candidate ${record.index} has expired`);
-      return { index: record.index, code: record.code };
+      return { index: record.index, code: record.code, source: record.source };
     });
     return planInputs(deps.store, sessionId, round, meta.filename, problem.code, harness, pieces);
   }
@@ -153,7 +153,7 @@ async function planInputs(
   filename: string,
   original: string,
   harness: Harness,
-  records: ReadonlyArray<{ index: number; code: string }>,
+  records: ReadonlyArray<{ index: number; code: string; source: string }>,
 ): Promise<PreparedRound> {
   let budget = MAX_INLINE_ROUND_BYTES;
   const inlineOrUrl = async (text: string, url: () => Promise<string>): Promise<Content> => {
@@ -193,6 +193,7 @@ async function planInputs(
         round,
         index: record.index,
         role: record.index === 0 ? 'baseline' : 'candidate',
+        source: record.source,
         ...(record.index === 0 || code === undefined ? {} : { code }),
         logs: await store.presignLogUpload(sessionId, record.index, MAX_LOG_UPLOAD_BYTES, URL_EXPIRY_S),
       };

@@ -6,7 +6,7 @@ import { type EventLog, publishSessionEvent } from './session-events.js';
 
 /** A Map iteration as it reaches the reporter: its item, and the sandbox's result or the Catch's error. */
 export interface ReportedItem {
-  item: Pick<RoundItem, 'sessionId' | 'round' | 'index' | 'role'>;
+  item: Pick<RoundItem, 'sessionId' | 'round' | 'index' | 'role' | 'source'>;
   outcome?: { result: RunResult };
   error?: { Error?: string; Cause?: string };
 }
@@ -39,14 +39,15 @@ export async function reportCandidate(
       ? reported.outcome.result
       : sandboxCrash(describeCrash(reported.error));
   await deps.store.saveResult(item.sessionId, item.index, result);
-  const summary = await deps.store.getSummary(item.sessionId, item.index);
+  // The controller named the source in the item; only an item without one costs a read.
+  const source = item.source ?? (await deps.store.getSummary(item.sessionId, item.index))?.source;
   await publishSessionEvent(deps, {
     type: 'candidate',
     sessionId: item.sessionId,
     round: item.round,
     index: item.index,
     role: item.index === 0 ? 'baseline' : 'candidate',
-    source: summary?.source ?? 'unknown',
+    source: source ?? 'unknown',
     status: result.status,
     durationMs: result.durationMs,
     ...(result.reason === undefined ? {} : { reason: result.reason }),

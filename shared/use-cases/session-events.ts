@@ -31,7 +31,7 @@ export async function publishSessionEvent(
 /** The `result` event of a finished session: its verdict, and the winner's diff read from the winner. */
 export async function resultEventOf(store: SessionStore, meta: SessionMeta): Promise<ResultEvent> {
   const winner = meta.winner ? { index: meta.winner.index, durationMs: meta.winner.durationMs } : null;
-  const diff = winner ? (await store.getCandidate(meta.sessionId, winner.index))?.diff : undefined;
+  const diff = winner ? await store.getDiff(meta.sessionId, winner.index) : null;
   return {
     type: 'result',
     sessionId: meta.sessionId,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -47,6 +48,7 @@ type CandidateItem = CandidateSummary;
 
 /** The longest a stored reason may be; the rest of a run's account is in its outputs. */
 const MAX_REASON_CHARS = 1000;
+const BATCH_WRITE_LIMIT = 25;
 
 /** Sessions in one DynamoDB table; code, diffs and logs by reference in the artifact store. */
 export class DynamoDbSessionStore implements SessionStore {
@@ -148,7 +150,7 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async putCandidates(sessionId: string, candidates: CandidateRecord[]): Promise<void> {
-    await Promise.all(
+    const items = await Promise.all(
       candidates.map(async (candidate) => {
         await Promise.all([
           this.artifacts.put(artifactKeys.code(sessionId, candidate.index), candidate.code),
@@ -168,14 +170,28 @@ export class DynamoDbSessionStore implements SessionStore {
           item.result = summarize(candidate.result);
           await this.saveOutputs(sessionId, candidate.index, candidate.result);
         }
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { PK: sessionPk(sessionId), SK: candidateSk(candidate.index), ...item },
-          }),
-        );
+        return { PK: sessionPk(sessionId), SK: candidateSk(candidate.index), ...item };
       }),
     );
+    // A round's items in as few calls as the API allows (25 a batch), whatever it leaves unprocessed retried.
+    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
+      let pending: Array<{ PutRequest?: { Item?: Record<string, unknown> } }> = items
+        .slice(start, start + BATCH_WRITE_LIMIT)
+        .map((item) => ({ PutRequest: { Item: item } }));
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt >= 5) throw new Error(`session ${sessionId}: candidates could not all be written`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const { UnprocessedItems } = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
+        );
+        pending = (UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+      }
+    }
+  }
+
+  /** A candidate's diff alone (the result event carries the winner's), or null once expired. */
+  async getDiff(sessionId: string, index: number): Promise<string | null> {
+    return (await this.artifacts.get(artifactKeys.diff(sessionId, index))) ?? null;
   }
 
   async getCandidate(sessionId: string, index: number): Promise<StoredCandidate | undefined> {
