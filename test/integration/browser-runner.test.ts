@@ -106,6 +106,34 @@ describe('Function: createBrowserRunner', () => {
   });
 
   it.runIf(isRoot)(
+    'starts every Chromium process under the seccomp filter the Python runs get (Seccomp: 2 in /proc)',
+    async () => {
+      // Prepare: a check that keeps the browser alive while its processes are read.
+      expect(runner.capabilities().layers).toContain('seccomp');
+      const job = runner.run({
+        files: [file('index.html', '<!DOCTYPE html><title>t</title>')],
+        checks: [{ id: 'wait', js: 'new Promise((r) => setTimeout(() => r(true), 1500))' }],
+        timeoutMs: 15_000,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 900));
+
+      // Act: every process of ours still running, and its seccomp mode.
+      const modes: string[] = [];
+      for (const pid of await processesUnder(workRoot)) {
+        const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+        const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+        if (/chrom/i.test(comm)) modes.push(/^Seccomp:\s+(\d)/m.exec(status)?.[1] ?? '?');
+      }
+      const result = await job;
+
+      // Assess: Chromium's browser, renderer and helpers all run filtered (mode 2).
+      expect(result.checks[0]?.status).toBe('passed');
+      expect(modes.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(modes)).toEqual(new Set(['2']));
+    },
+  );
+
+  it.runIf(isRoot)(
     'refuses to run as root when the containment cannot be applied (no --no-sandbox without it)',
     async () => {
       // Prepare / Act

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 /**
@@ -70,6 +71,43 @@ export interface WrapperSpec {
   tools?: ContainmentTools;
   uid?: number;
   limits?: BrowserLimits;
+  /** The sandbox's seccomp filter, loaded (as root, before the uid drop) by the Python loader. */
+  seccomp?: BrowserSeccomp;
+}
+
+/** The filter every untrusted process starts under, and how a non-Python program gets it. */
+export interface BrowserSeccomp {
+  python: string;
+  loader: string;
+  /** libseccomp's BPF, as hex. */
+  program: string;
+}
+
+const PYTHON_DIR = fileURLToPath(new URL('../python/', import.meta.url));
+const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/**
+ * The seccomp filter the Python runs start under (no socket but AF_UNIX, no ptrace, no
+ * process_vm_*, no bpf…), compiled by libseccomp through the system interpreter; undefined where
+ * it has no binding for it.
+ */
+export async function compileBrowserSeccomp(python = SYSTEM_PYTHON): Promise<BrowserSeccomp | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)(
+      python,
+      [
+        '-c',
+        'import sys; sys.path.insert(0, sys.argv[1]); import te_sandbox_supervisor as t; print(t.export_filter(sys.path))',
+        PYTHON_DIR,
+      ],
+      { env: { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' }, timeout: 10_000 },
+    );
+    const program = stdout.trim();
+    if (!/^(?:[0-9a-f]{16})+$/.test(program)) return undefined;
+    return { python, loader: join(PYTHON_DIR, 'te_sandbox_seccomp_exec.py'), program };
+  } catch {
+    return undefined;
+  }
 }
 
 const TOOL_CANDIDATES: Readonly<Record<keyof ContainmentTools, readonly string[]>> = {
@@ -143,6 +181,8 @@ export function wrapperScript(spec: WrapperSpec): string {
     `--nofile=${limits.openFiles}`,
     '--core=0',
     '--',
+    // Root still: the filter is loaded before the uid drop and holds across every exec after it.
+    ...(spec.seccomp ? [spec.seccomp.python, '-S', spec.seccomp.loader, spec.seccomp.program] : []),
     tools.setpriv,
     `--reuid=${uid}`,
     `--regid=${uid}`,
@@ -174,6 +214,7 @@ export async function probeNamespaceWrapper(
   tools: ContainmentTools,
   uid: number,
   limits: BrowserLimits,
+  seccomp?: BrowserSeccomp,
 ): Promise<string | null> {
   const dir = await mkdtemp(join(workRoot, 'probe-'));
   try {
@@ -186,12 +227,25 @@ export async function probeNamespaceWrapper(
       tools,
       uid,
       limits,
+      ...(seccomp ? { seccomp } : {}),
     });
-    const { stdout } = await execFileAsync(script, ['-c', 'id -u; cat /proc/net/dev'], {
+    // With the filter, an IP socket must be refused to the wrapper's program too.
+    const socketProbe = seccomp
+      ? `; ${seccomp.python} -S -c 'import socket
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    print("socket-open")
+except PermissionError:
+    print("socket-refused")'`
+      : '';
+    const { stdout } = await execFileAsync(script, ['-c', `id -u; cat /proc/net/dev${socketProbe}`], {
       timeout: 10_000,
       env: { PATH: '/usr/bin:/bin' },
     });
-    const [seenUid, ...net] = stdout.trim().split('\n');
+    const lines = stdout.trim().split('\n');
+    if (seccomp && lines.at(-1) !== 'socket-refused')
+      return `the wrapper's seccomp filter did not refuse an IP socket (${lines.at(-1) ?? 'no answer'})`;
+    const [seenUid, ...net] = seccomp ? lines.slice(0, -1) : lines;
     if (Number(seenUid) !== uid) return `the wrapper ran as uid ${seenUid}, not ${uid}`;
     const interfaces = net
       .slice(2)

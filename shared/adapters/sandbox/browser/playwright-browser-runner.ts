@@ -16,7 +16,9 @@ import {
   BROWSER_LEVEL_LAYERS,
   type BrowserContainmentLevel,
   type BrowserLimits,
+  type BrowserSeccomp,
   type ContainmentTools,
+  compileBrowserSeccomp,
   findContainmentTools,
   probeNamespaceWrapper,
   writeWrapper,
@@ -58,6 +60,12 @@ export interface BrowserRunnerOptions {
   networkIdleMs?: number;
   /** Tool paths, for a host where they live elsewhere. */
   tools?: Partial<ContainmentTools>;
+  /**
+   * Start Chromium under the sandbox's seccomp filter (no socket but AF_UNIX, no ptrace…), as every
+   * untrusted Python process is; where libseccomp is missing the layers say `seccomp-unavailable`.
+   * @default true
+   */
+  seccomp?: boolean;
 }
 
 const CHROMIUM_ARGS = [
@@ -140,14 +148,19 @@ export async function createBrowserRunner(options: BrowserRunnerOptions = {}): P
     );
     await pool.init();
     const uid = await pool.acquire();
-    const problem = await probeNamespaceWrapper(workRoot, tools, uid, settings.limits).finally(() =>
+    const seccomp = options.seccomp === false ? undefined : await compileBrowserSeccomp();
+    const problem = await probeNamespaceWrapper(workRoot, tools, uid, settings.limits, seccomp).finally(() =>
       pool.release(uid),
     );
     if (problem !== null)
       throw new SandboxUnavailableError(
         `browser sandbox: the ns containment does not hold here (${problem})`,
       );
-    runner = new PlaywrightBrowserRunner('ns', settings, CdnLibraries.load(), { tools, pool });
+    runner = new PlaywrightBrowserRunner('ns', settings, CdnLibraries.load(), {
+      tools,
+      pool,
+      ...(seccomp ? { seccomp } : {}),
+    });
   } else {
     runner = new PlaywrightBrowserRunner('chromium-sandbox', settings, CdnLibraries.load(), {});
   }
@@ -170,13 +183,16 @@ class PlaywrightBrowserRunner implements BrowserRunner {
     private readonly level: BrowserContainmentLevel,
     private readonly settings: Settings,
     private readonly cdn: CdnLibraries,
-    private readonly host: { tools?: ContainmentTools; pool?: UidPool },
+    private readonly host: { tools?: ContainmentTools; pool?: UidPool; seccomp?: BrowserSeccomp },
   ) {}
 
   capabilities(): BrowserCapabilities {
     return {
       level: this.level,
-      layers: [...BROWSER_LEVEL_LAYERS[this.level]],
+      layers: [
+        ...BROWSER_LEVEL_LAYERS[this.level],
+        ...(this.level === 'ns' ? [this.host.seccomp ? 'seccomp' : 'seccomp-unavailable'] : []),
+      ],
       browser: `${this.settings.chromiumPath} (Chromium ${this.browserVersion}; CDN: ${this.cdn.list().join(', ')})`,
     };
   }
@@ -211,6 +227,7 @@ class PlaywrightBrowserRunner implements BrowserRunner {
         home,
         ...(this.host.tools ? { tools: this.host.tools } : {}),
         ...(uid !== undefined ? { uid, limits: this.settings.limits } : {}),
+        ...(this.host.seccomp ? { seccomp: this.host.seccomp } : {}),
       });
       attempt = new JobAttempt(pidFile, uid);
       this.active.add(attempt);
