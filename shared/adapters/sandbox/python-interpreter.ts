@@ -44,7 +44,8 @@ export async function resolvePython(explicit?: string): Promise<PythonInterprete
   throw new SandboxUnavailableError(`no usable python3 interpreter (tried ${tried.join(', ')})`);
 }
 
-async function isExecutable(path: string): Promise<boolean> {
+/** Whether this process may execute the file at `path`. */
+export async function isExecutable(path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK);
     return true;

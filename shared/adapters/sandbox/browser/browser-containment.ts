@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { isExecutable } from '../python-interpreter.js';
 
 /**
  * How Chromium is contained, strongest first.
@@ -258,14 +259,5 @@ except PermissionError:
     return `the containment wrapper failed: ${(error as Error).message.slice(0, 300)}`;
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
