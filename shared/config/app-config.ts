@@ -47,17 +47,21 @@ export class ConfigError extends Error {
   }
 }
 
+/** Parses environment against a schema; a ConfigError names every bad variable. */
+function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}
+
 /** Parses the process configuration; throws a ConfigError naming every bad variable. */
 export function readAppConfig(env: Record<string, string | undefined>): AppConfig {
-  const parsed = appConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  if (!parsed.data.ARTIFACT_BUCKET && !parsed.data.ARTIFACT_DIR) {
+  const config = parseEnv(appConfigSchema, env);
+  if (!config.ARTIFACT_BUCKET && !config.ARTIFACT_DIR) {
     throw new ConfigError('invalid configuration: set ARTIFACT_BUCKET (AWS) or ARTIFACT_DIR (local)');
   }
-  return parsed.data;
+  return config;
 }
 
 /** Narrows an optional setting a particular function cannot run without. */
@@ -78,10 +82,5 @@ export type SandboxConfig = z.infer<typeof sandboxConfigSchema>;
 
 /** The sandbox function's configuration: it needs no table, bucket or endpoint. */
 export function readSandboxConfig(env: Record<string, string | undefined>): SandboxConfig {
-  const parsed = sandboxConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return parseEnv(sandboxConfigSchema, env);
 }

@@ -70,8 +70,7 @@ export async function prepareRound(
   const problem = await deps.store.getProblem(sessionId);
   const existing = (await deps.store.listCandidates(sessionId)).filter((record) => record.round === round);
   if (existing.length > 0) {
-    const harness = await deps.store.getHarness(sessionId);
-    if (!harness || harness.expired) throw new Error(`session ${sessionId} has no harness to run`);
+    const harness = await storedHarness(deps.store, sessionId);
     const pieces = existing.map((record) => {
       if (record.code === null)
         throw new Error(`session ${sessionId}: candidate ${record.index} has expired`);
@@ -91,8 +90,7 @@ export async function prepareRound(
   const harness =
     round === 1
       ? chooseHarness(problem, generated.reproduction, generated.reproductionSource)
-      : await deps.store.getHarness(sessionId);
-  if (!harness || harness.expired) throw new Error(`session ${sessionId} has no harness to run`);
+      : await storedHarness(deps.store, sessionId);
   if (round === 1) {
     await deps.store.saveHarness(sessionId, harness);
     if (harness.kind === 'runs') notes.push(WEAK_EVIDENCE_NOTE);
@@ -156,45 +154,43 @@ async function planInputs(
   records: ReadonlyArray<{ index: number; code: string; source: string }>,
 ): Promise<PreparedRound> {
   let budget = MAX_INLINE_ROUND_BYTES;
-  const inlineOrUrl = async (text: string, url: () => Promise<string>): Promise<Content> => {
+  const handOver = async (text: string, presign: () => Promise<string>): Promise<Content> => {
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes <= MAX_INLINE_PIECE_BYTES && bytes <= budget) {
       budget -= bytes;
       return { text };
     }
-    return { url: await url(), bytes };
+    return { url: await presign(), bytes };
   };
-  const test = harness.kind === 'test' ? (harness.test ?? '') : undefined;
-  // Smallest first, so a single large program never pushes the small ones out of the payload.
-  const pieces = [
-    ...(test === undefined ? [] : [{ key: 'harness', text: test }]),
-    { key: 'original', text: original },
+  const code = (index: number) => () => store.presignCandidate(sessionId, index, 'code', URL_EXPIRY_S);
+  const pieces: Array<{ id: string; text: string; presign: () => Promise<string> }> = [
+    { id: 'original', text: original, presign: code(0) },
     ...records
       .filter((record) => record.index > 0)
-      .map((record) => ({ key: String(record.index), text: record.code })),
-  ].sort((a, b) => a.text.length - b.text.length);
+      .map((record) => ({ id: String(record.index), text: record.code, presign: code(record.index) })),
+  ];
+  if (harness.kind === 'test') {
+    pieces.push({
+      id: 'harness',
+      text: harness.test ?? '',
+      presign: () => store.presignHarness(sessionId, URL_EXPIRY_S),
+    });
+  }
+  // Smallest first, so a single large program never pushes the small ones out of the payload.
   const contents = new Map<string, Content>();
-  for (const piece of pieces) {
-    const index = Number(piece.key);
-    contents.set(
-      piece.key,
-      await inlineOrUrl(piece.text, () =>
-        piece.key === 'harness'
-          ? store.presignHarness(sessionId, URL_EXPIRY_S)
-          : store.presignCandidate(sessionId, piece.key === 'original' ? 0 : index, 'code', URL_EXPIRY_S),
-      ),
-    );
+  for (const piece of pieces.sort((a, b) => a.text.length - b.text.length)) {
+    contents.set(piece.id, await handOver(piece.text, piece.presign));
   }
   const items = await Promise.all(
     records.map(async (record): Promise<RoundItem> => {
-      const code = contents.get(String(record.index));
+      const handed = contents.get(String(record.index));
       return {
         sessionId,
         round,
         index: record.index,
         role: record.index === 0 ? 'baseline' : 'candidate',
         source: record.source,
-        ...(record.index === 0 || code === undefined ? {} : { code }),
+        ...(record.index === 0 || handed === undefined ? {} : { code: handed }),
         logs: await store.presignLogUpload(sessionId, record.index, MAX_LOG_UPLOAD_BYTES, URL_EXPIRY_S),
       };
     }),
@@ -286,6 +282,13 @@ async function collectFeedback(
         ...(record.result?.reason === undefined ? {} : { reason: record.result.reason }),
       }))
   );
+}
+
+/** The harness a later round (or a retried one) runs: as stored in round 1, and still there. */
+async function storedHarness(store: SessionStore, sessionId: string): Promise<Harness> {
+  const harness = await store.getHarness(sessionId);
+  if (!harness || harness.expired) throw new Error(`session ${sessionId} has no harness to run`);
+  return harness;
 }
 
 function normalise(code: string): string {

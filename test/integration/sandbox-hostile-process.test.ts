@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { processesOfUid } from '../../shared/adapters/sandbox/proc-scan.js';
 import type { RunResult } from '../../shared/domain/types.js';
 import type { SandboxJob } from '../../shared/ports/sandbox-runner.js';
-import { CASES, type Case } from '../support/hostile-cases.js';
+import { CASES, type Case, WELL_BEHAVED } from '../support/hostile-cases.js';
 import { leakedSecrets } from '../support/leak-scan.js';
 import { type ProcessLevelRunner, startProcessLevelRunner } from '../support/process-level-runner.js';
 
@@ -72,16 +72,6 @@ function job(
     timeoutMs,
   };
 }
-
-const WELL_BEHAVED: SandboxJob = {
-  files: {
-    'program.py': 'def mean(xs):\n    return sum(xs) / len(xs)\n',
-    'test.py': 'from program import mean\nassert mean([1, 2, 3]) == 2\nprint("ok")\n',
-  },
-  entry: 'test.py',
-  checked: ['program.py'],
-  timeoutMs: 5000,
-};
 
 function expectNoSecret(result: RunResult): void {
   expect(leakedSecrets(JSON.stringify(result), secretValues)).toEqual([]);

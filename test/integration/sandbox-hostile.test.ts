@@ -8,7 +8,7 @@ import { createLocalSandboxRunner } from '../../shared/adapters/sandbox/index.js
 import { NOT_COMPLETED_REASON } from '../../shared/adapters/sandbox/verdict.js';
 import type { RunResult } from '../../shared/domain/types.js';
 import type { SandboxJob, SandboxRunner } from '../../shared/ports/sandbox-runner.js';
-import { CASES, type Case } from '../support/hostile-cases.js';
+import { CASES, type Case, WELL_BEHAVED } from '../support/hostile-cases.js';
 
 /**
  * Hostile programs through the real runner, each twice: as the checked candidate (the policy
@@ -74,16 +74,6 @@ function job(fixture: string, checked: boolean, c: Case, extra: Record<string, s
     timeoutMs: c.timeoutMs ?? 5000,
   };
 }
-
-const WELL_BEHAVED: SandboxJob = {
-  files: {
-    'program.py': 'def mean(xs):\n    return sum(xs) / len(xs)\n',
-    'test.py': 'from program import mean\nassert mean([1, 2, 3]) == 2\nprint("ok")\n',
-  },
-  entry: 'test.py',
-  checked: ['program.py'],
-  timeoutMs: 5000,
-};
 
 describe('Hostile candidates through the local runner', () => {
   it('has at least twenty hostile fixtures', () => {

@@ -1,4 +1,5 @@
 import type { Verdict } from '../../shared/domain/types.js';
+import type { SandboxJob } from '../../shared/ports/sandbox-runner.js';
 
 /** The hostile programs in test/fixtures/hostile and how each must end, at every level. */
 export interface Case {
@@ -62,3 +63,14 @@ export const CASES: Case[] = [
   { fixture: 'ptrace_parent', checked: 'blocked', unchecked: 'failed', absent: /attached|read the parent/ },
   { fixture: 'netlink_socket', checked: 'blocked', unchecked: 'failed', absent: /opened/ },
 ];
+
+/** A run that must still pass beside the hostile ones: the containment may refuse, never break. */
+export const WELL_BEHAVED: SandboxJob = {
+  files: {
+    'program.py': 'def mean(xs):\n    return sum(xs) / len(xs)\n',
+    'test.py': 'from program import mean\nassert mean([1, 2, 3]) == 2\nprint("ok")\n',
+  },
+  entry: 'test.py',
+  checked: ['program.py'],
+  timeoutMs: 5000,
+};
