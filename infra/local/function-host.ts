@@ -24,13 +24,20 @@ interface InvokeMessage {
 
 await enableConcurrentInvocations();
 const invokers = new Map<string, (event: unknown) => Promise<unknown>>();
+/** What a function holds beyond its process (the sandbox's browsers), released before it exits. */
+const closers: Array<() => Promise<void>> = [];
 let containment: string | undefined;
 for (const name of process.argv.slice(2)) {
   const path = MODULES[name];
   if (!path) throw new Error(`no function named ${name}`);
-  const module = (await import(path)) as { handler: LambdaHandler; containment?: string };
+  const module = (await import(path)) as {
+    handler: LambdaHandler;
+    containment?: string;
+    close?: () => Promise<void>;
+  };
   invokers.set(name, localInvoker(`truth-engine-${name}`, module.handler));
   containment ??= module.containment;
+  if (module.close) closers.push(module.close);
 }
 let running = 0;
 let closing = false;
@@ -63,6 +70,11 @@ process.on('message', (message: InvokeMessage | { type: 'close' }) => {
 });
 // Ctrl-C reaches the whole process group: the stack stops its executions first, then closes this.
 process.on('SIGINT', () => undefined);
-// The stack went away: nothing will collect the answers.
-process.on('disconnect', () => process.exit(0));
+// The stack went away: nothing will collect the answers. What the functions started goes first
+// (bounded: a stuck close must not keep the process alive).
+process.on('disconnect', () => {
+  const closed = Promise.allSettled(closers.map((close) => close()));
+  const bound = new Promise((done) => setTimeout(done, 5000).unref());
+  void Promise.race([closed, bound]).finally(() => process.exit(0));
+});
 process.send?.({ type: 'ready', containment });

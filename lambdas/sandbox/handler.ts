@@ -1,13 +1,16 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { createBrowserRunner } from '../../shared/adapters/sandbox/browser/index.js';
 import { createLocalSandboxRunner } from '../../shared/adapters/sandbox/index.js';
 import { HttpContentTransfer } from '../../shared/adapters/transfer/http-content-transfer.js';
 import { readSandboxConfig } from '../../shared/config/app-config.js';
 import { readSandboxPolicies } from '../../shared/config/sandbox-policy-config.js';
-import { sandboxInvocationSchema } from '../../shared/domain/sandbox-job.js';
+import { isSiteInvocation, sandboxInvocationSchema } from '../../shared/domain/sandbox-job.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
+import type { BrowserRunner } from '../../shared/ports/browser-runner.js';
 import { runItem } from '../../shared/use-cases/run-item.js';
+import { runSiteItem } from '../../shared/use-cases/run-site-item.js';
 
 // The sandbox reaches no store and holds no credentials worth having: what it runs is handed to it.
 const config = readSandboxConfig(process.env);
@@ -22,17 +25,44 @@ const runner = await createLocalSandboxRunner({
 /** The containment this process applies, measured by the runner's probe at cold start. */
 export const containment = `${runner.capabilities().level} (${runner.capabilities().layers.join(', ')})`;
 
+// The browser starts with the first site job, so a process that only runs fixes never pays for its
+// probe; concurrent first jobs share one start. A start that failed is tried again by the next job.
+let browser: Promise<BrowserRunner> | undefined;
+function startedBrowser(): Promise<BrowserRunner> {
+  browser ??= createBrowserRunner({ chromiumPath: config.SANDBOX_CHROMIUM }).catch((error: unknown) => {
+    browser = undefined;
+    throw error;
+  });
+  return browser;
+}
+
+/** Kills every browser still running; the host calls it before the process exits. */
+export async function close(): Promise<void> {
+  const started = await browser?.catch(() => undefined);
+  await started?.close();
+}
+
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown) => {
     const invocation = sandboxInvocationSchema.parse(event);
     const { item } = invocation;
     logForSession(item.sessionId);
-    const result = await runItem(
-      { runner, transfer, timeoutMs: config.SANDBOX_TIMEOUT_MS, log: eventLog },
-      invocation,
-    );
-    logger.info('item ran', { index: item.index, status: result.status, durationMs: result.durationMs });
+    const result = isSiteInvocation(invocation)
+      ? await runSiteItem(
+          { browser: startedBrowser, transfer, timeoutMs: config.SANDBOX_BROWSER_TIMEOUT_MS },
+          invocation,
+        )
+      : await runItem(
+          { runner, transfer, timeoutMs: config.SANDBOX_TIMEOUT_MS, log: eventLog },
+          invocation,
+        );
+    logger.info('item ran', {
+      kind: isSiteInvocation(invocation) ? 'site' : 'fix',
+      index: item.index,
+      status: result.status,
+      durationMs: result.durationMs,
+    });
     // The result carries the containment this function measured, so /health reports it, not a claim.
     return result;
   });

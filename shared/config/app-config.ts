@@ -26,7 +26,14 @@ const appConfigSchema = z.object({
   /** The WebSocket management endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`). */
   WS_CALLBACK_URL: optionalString,
   SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /**
+   * A site job's wall clock (browser start, load, every check): longer than a Python run's, as
+   * starting Chromium alone takes about a second.
+   */
+  SANDBOX_BROWSER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   SANDBOX_PYTHON: optionalString,
+  /** The Chromium the browser sandbox drives (the Lambda image ships its own build). */
+  SANDBOX_CHROMIUM: optionalString.transform((value) => value ?? '/usr/bin/chromium'),
   /**
    * Forces the sandbox's containment level (`ns`, `userns`, `uid`, `process`) instead of the
    * strongest that works; the sandbox refuses to start when the machine cannot provide it.
@@ -75,7 +82,9 @@ export function required<K extends keyof AppConfig>(config: AppConfig, key: K): 
 
 const sandboxConfigSchema = appConfigSchema.pick({
   SANDBOX_TIMEOUT_MS: true,
+  SANDBOX_BROWSER_TIMEOUT_MS: true,
   SANDBOX_PYTHON: true,
+  SANDBOX_CHROMIUM: true,
   SANDBOX_LEVEL: true,
 });
 export type SandboxConfig = z.infer<typeof sandboxConfigSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RunResult } from './types.js';
+import type { CheckOutcome, RunResult, SiteOutcome } from './types.js';
 
 /**
  * What one sandbox invocation is handed. The sandbox holds no credentials and reaches no store:
@@ -40,9 +40,30 @@ export interface RoundItem {
   logs?: Upload;
 }
 
-export interface SandboxInvocation {
-  item: RoundItem;
-  run: RoundRun;
+/** Shared by every item of a task round: the compiled checks, evaluated on each site's page. */
+export interface SiteRun {
+  kind: 'site';
+  checks: Array<{ id: string; js: string }>;
+}
+
+/** One task Map item: the baseline site (index 0) or a candidate; its files as a site bundle. */
+export interface SiteItem {
+  sessionId: string;
+  round: number;
+  index: number;
+  role: 'baseline' | 'candidate';
+  source?: string;
+  /** A site bundle (JSON, see encodeSiteBundle): inline, or by presigned URL. */
+  site: Content;
+}
+
+/** A fix round's run has no `kind`; a site round's says `site`. */
+export type SandboxInvocation = { item: RoundItem; run: RoundRun } | { item: SiteItem; run: SiteRun };
+export type FixInvocation = Extract<SandboxInvocation, { run: RoundRun }>;
+export type SiteInvocation = Extract<SandboxInvocation, { run: SiteRun }>;
+
+export function isSiteInvocation(invocation: SandboxInvocation): invocation is SiteInvocation {
+  return 'kind' in invocation.run && invocation.run.kind === 'site';
 }
 
 /**
@@ -57,41 +78,89 @@ export const MAX_RESULT_BYTES = 96 * 1024;
 /** Full logs of one run (both streams, as JSON) accepted by the upload. */
 export const MAX_LOG_UPLOAD_BYTES = 3 * 1024 * 1024;
 
+/** Checks in one site round (the task request allows 100; rules never make more than one of each). */
+export const MAX_SITE_CHECKS = 200;
+/** One compiled check's expression. */
+export const MAX_CHECK_JS_CHARS = 20_000;
+
 const contentSchema = z.union([
   z.object({ text: z.string() }).strict(),
   z.object({ url: z.string().url(), bytes: z.number().int().min(0) }).strict(),
 ]);
 
-export const roundItemSchema = z.object({
+const itemPlace = {
   sessionId: z.string().min(1),
   round: z.number().int().min(1),
   index: z.number().int().min(0),
   role: z.enum(['baseline', 'candidate']),
   source: z.string().max(100).optional(),
-  code: contentSchema.optional(),
-  logs: z
-    .object({ url: z.string().url(), fields: z.record(z.string(), z.string()), maxBytes: z.number().int() })
-    .optional(),
-});
+};
 
-export const sandboxInvocationSchema = z.object({
-  item: roundItemSchema,
-  run: z.object({
+export const roundItemSchema = z
+  .object({
+    ...itemPlace,
+    code: contentSchema.optional(),
+    logs: z
+      .object({ url: z.string().url(), fields: z.record(z.string(), z.string()), maxBytes: z.number().int() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const roundRunSchema = z
+  .object({
     filename: z.string().min(1),
-    harness: z.object({ kind: z.enum(['test', 'runs']), test: contentSchema.optional() }),
+    harness: z.object({ kind: z.enum(['test', 'runs']), test: contentSchema.optional() }).strict(),
     original: contentSchema,
-  }),
-});
+  })
+  .strict();
+
+export const siteItemSchema = z.object({ ...itemPlace, site: contentSchema }).strict();
+
+const siteRunSchema = z
+  .object({
+    kind: z.literal('site'),
+    checks: z
+      .array(
+        z
+          .object({
+            // Ids are the controller's own names for checks; a plain alphabet keeps a result's size predictable.
+            id: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/),
+            js: z.string().min(1).max(MAX_CHECK_JS_CHARS),
+          })
+          .strict(),
+      )
+      .max(MAX_SITE_CHECKS)
+      .refine((checks) => new Set(checks.map((check) => check.id)).size === checks.length, {
+        message: 'check ids must be unique',
+      }),
+  })
+  .strict();
+
+/** Both job kinds, strictly: a site run is told apart by its `kind`, and neither takes the other's fields. */
+export const sandboxInvocationSchema = z.union([
+  z.object({ item: roundItemSchema, run: roundRunSchema }).strict(),
+  z.object({ item: siteItemSchema, run: siteRunSchema }).strict(),
+]);
 
 /**
- * A result cut to `maxBytes` of JSON, so it fits the state payload beside its item: the streams
- * keep their ends (where a traceback is), and are flagged truncated. The full logs went up apart.
+ * A result cut to `maxBytes` of JSON, so it fits the state payload beside its item: a site's lists
+ * and check texts are cut first (every check keeps its id and status: they are the evidence), then
+ * the streams keep their ends (where a traceback is), and are flagged truncated. The full logs went
+ * up apart.
  */
 export function fitResult(result: RunResult, maxBytes: number = MAX_RESULT_BYTES): RunResult {
   const { logs: _logs, ...bare } = result;
   const size = (value: RunResult) => Buffer.byteLength(JSON.stringify(value), 'utf8');
   if (size(bare) <= maxBytes) return bare;
-  const fitted: RunResult = { ...bare, stdoutTruncated: true, stderrTruncated: true };
+  let cut: RunResult = bare;
+  if (bare.site !== undefined) {
+    for (const limits of SITE_CUTS) {
+      cut = { ...bare, site: cutSite(bare.site, limits) };
+      if (size(cut) <= maxBytes) return cut;
+    }
+  }
+  const fitted: RunResult = { ...cut, stdoutTruncated: true, stderrTruncated: true };
   // Halve the longer stream's kept tail until the whole fits; a few steps at most.
   let out = fitted.stdout;
   let err = fitted.stderr;
@@ -103,6 +172,50 @@ export function fitResult(result: RunResult, maxBytes: number = MAX_RESULT_BYTES
   if (err.length === bare.stderr.length) fitted.stderrTruncated = bare.stderrTruncated ?? false;
   return { ...fitted, stdout: out, stderr: err };
 }
+
+/** Ever smaller keeps of a site's lists (entries each) and texts (characters), tried in turn. */
+const SITE_CUTS: ReadonlyArray<{ items: number; chars: number }> = [
+  { items: 20, chars: 300 },
+  { items: 5, chars: 120 },
+  { items: 0, chars: 40 },
+];
+
+function cutSite(site: SiteOutcome, limits: { items: number; chars: number }): SiteOutcome {
+  const list = (entries: readonly string[]) => cutList(entries, limits.items, limits.chars);
+  return {
+    checks: site.checks.map((check) => {
+      const kept: CheckOutcome = { id: check.id, status: check.status };
+      if (check.value !== undefined) kept.value = cutText(check.value, limits.chars);
+      if (check.error !== undefined) kept.error = cutText(check.error, limits.chars);
+      return kept;
+    }),
+    consoleErrors: list(site.consoleErrors),
+    pageErrors: list(site.pageErrors),
+    failedRequests: list(site.failedRequests),
+    refusedRequests: list(site.refusedRequests),
+    cdnSubstitutions: list(site.cdnSubstitutions),
+    bytes: site.bytes,
+  };
+}
+
+const MORE = /^… (\d+) more$/;
+
+/** The first `items` entries, then `… N more` counting every entry left out (and any the list already counted). */
+function cutList(entries: readonly string[], items: number, chars: number): string[] {
+  const counted = MORE.exec(entries.at(-1) ?? '');
+  const real = counted ? entries.slice(0, -1) : entries;
+  const dropped = Math.max(0, real.length - items) + (counted ? Number(counted[1]) : 0);
+  const kept = real.slice(0, items).map((entry) => cutText(entry, chars));
+  return dropped > 0 ? [...kept, `… ${dropped} more`] : kept;
+}
+
+function cutText(text: string, chars: number): string {
+  return text.length <= chars ? text : `${text.slice(0, chars - 1)}…`;
+}
+
+/** The browser runner's own caps, with room: its longest entry and its longest list (plus `… N more`). */
+const SITE_TEXT_CHARS = 1000;
+const siteList = z.array(z.string().max(SITE_TEXT_CHARS)).max(101);
 
 /** A sandbox's answer as the notifier accepts it. */
 export const runResultSchema = z.object({
@@ -118,5 +231,25 @@ export const runResultSchema = z.object({
   allowed: z.array(z.string().max(500)).max(100).optional(),
   containment: z
     .object({ level: z.string().max(50), layers: z.array(z.string().max(100)).max(50) })
+    .optional(),
+  site: z
+    .object({
+      checks: z
+        .array(
+          z.object({
+            id: z.string().max(100),
+            status: z.enum(['passed', 'failed', 'error']),
+            value: z.string().max(SITE_TEXT_CHARS).optional(),
+            error: z.string().max(SITE_TEXT_CHARS).optional(),
+          }),
+        )
+        .max(MAX_SITE_CHECKS),
+      consoleErrors: siteList,
+      pageErrors: siteList,
+      failedRequests: siteList,
+      refusedRequests: siteList,
+      cdnSubstitutions: siteList,
+      bytes: z.number().int().min(0),
+    })
     .optional(),
 });

@@ -61,6 +61,37 @@ export interface RunResult {
   allowed?: string[];
   /** The containment the sandbox measured and applied for this run (level and layers), for /health. */
   containment?: { level: string; layers: string[] };
+  /** A site checked in the browser: each check's outcome and what the page did. */
+  site?: SiteOutcome;
+}
+
+/** One check evaluated on a site's page. */
+export interface CheckOutcome {
+  id: string;
+  /** `error`: evaluating the check threw (the message is in `error`); `failed`: anything but `true`, or never run. */
+  status: 'passed' | 'failed' | 'error';
+  /** JSON of what the check returned, capped. */
+  value?: string;
+  error?: string;
+}
+
+/**
+ * What a browser run of a site saw. Lists are capped; a list cut short ends with `… N more`.
+ */
+export interface SiteOutcome {
+  checks: CheckOutcome[];
+  /** `console.error` and the browser's own error messages (failed loads). */
+  consoleErrors: string[];
+  /** Uncaught exceptions and unhandled rejections. */
+  pageErrors: string[];
+  /** Same-origin requests for files the site does not have. */
+  failedRequests: string[];
+  /** `external request not verifiable offline: <host>`, once per host. */
+  refusedRequests: string[];
+  /** CDN files served from another version (or file) than the URL asks for. */
+  cdnSubstitutions: string[];
+  /** The site's total size (the judge's last tie-breaker). */
+  bytes: number;
 }
 
 /** A run the sandbox itself failed (it could not start, or its function failed): never evidence. */

@@ -1,3 +1,7 @@
+import type { CheckOutcome, CrashCause } from '../domain/types.js';
+
+export type { CheckOutcome };
+
 /** One file of a candidate site. */
 export interface SiteFile {
   /** Relative to the site root, e.g. `index.html`, `data/x.json`; no leading slash, no `..`. */
@@ -21,15 +25,6 @@ export interface BrowserJob {
   timeoutMs: number;
 }
 
-export interface CheckOutcome {
-  id: string;
-  /** `error`: evaluating the check threw (the message is in `error`); `failed`: anything but `true`, or never run. */
-  status: 'passed' | 'failed' | 'error';
-  /** JSON of what the check returned, capped at 500 characters. */
-  value?: string;
-  error?: string;
-}
-
 export interface BrowserRunResult {
   /**
    * `ran`: the page loaded and every check was evaluated. `timeout`: the job passed its wall clock
@@ -37,6 +32,12 @@ export interface BrowserRunResult {
    * not start. Checks not run by then count `failed`.
    */
   status: 'ran' | 'timeout' | 'crashed';
+  /**
+   * Set for `crashed`: `program` when the site brought it on (the page or the browser died during
+   * the job: out of memory, a renderer fault), `sandbox` when the job never got a browser (it could
+   * not be prepared, or Chromium did not start).
+   */
+  crashedBy?: CrashCause;
   checks: CheckOutcome[];
   /** `console.error` and the browser's own error messages (failed loads), capped. */
   consoleErrors: string[];

@@ -1,5 +1,5 @@
 import { HARNESS_FILENAME } from '../domain/fix-request.js';
-import { fitResult, type SandboxInvocation } from '../domain/sandbox-job.js';
+import { type FixInvocation, fitResult } from '../domain/sandbox-job.js';
 import type { RunResult } from '../domain/types.js';
 import type { ContentTransfer } from '../ports/content-transfer.js';
 import type { SandboxRunner } from '../ports/sandbox-runner.js';
@@ -23,7 +23,7 @@ export interface RunItemDeps {
  * 3. Send the full logs up through the presigned upload (a lost upload never loses the verdict).
  * 4. Answer the result, cut to fit the state payload; the notifier stores it.
  */
-export async function runItem(deps: RunItemDeps, { item, run }: SandboxInvocation): Promise<RunResult> {
+export async function runItem(deps: RunItemDeps, { item, run }: FixInvocation): Promise<RunResult> {
   const [test, original, candidate] = await Promise.all([
     run.harness.kind === 'test' && run.harness.test ? deps.transfer.read(run.harness.test) : undefined,
     deps.transfer.read(run.original),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readAppConfig, required } from '../../shared/config/app-config.js';
+import { ConfigError, readAppConfig, readSandboxConfig, required } from '../../shared/config/app-config.js';
 
 const base = { TABLE_NAME: 'table', ARTIFACT_DIR: '/tmp/artifacts' };
 
@@ -24,9 +24,23 @@ describe('Function: readAppConfig', () => {
     [{ ...base, SANDBOX_TIMEOUT_MS: 'soon' }, /SANDBOX_TIMEOUT_MS/],
     [{ ...base, SANDBOX_TIMEOUT_MS: '5' }, /SANDBOX_TIMEOUT_MS/],
     [{ ...base, SANDBOX_LEVEL: 'none' }, /SANDBOX_LEVEL/],
+    [{ ...base, SANDBOX_BROWSER_TIMEOUT_MS: '10' }, /SANDBOX_BROWSER_TIMEOUT_MS/],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => readAppConfig(env)).toThrow(ConfigError);
     expect(() => readAppConfig(env)).toThrow(message);
+  });
+});
+
+describe('Function: readSandboxConfig', () => {
+  it("gives a site job its own wall clock and names the Chromium it drives", () => {
+    const defaults = readSandboxConfig({});
+    expect(defaults.SANDBOX_TIMEOUT_MS).toBe(10_000);
+    expect(defaults.SANDBOX_BROWSER_TIMEOUT_MS).toBe(30_000);
+    expect(defaults.SANDBOX_CHROMIUM).toBe('/usr/bin/chromium');
+    const set = readSandboxConfig({ SANDBOX_BROWSER_TIMEOUT_MS: '12000', SANDBOX_CHROMIUM: ' /opt/chromium/chromium ' });
+    expect(set.SANDBOX_BROWSER_TIMEOUT_MS).toBe(12_000);
+    expect(set.SANDBOX_CHROMIUM).toBe('/opt/chromium/chromium');
+    expect(readSandboxConfig({ SANDBOX_CHROMIUM: '' }).SANDBOX_CHROMIUM).toBe('/usr/bin/chromium');
   });
 });
 

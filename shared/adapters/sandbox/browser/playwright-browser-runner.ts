@@ -235,6 +235,7 @@ class PlaywrightBrowserRunner implements BrowserRunner {
     } catch (error) {
       return {
         ...emptyResult(job, 'crashed', started),
+        crashedBy: 'sandbox',
         reason: `the browser sandbox failed to prepare the job: ${(error as Error).message}`,
       };
     } finally {
@@ -343,6 +344,9 @@ class PlaywrightBrowserRunner implements BrowserRunner {
       cdnSubstitutions: record.cdnSubstitutions.toArray(),
       durationMs: Math.round(performance.now() - started),
     };
+    // Once the browser is up, only the page can bring it down (its memory, a renderer fault); before
+    // that, nothing of the site has run, so a crash is the sandbox's.
+    if (status === 'crashed') result.crashedBy = launched ? 'program' : 'sandbox';
     if (why !== undefined) result.reason = why;
     return result;
   }
