@@ -165,8 +165,9 @@ export function fitResult(result: RunResult, maxBytes: number = MAX_RESULT_BYTES
   let out = fitted.stdout;
   let err = fitted.stderr;
   while (size({ ...fitted, stdout: out, stderr: err }) > maxBytes && (out.length > 0 || err.length > 0)) {
-    if (out.length >= err.length) out = out.slice(Math.floor(out.length / 2));
-    else err = err.slice(Math.floor(err.length / 2));
+    // Rounded up, so a last character goes too and the loop always ends.
+    if (out.length >= err.length) out = out.slice(Math.ceil(out.length / 2));
+    else err = err.slice(Math.ceil(err.length / 2));
   }
   if (out.length === bare.stdout.length) fitted.stdoutTruncated = bare.stdoutTruncated ?? false;
   if (err.length === bare.stderr.length) fitted.stderrTruncated = bare.stderrTruncated ?? false;

@@ -1,6 +1,6 @@
-import { decodeSiteBundle, siteBytes } from '../kinds/task/site.js';
 import { fitResult, type SiteInvocation } from '../domain/sandbox-job.js';
 import { type RunResult, sandboxCrash } from '../domain/types.js';
+import { decodeSiteBundle, siteBytes } from '../kinds/task/site.js';
 import type { BrowserRunner, BrowserRunResult } from '../ports/browser-runner.js';
 import type { ContentTransfer } from '../ports/content-transfer.js';
 

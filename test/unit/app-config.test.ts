@@ -32,12 +32,15 @@ describe('Function: readAppConfig', () => {
 });
 
 describe('Function: readSandboxConfig', () => {
-  it("gives a site job its own wall clock and names the Chromium it drives", () => {
+  it('gives a site job its own wall clock and names the Chromium it drives', () => {
     const defaults = readSandboxConfig({});
     expect(defaults.SANDBOX_TIMEOUT_MS).toBe(10_000);
     expect(defaults.SANDBOX_BROWSER_TIMEOUT_MS).toBe(30_000);
     expect(defaults.SANDBOX_CHROMIUM).toBe('/usr/bin/chromium');
-    const set = readSandboxConfig({ SANDBOX_BROWSER_TIMEOUT_MS: '12000', SANDBOX_CHROMIUM: ' /opt/chromium/chromium ' });
+    const set = readSandboxConfig({
+      SANDBOX_BROWSER_TIMEOUT_MS: '12000',
+      SANDBOX_CHROMIUM: ' /opt/chromium/chromium ',
+    });
     expect(set.SANDBOX_BROWSER_TIMEOUT_MS).toBe(12_000);
     expect(set.SANDBOX_CHROMIUM).toBe('/opt/chromium/chromium');
     expect(readSandboxConfig({ SANDBOX_CHROMIUM: '' }).SANDBOX_CHROMIUM).toBe('/usr/bin/chromium');

@@ -88,7 +88,8 @@ export function decodeSiteBundle(text: string): SiteFile[] {
   }
   const seen = new Set<string>();
   return parsed.data.files.map(({ path, base64 }) => {
-    if (seen.has(path)) throw new SiteBundleError(`invalid site bundle: ${JSON.stringify(path)} is given twice`);
+    if (seen.has(path))
+      throw new SiteBundleError(`invalid site bundle: ${JSON.stringify(path)} is given twice`);
     seen.add(path);
     return { path, content: Buffer.from(base64, 'base64') };
   });
