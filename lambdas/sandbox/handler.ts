@@ -53,10 +53,7 @@ export const handler = middy()
           { browser: startedBrowser, transfer, timeoutMs: config.SANDBOX_BROWSER_TIMEOUT_MS },
           invocation,
         )
-      : await runItem(
-          { runner, transfer, timeoutMs: config.SANDBOX_TIMEOUT_MS, log: eventLog },
-          invocation,
-        );
+      : await runItem({ runner, transfer, timeoutMs: config.SANDBOX_TIMEOUT_MS, log: eventLog }, invocation);
     logger.info('item ran', {
       kind: isSiteInvocation(invocation) ? 'site' : 'fix',
       index: item.index,

@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -443,9 +443,12 @@ describe('Method: run — hostile pages', () => {
     expect(l.result.checks.every((c) => c.status === 'failed')).toBe(true);
     // Stopped by the memory limits (V8's heap cap, RLIMIT_DATA), long before its own 30 s clock.
     expect(b.result.status).toBe('crashed');
+    expect(b.result.crashedBy).toBe('program');
     expect(b.wallMs).toBeLessThan(12_000);
     expect(b.result.checks.every((c) => c.status === 'failed')).toBe(true);
     expect(g.result.status).toBe('ran');
+    expect(g.result.crashedBy).toBeUndefined();
+    expect(l.result.crashedBy).toBeUndefined();
     expect(g.result.checks.every((c) => c.status === 'passed')).toBe(true);
     // Nothing of theirs is left: no process, no job dir.
     expect(await processesUnder(workRoot)).toEqual([]);
@@ -484,5 +487,37 @@ describe('Method: run — hostile pages', () => {
     expect(result.checks.map((c) => c.status)).toEqual(['failed', 'passed']);
     expect(result.checks[0]?.value).toBe('false');
     expect(result.failedRequests).toEqual(['/index.html']);
+  });
+});
+
+describe('Method: run — a browser that cannot start', () => {
+  it("counts a Chromium that does not start as the sandbox's crash, not the site's", async () => {
+    // Prepare: a Chromium that starts for the runner's probe, then stops starting at all.
+    const dir = await mkdtemp(join(tmpdir(), 'te-broken-chromium-'));
+    const broken = join(dir, 'broken');
+    const chromium = join(dir, 'chromium.sh');
+    await writeFile(
+      chromium,
+      `#!/bin/sh\nif [ -e '${broken}' ]; then echo 'cannot start' >&2; exit 1; fi\nexec /usr/bin/chromium "$@"\n`,
+    );
+    await chmod(dir, 0o755);
+    await chmod(chromium, 0o755);
+    const brokenRoot = `${workRoot}-broken`;
+    const flaky = await createBrowserRunner({ workRoot: brokenRoot, chromiumPath: chromium });
+    try {
+      await writeFile(broken, '');
+      // Act
+      const result = await flaky.run(
+        job([file('index.html', '<title>t</title>')], [{ id: 't', js: 'true' }]),
+      );
+      // Assess
+      expect(result.status).toBe('crashed');
+      expect(result.crashedBy).toBe('sandbox');
+      expect(result.checks.map((c) => c.status)).toEqual(['failed']);
+    } finally {
+      await flaky.close();
+      await rm(dir, { recursive: true, force: true });
+      await rm(brokenRoot, { recursive: true, force: true });
+    }
   });
 });
