@@ -80,6 +80,30 @@ describe('File: sandbox-image/Dockerfile', () => {
     expect(last).not.toMatch(/^(root|0)(:|$)/);
   });
 
+  it('unpacks a pinned Lambda Chromium at build time and points the browser runner at it', () => {
+    const chromiumStage = stages.find((stage) => /^\S+ AS chromium$/m.test(stage)) ?? '';
+    expect(chromiumStage).toMatch(/npm install [^\n]*@sparticuz\/chromium@\d+\.\d+\.\d+ /);
+    // Unpacked into the image now, with the AL2023 libraries; nothing is unpacked into /tmp at run time.
+    expect(chromiumStage).toMatch(/TMPDIR=\/opt\/chromium AWS_EXECUTION_ENV=AWS_Lambda_nodejs22\.x/);
+    expect(chromiumStage).toContain('test -x /opt/chromium/chromium');
+    expect(runtimeStage).toContain('COPY --from=chromium /opt/chromium/ /opt/chromium/');
+    expect(runtimeStage).toMatch(/\/opt\/chromium\/al2023\/lib > \/etc\/ld\.so\.conf\.d\/chromium\.conf/);
+    expect(runtimeStage).toMatch(/SANDBOX_CHROMIUM=\/opt\/chromium\/chromium/);
+    expect(runtimeStage).not.toMatch(/npm install/);
+    // playwright-core reads its own files: it goes beside the bundle as a package, with the CDN libraries.
+    expect(stages[0]).toMatch(
+      /esbuild lambdas\/sandbox\/handler\.ts [^\n]*\n[^\n]*--external:playwright-core/,
+    );
+    for (const pkg of ['playwright-core', 'bootstrap', 'marked', 'highlight.js', '@highlightjs/cdn-assets']) {
+      expect(runtimeStage).toContain(
+        `COPY --from=build /build/node_modules/${pkg}/ \${LAMBDA_TASK_ROOT}/node_modules/${pkg}/`,
+      );
+    }
+    // The code drives any Chromium through playwright-core; the package is only the image's build step.
+    const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8'));
+    expect(Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })).not.toContain('@sparticuz/chromium');
+  });
+
   it('bundles the sandbox handler with esbuild and points CMD at it', () => {
     expect(dockerfile).toMatch(/esbuild lambdas\/sandbox\/handler\.ts --bundle/);
     expect(runtimeInstructions.at(-1)).toBe('CMD ["lambdas/sandbox/handler.handler"]');
