@@ -25,12 +25,14 @@ import { DYNAMODB_UPDATE_ITEM, LocalStateMachine, loadDefinition } from './state
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const FIX_DEFINITION = join(REPO_ROOT, 'statemachines', 'fix.asl.json');
+export const TASK_DEFINITION = join(REPO_ROOT, 'statemachines', 'task.asl.json');
 const REGION = 'us-east-1';
 const SANDBOX_NICE = 10;
 const WORKFLOW_NICE = 5;
 const ACCOUNT = '000000000000';
 const TABLE_NAME = 'truth-engine';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-fix`;
+const TASK_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-task`;
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:truth-engine-${name}`;
 
 export interface LocalStackOptions {
@@ -60,6 +62,7 @@ export interface LocalStack {
   /** Sessions found unfinished at start and resumed (or failed, if already resumed once). */
   recovered: { resumed: string[]; failed: string[] };
   machine: LocalStateMachine;
+  taskMachine: LocalStateMachine;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     region: REGION,
   });
   let machine: LocalStateMachine | undefined;
+  let taskMachine: LocalStateMachine | undefined;
   let gateway: LocalGateway | undefined;
   // Presigned artifact URLs are signed with a key made fresh at every start, as S3 signs with credentials.
   const signingKey = randomBytes(32).toString('hex');
@@ -104,8 +108,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         wsDefault: (event) => invoke('ws-default', event),
       },
       () => {
-        if (!machine) throw new Error('the state machine is not ready');
-        return machine;
+        if (!machine || !taskMachine) throw new Error('the state machines are not ready');
+        return [machine, taskMachine];
       },
       {
         info: (message, extra) => void outsideInvocation(() => logger.info(message, { ...extra })),
@@ -129,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ARTIFACT_URL: base,
       ARTIFACT_SIGNING_KEY: signingKey,
       STATE_MACHINE_ARN,
+      TASK_STATE_MACHINE_ARN,
       SFN_ENDPOINT: base,
       WS_CALLBACK_URL: `${base}/${gateway.stage}`,
       ...options.env,
@@ -147,7 +152,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     hosts.sandbox = sandbox;
     const containment = sandbox.containment ?? 'unknown';
     process.env.SANDBOX_CONTAINMENT = containment;
-    const starting = FunctionProcess.start(['controller', 'notifier'], { nice: WORKFLOW_NICE });
+    const starting = FunctionProcess.start(['controller', 'task-controller', 'notifier'], {
+      nice: WORKFLOW_NICE,
+    });
     starting.then(
       (started) => {
         workflowFunctions = started;
@@ -162,6 +169,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const workflow = await starting;
     hosts.controller = workflow;
     hosts.notifier = workflow;
+    hosts['task-controller'] = workflow;
 
     function invoke(name: string, event: unknown): Promise<unknown> {
       const host = hosts[name];
@@ -178,24 +186,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // from starting more interpreters than the cores can run within their time limits.
     const sandboxLimit = sandboxConcurrency(process.env.SANDBOX_CONCURRENCY);
     const sandboxSlots = pLimit(sandboxLimit);
+    const substitutions = {
+      ControllerFunctionArn: functionArn('controller'),
+      TaskControllerFunctionArn: functionArn('task-controller'),
+      SandboxFunctionArn: functionArn('sandbox'),
+      NotifierFunctionArn: functionArn('notifier'),
+      TableName: TABLE_NAME,
+    };
+    const functions = {
+      'truth-engine-controller': (payload: unknown) => invoke('controller', payload),
+      'truth-engine-task-controller': (payload: unknown) => invoke('task-controller', payload),
+      'truth-engine-sandbox': (payload: unknown) => {
+        const call = () => sandboxSlots(() => invoke('sandbox', payload));
+        return options.wrapInvoke ? options.wrapInvoke('sandbox-slot', payload, call) : call();
+      },
+      'truth-engine-notifier': (payload: unknown) => invoke('notifier', payload),
+    };
+    const integrations = {
+      [DYNAMODB_UPDATE_ITEM]: (parameters: unknown) => dynamodb.updateItem(parameters),
+    };
     const { definition, handlers: taskHandlers } = await loadDefinition(
       FIX_DEFINITION,
-      {
-        ControllerFunctionArn: functionArn('controller'),
-        SandboxFunctionArn: functionArn('sandbox'),
-        NotifierFunctionArn: functionArn('notifier'),
-        TableName: TABLE_NAME,
-      },
-      {
-        'truth-engine-controller': (payload) => invoke('controller', payload),
-        'truth-engine-sandbox': (payload) => {
-          const call = () => sandboxSlots(() => invoke('sandbox', payload));
-          return options.wrapInvoke ? options.wrapInvoke('sandbox-slot', payload, call) : call();
-        },
-        'truth-engine-notifier': (payload) => invoke('notifier', payload),
-      },
-      { [DYNAMODB_UPDATE_ITEM]: (parameters) => dynamodb.updateItem(parameters) },
+      substitutions,
+      functions,
+      integrations,
     );
+    const task = await loadDefinition(TASK_DEFINITION, substitutions, functions, integrations);
     // Enough running sessions to keep every sandbox slot busy (each has a baseline and candidates to
     // run); the rest wait, queued, rather than all taking turns on the same store and event loops.
     machine = new LocalStateMachine(
@@ -212,9 +228,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       { maxRunning: sandboxLimit * 2 },
     );
+    // A task runs a browser per site: a few at once are what two cores keep within their time limits.
+    taskMachine = new LocalStateMachine(
+      TASK_STATE_MACHINE_ARN,
+      task.definition,
+      task.handlers,
+      (error, input) => {
+        void outsideInvocation(() =>
+          logger.warn('task execution ended with an error', {
+            error: String(error),
+            input: JSON.stringify(input),
+          }),
+        );
+      },
+      { maxRunning: Math.max(2, sandboxLimit / 2) },
+    );
 
-    const started = machine;
-    const recovered = await outsideInvocation(() => recoverUnfinished(started));
+    const machines = { fix: machine, task: taskMachine };
+    const recovered = await outsideInvocation(() => recoverUnfinished(machines));
     // Only now can every route be served: before this, clients were told 503 and when to retry.
     gateway.markReady();
     const stack: LocalStack = {
@@ -224,8 +255,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       containment,
       recovered,
       machine,
+      taskMachine,
       close: async () => {
-        await machine?.stop();
+        await Promise.all([machine?.stop(), taskMachine?.stop()]);
         await gateway?.close();
         await Promise.all([sandbox?.close(), workflowFunctions?.close()]);
         await dynamodb.close();
@@ -233,7 +265,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     return stack;
   } catch (error) {
-    await machine?.stop();
+    await Promise.all([machine?.stop(), taskMachine?.stop()]);
     await gateway?.close();
     await Promise.all([sandbox?.close(), workflowFunctions?.close()]);
     await dynamodb.close();
@@ -256,7 +288,7 @@ function sandboxConcurrency(setting: string | undefined): number {
  * resumed once is marked failed with the reason, so no session is ever left hanging.
  */
 async function recoverUnfinished(
-  machine: LocalStateMachine,
+  machines: Record<'fix' | 'task', LocalStateMachine>,
 ): Promise<{ resumed: string[]; failed: string[] }> {
   const config = readAppConfig(process.env);
   const deps = { store: createSessionStore(config), push: createPushChannel(config), log: eventLog };
@@ -272,7 +304,10 @@ async function recoverUnfinished(
       continue;
     }
     await deps.store.updateMeta(meta.sessionId, { resumes: (meta.resumes ?? 0) + 1 });
-    machine.start({ sessionId: meta.sessionId, round: Math.max(1, meta.rounds) }, `${meta.sessionId}-resume`);
+    machines[meta.kind ?? 'fix'].start(
+      { sessionId: meta.sessionId, round: Math.max(1, meta.rounds) },
+      `${meta.sessionId}-resume`,
+    );
     resumed.push(meta.sessionId);
   }
   if (resumed.length + failed.length > 0) logger.info('recovered unfinished sessions', { resumed, failed });

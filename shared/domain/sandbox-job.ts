@@ -45,6 +45,22 @@ export interface SandboxInvocation {
   run: RoundRun;
 }
 
+/** Shared by every item of a task round: the compiled checks, evaluated on each site's page. */
+export interface SiteRun {
+  kind: 'site';
+  checks: Array<{ id: string; js: string }>;
+}
+/** One task Map item: the baseline site (index 0) or a candidate; its files as a site bundle. */
+export interface SiteItem {
+  sessionId: string;
+  round: number;
+  index: number;
+  role: 'baseline' | 'candidate';
+  source?: string;
+  /** A site bundle (JSON, see encodeSiteBundle): inline, or by presigned URL. */
+  site: Content;
+}
+
 /**
  * Step Functions caps a state's payload at 256 KiB. A round's output carries every item; each Map
  * iteration carries the run, its item and the sandbox's result. Inline pieces are therefore small,

@@ -32,3 +32,15 @@ export function applyChanges(files: readonly SiteFile[], changes: readonly SiteC
   }
   return [...byPath.values()].sort((a, b) => a.path.localeCompare(b.path));
 }
+
+/** A site as one JSON text (`{"files":[{"path","base64"}]}`), the way it travels to the sandbox. */
+export function encodeSiteBundle(files: readonly SiteFile[]): string {
+  return JSON.stringify({
+    files: files.map((file) => ({ path: file.path, base64: file.content.toString('base64') })),
+  });
+}
+
+export function decodeSiteBundle(text: string): SiteFile[] {
+  const parsed = JSON.parse(text) as { files: Array<{ path: string; base64: string }> };
+  return parsed.files.map((file) => ({ path: file.path, content: Buffer.from(file.base64, 'base64') }));
+}
