@@ -13,6 +13,7 @@ const MODULES: Record<string, string> = {
   sandbox: '../../lambdas/sandbox/handler.js',
   controller: '../../lambdas/controller/handler.js',
   notifier: '../../lambdas/notifier/handler.js',
+  'task-controller': '../../lambdas/task-controller/handler.js',
 };
 
 interface InvokeMessage {
