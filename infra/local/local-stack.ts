@@ -15,12 +15,7 @@ import { failSession } from '../../shared/use-cases/fail-session.js';
 import { startLocalDynamoDb } from './dynamodb-server.js';
 import { FunctionProcess } from './function-process.js';
 import { LocalGateway } from './gateway.js';
-import {
-  enableConcurrentInvocations,
-  type LambdaHandler,
-  localInvoker,
-  outsideInvocation,
-} from './lambda-invoker.js';
+import { enableConcurrentInvocations, outsideInvocation } from './lambda-invoker.js';
 import { DYNAMODB_UPDATE_ITEM, LocalStateMachine, loadDefinition } from './state-machine-runner.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -33,6 +28,8 @@ const ACCOUNT = '000000000000';
 const TABLE_NAME = 'truth-engine';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-fix`;
 const TASK_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-task`;
+/** The functions behind the HTTP and WebSocket routes, hosted together in one process. */
+const API_FUNCTIONS = ['http-api', 'ws-connect', 'ws-disconnect', 'ws-default'];
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:truth-engine-${name}`;
 
 export interface LocalStackOptions {
@@ -97,8 +94,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   let sandbox: FunctionProcess | undefined;
   let workflowFunctions: FunctionProcess | undefined;
+  let apiFunctions: FunctionProcess | undefined;
   try {
-    const handlers: Partial<Record<string, LambdaHandler>> = {};
     const hosts: Partial<Record<string, FunctionProcess>> = {};
     gateway = new LocalGateway(
       {
@@ -141,10 +138,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
 
-    // The sandbox goes first: its capability probe decides what /health reports. The functions a
-    // running session calls (the sandbox; the controller and the notifier) run in processes of their
-    // own, as they are functions of their own in AWS: their work never queues on the event loop that
-    // accepts requests, and the two cores share it. The API's functions stay in this process.
+    // The sandbox goes first: its capability probe decides what /health reports. Every function
+    // runs in a process of its own, as each is a function of its own in AWS: the API's (HTTP and
+    // WebSocket routes), the sandbox, and the controller with the notifier. This process keeps the
+    // gateway and the state machine, so an accepted request's store and Step Functions calls never
+    // wait their turn behind the sessions' executions, nor theirs behind it.
     // On one machine the candidates' interpreters share the cores with everything else; in AWS the
     // sandbox has CPU of its own. Run below the stack's priority, they take what the API and the
     // session's other steps leave and never hold up a request being accepted.
@@ -152,33 +150,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     hosts.sandbox = sandbox;
     const containment = sandbox.containment ?? 'unknown';
     process.env.SANDBOX_CONTAINMENT = containment;
-    const starting = FunctionProcess.start(['controller', 'task-controller', 'notifier'], {
-      nice: WORKFLOW_NICE,
-    });
-    starting.then(
-      (started) => {
-        workflowFunctions = started;
-      },
-      () => undefined,
-    );
-    handlers['http-api'] = (await import('../../lambdas/http-api/handler.js')).handler as LambdaHandler;
-    handlers['ws-connect'] = (await import('../../lambdas/ws-connect/handler.js')).handler as LambdaHandler;
-    handlers['ws-disconnect'] = (await import('../../lambdas/ws-disconnect/handler.js'))
-      .handler as LambdaHandler;
-    handlers['ws-default'] = (await import('../../lambdas/ws-default/handler.js')).handler as LambdaHandler;
-    const workflow = await starting;
+    // Both are waited for, even when one fails, so the clean-up below closes whichever started.
+    const [workflowStart, apiStart] = await Promise.allSettled([
+      FunctionProcess.start(['controller', 'task-controller', 'notifier'], { nice: WORKFLOW_NICE }),
+      FunctionProcess.start(API_FUNCTIONS),
+    ]);
+    if (workflowStart.status === 'fulfilled') workflowFunctions = workflowStart.value;
+    if (apiStart.status === 'fulfilled') apiFunctions = apiStart.value;
+    if (workflowStart.status === 'rejected') throw workflowStart.reason;
+    if (apiStart.status === 'rejected') throw apiStart.reason;
+    const workflow = workflowStart.value;
+    const api = apiStart.value;
     hosts.controller = workflow;
     hosts.notifier = workflow;
     hosts['task-controller'] = workflow;
+    for (const name of API_FUNCTIONS) hosts[name] = api;
 
     function invoke(name: string, event: unknown): Promise<unknown> {
       const host = hosts[name];
-      const handler = handlers[name];
-      if (!host && !handler) return Promise.reject(new Error(`the ${name} function is not ready`));
+      if (!host) return Promise.reject(new Error(`the ${name} function is not ready`));
       // A hosted function gets its Lambda context in its own process.
-      const call = host
-        ? () => host.invoke(name, event)
-        : () => localInvoker(`truth-engine-${name}`, handler as LambdaHandler)(event);
+      const call = () => host.invoke(name, event);
       return options.wrapInvoke ? options.wrapInvoke(name, event, call) : call();
     }
 
@@ -259,7 +251,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       close: async () => {
         await Promise.all([machine?.stop(), taskMachine?.stop()]);
         await gateway?.close();
-        await Promise.all([sandbox?.close(), workflowFunctions?.close()]);
+        await Promise.all([sandbox?.close(), workflowFunctions?.close(), apiFunctions?.close()]);
         await dynamodb.close();
       },
     };
@@ -267,7 +259,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     await Promise.all([machine?.stop(), taskMachine?.stop()]);
     await gateway?.close();
-    await Promise.all([sandbox?.close(), workflowFunctions?.close()]);
+    await Promise.all([sandbox?.close(), workflowFunctions?.close(), apiFunctions?.close()]);
     await dynamodb.close();
     throw error;
   }
