@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
  */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The state machine the local stack runs; AWS deploys this very file. */
+/** The state machines the local stack runs; AWS deploys these very files. */
 export const FIX_DEFINITION_PATH = fileURLToPath(
   new URL('../../statemachines/fix.asl.json', import.meta.url),
+);
+export const TASK_DEFINITION_PATH = fileURLToPath(
+  new URL('../../statemachines/task.asl.json', import.meta.url),
 );

@@ -1,14 +1,14 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DEFAULT_MODELS, type TruthEngineConfig } from './config.js';
-import { FixWorkflow } from './constructs/fix-workflow.js';
 import { TruthEngineFunction } from './constructs/function-defaults.js';
 import { HttpApi } from './constructs/http-api.js';
 import { SandboxFunction } from './constructs/sandbox-function.js';
-import { LlmSecrets } from './constructs/secrets.js';
+import { LlmSecrets, TaskSecret } from './constructs/secrets.js';
 import { Storage } from './constructs/storage.js';
 import { WebSocketApi } from './constructs/websocket-api.js';
-import { FIX_DEFINITION_PATH } from './paths.js';
+import { Workflow } from './constructs/workflow.js';
+import { FIX_DEFINITION_PATH, TASK_DEFINITION_PATH } from './paths.js';
 
 export interface TruthEngineStackProps extends StackProps {
   /**
@@ -20,21 +20,29 @@ export interface TruthEngineStackProps extends StackProps {
    * @default statemachines/fix.asl.json
    */
   readonly fixDefinitionPath?: string;
+  /**
+   * The ASL file of the task workflow.
+   * @default statemachines/task.asl.json
+   */
+  readonly taskDefinitionPath?: string;
 }
 
 /**
- * Truth Engine on AWS: HTTP and WebSocket APIs in front of the fix state machine, whose controller,
- * sandbox and notifier share one table and one bucket.
+ * Truth Engine on AWS: HTTP and WebSocket APIs in front of one state machine per problem kind (fix,
+ * task), whose controllers, the shared sandbox and the notifier share one table and one bucket.
  */
 export class TruthEngineStack extends Stack {
   readonly storage: Storage;
   readonly secrets: LlmSecrets;
+  readonly taskSecret: TaskSecret;
   readonly httpApi: HttpApi;
   readonly webSocketApi: WebSocketApi;
   readonly controller: TruthEngineFunction;
+  readonly taskController: TruthEngineFunction;
   readonly notifier: TruthEngineFunction;
   readonly sandbox: SandboxFunction;
-  readonly workflow: FixWorkflow;
+  readonly fixWorkflow: Workflow;
+  readonly taskWorkflow: Workflow;
 
   constructor(scope: Construct, id: string, props: TruthEngineStackProps = {}) {
     super(scope, id, props);
@@ -49,6 +57,7 @@ export class TruthEngineStack extends Stack {
     this.storage = new Storage(this, 'Storage', { removalPolicy, artifactTtlDays: config.artifactTtlDays });
     const { table, bucket } = this.storage;
     this.secrets = new LlmSecrets(this, 'LlmSecrets', { removalPolicy });
+    this.taskSecret = new TaskSecret(this, 'TaskSecret', { removalPolicy });
 
     this.webSocketApi = new WebSocketApi(this, 'WebSocketApi', { logRemovalPolicy });
     this.webSocketApi.connectHandler
@@ -61,27 +70,45 @@ export class TruthEngineStack extends Stack {
       .bindTable({ table, accessMode: 'readWrite' })
       .bindBucket({ bucket, accessMode: 'readWrite' });
 
-    this.controller = new TruthEngineFunction(this, 'Controller', {
+    const modelNames = {
+      GEMINI_MODEL: config.models.gemini,
+      GROQ_MODEL: config.models.groq,
+      DEEPSEEK_MODEL: config.models.deepseek,
+    };
+    // Each kind's controller asks the models and writes the round's items into the store, presigning
+    // what the sandbox fetches: the same needs, so the same grants.
+    const controllerFunction = (
+      controllerId: string,
+      props: { handlerDir: string; description: string; timeout: Duration },
+    ) => {
+      const fn = new TruthEngineFunction(this, controllerId, {
+        ...props,
+        memorySize: 1024,
+        logRemovalPolicy,
+        environment: modelNames,
+      })
+        .bindTable({ table, accessMode: 'readWrite' })
+        .bindBucket({ bucket, accessMode: 'readWrite' });
+      this.secrets.bindReader(fn);
+      this.webSocketApi.bindPusher(fn);
+      return fn;
+    };
+    this.controller = controllerFunction('Controller', {
       handlerDir: 'controller',
       description: 'Fix workflow: categorize, write the harness and the candidates.',
-      memorySize: 1024,
       // Under the Controller state's 300 s, so a slow provider surfaces as this function's timeout.
       timeout: Duration.seconds(280),
-      logRemovalPolicy,
-      environment: {
-        GEMINI_MODEL: config.models.gemini,
-        GROQ_MODEL: config.models.groq,
-        DEEPSEEK_MODEL: config.models.deepseek,
-      },
-    })
-      .bindTable({ table, accessMode: 'readWrite' })
-      .bindBucket({ bucket, accessMode: 'readWrite' });
-    this.secrets.bindReader(this.controller);
-    this.webSocketApi.bindPusher(this.controller);
+    });
+    this.taskController = controllerFunction('TaskController', {
+      handlerDir: 'task-controller',
+      description: 'Task workflow: make the checks executable, write the candidate sites.',
+      // Under the task Controller state's 330 s, with the same margin as the fix controller's.
+      timeout: Duration.seconds(310),
+    });
 
     this.notifier = new TruthEngineFunction(this, 'Notifier', {
       handlerDir: 'notifier',
-      description: 'Fix workflow: record verdicts, judge the round, push to subscribers.',
+      description: 'Both workflows: record verdicts, judge the round (fix or task), push to subscribers.',
       // Under the notifier states' 60 s.
       timeout: Duration.seconds(55),
       logRemovalPolicy,
@@ -90,14 +117,35 @@ export class TruthEngineStack extends Stack {
       .bindBucket({ bucket, accessMode: 'readWrite' });
     this.webSocketApi.bindPusher(this.notifier);
 
-    // biome-ignore lint/style/noNonNullAssertion: a Function built here always has a role
-    const presigner = this.controller.role!;
-    this.sandbox = new SandboxFunction(this, 'Sandbox', { bucket, presigner, logRemovalPolicy });
+    // The sandbox fetches through its S3 endpoint only what a controller's role presigned.
+    const presigners = [this.controller, this.taskController].map((fn) => {
+      // biome-ignore lint/style/noNonNullAssertion: a Function built here always has a role
+      return fn.role!;
+    });
+    this.sandbox = new SandboxFunction(this, 'Sandbox', { bucket, presigners, logRemovalPolicy });
 
-    this.workflow = new FixWorkflow(this, 'FixWorkflow', {
+    this.fixWorkflow = new Workflow(this, 'FixWorkflow', {
+      kind: 'fix',
       definitionPath: props.fixDefinitionPath ?? FIX_DEFINITION_PATH,
-      steps: { controller: this.controller, sandbox: this.sandbox.function, notifier: this.notifier },
+      functions: {
+        ControllerFunctionArn: this.controller,
+        SandboxFunctionArn: this.sandbox.function,
+        NotifierFunctionArn: this.notifier,
+      },
       table,
+      starterVariable: 'STATE_MACHINE_ARN',
+      logRemovalPolicy,
+    });
+    this.taskWorkflow = new Workflow(this, 'TaskWorkflow', {
+      kind: 'task',
+      definitionPath: props.taskDefinitionPath ?? TASK_DEFINITION_PATH,
+      functions: {
+        TaskControllerFunctionArn: this.taskController,
+        SandboxFunctionArn: this.sandbox.function,
+        NotifierFunctionArn: this.notifier,
+      },
+      table,
+      starterVariable: 'TASK_STATE_MACHINE_ARN',
       logRemovalPolicy,
     });
 
@@ -107,19 +155,28 @@ export class TruthEngineStack extends Stack {
       .bindBucket({ bucket, accessMode: 'readWrite' });
     // GET /health shows the containment the sandbox function reports measuring, recorded by the
     // notifier; nothing written here could know it.
+    // Only POST /v1/tasks checks the task secret, so only its function may read it.
+    this.taskSecret.bindReader(this.httpApi.handler);
 
-    // Neither starter is named by the state machine, so these grants add no dependency cycle.
-    this.workflow.bindStarter(this.httpApi.handler);
-    this.workflow.bindStarter(this.webSocketApi.defaultHandler);
+    // Neither starter is named by a state machine, so these grants add no dependency cycle. Tasks
+    // arrive only over HTTP (the WebSocket API follows them with `subscribe`, which starts nothing).
+    this.fixWorkflow.bindStarter(this.httpApi.handler);
+    this.fixWorkflow.bindStarter(this.webSocketApi.defaultHandler);
+    this.taskWorkflow.bindStarter(this.httpApi.handler);
 
     new CfnOutput(this, 'HttpApiUrl', { value: this.httpApi.url });
     new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketApi.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
-    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'StateMachineArn', { value: this.fixWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TaskStateMachineArn', { value: this.taskWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'LlmSecretArn', {
       value: this.secrets.secret.secretArn,
       description: 'Fill GEMINI_API_KEY / GROQ_API_KEY / DEEPSEEK_API_KEY here.',
+    });
+    new CfnOutput(this, 'TaskSecretArn', {
+      value: this.taskSecret.secret.secretArn,
+      description: 'Put the secret given to evaluators here (a plain string, or JSON with TASK_SECRET).',
     });
   }
 }

@@ -5,14 +5,20 @@ import { enableConcurrentInvocations, type LambdaHandler, localInvoker } from '.
 /*
  * Functions in a process of their own (started by function-process.ts), as in AWS each is a function
  * of its own: the work of running sessions (the controller's and notifier's store calls and pushes,
- * the sandbox's interpreter starts, work dirs and clean-up scans) stays off the event loop that
- * serves the API. Invocations come over IPC and run concurrently, each in its own Lambda context.
+ * the sandbox's interpreter starts, work dirs and clean-up scans), the API's (its store and Step
+ * Functions calls) and the gateway's with the state machine's each keep an event loop to themselves.
+ * Invocations come over IPC and run concurrently, each in its own Lambda context.
  */
 
 const MODULES: Record<string, string> = {
+  'http-api': '../../lambdas/http-api/handler.js',
+  'ws-connect': '../../lambdas/ws-connect/handler.js',
+  'ws-disconnect': '../../lambdas/ws-disconnect/handler.js',
+  'ws-default': '../../lambdas/ws-default/handler.js',
   sandbox: '../../lambdas/sandbox/handler.js',
   controller: '../../lambdas/controller/handler.js',
   notifier: '../../lambdas/notifier/handler.js',
+  'task-controller': '../../lambdas/task-controller/handler.js',
 };
 
 interface InvokeMessage {

@@ -54,7 +54,8 @@ export class LocalGateway {
 
   constructor(
     private readonly handlers: GatewayHandlers,
-    private readonly machine: () => LocalStateMachine,
+    /** The state machines StartExecution may name (one per kind). */
+    private readonly machine: () => LocalStateMachine | readonly LocalStateMachine[],
     private readonly log: GatewayLog,
     readonly stage = 'local',
     /** Serves presigned artifact URLs, as S3 does for the bucket's. */
@@ -177,8 +178,11 @@ export class LocalGateway {
       return;
     }
     const request = JSON.parse(body ?? '{}') as { stateMachineArn?: string; name?: string; input?: string };
-    const machine = this.machine();
-    if (request.stateMachineArn !== machine.arn) {
+    const machines = this.machine();
+    const machine = (Array.isArray(machines) ? machines : [machines]).find(
+      (candidate: LocalStateMachine) => candidate.arn === request.stateMachineArn,
+    );
+    if (!machine) {
       awsJson(400, {
         __type: 'StateMachineDoesNotExist',
         message: `no state machine ${request.stateMachineArn}`,

@@ -15,22 +15,21 @@ import { failSession } from '../../shared/use-cases/fail-session.js';
 import { startLocalDynamoDb } from './dynamodb-server.js';
 import { FunctionProcess } from './function-process.js';
 import { LocalGateway } from './gateway.js';
-import {
-  enableConcurrentInvocations,
-  type LambdaHandler,
-  localInvoker,
-  outsideInvocation,
-} from './lambda-invoker.js';
+import { enableConcurrentInvocations, outsideInvocation } from './lambda-invoker.js';
 import { DYNAMODB_UPDATE_ITEM, LocalStateMachine, loadDefinition } from './state-machine-runner.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const FIX_DEFINITION = join(REPO_ROOT, 'statemachines', 'fix.asl.json');
+export const TASK_DEFINITION = join(REPO_ROOT, 'statemachines', 'task.asl.json');
 const REGION = 'us-east-1';
 const SANDBOX_NICE = 10;
 const WORKFLOW_NICE = 5;
 const ACCOUNT = '000000000000';
 const TABLE_NAME = 'truth-engine';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-fix`;
+const TASK_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-task`;
+/** The functions behind the HTTP and WebSocket routes, hosted together in one process. */
+const API_FUNCTIONS = ['http-api', 'ws-connect', 'ws-disconnect', 'ws-default'];
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:truth-engine-${name}`;
 
 export interface LocalStackOptions {
@@ -60,6 +59,7 @@ export interface LocalStack {
   /** Sessions found unfinished at start and resumed (or failed, if already resumed once). */
   recovered: { resumed: string[]; failed: string[] };
   machine: LocalStateMachine;
+  taskMachine: LocalStateMachine;
   close(): Promise<void>;
 }
 
@@ -81,6 +81,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     region: REGION,
   });
   let machine: LocalStateMachine | undefined;
+  let taskMachine: LocalStateMachine | undefined;
   let gateway: LocalGateway | undefined;
   // Presigned artifact URLs are signed with a key made fresh at every start, as S3 signs with credentials.
   const signingKey = randomBytes(32).toString('hex');
@@ -93,8 +94,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   let sandbox: FunctionProcess | undefined;
   let workflowFunctions: FunctionProcess | undefined;
+  let apiFunctions: FunctionProcess | undefined;
   try {
-    const handlers: Partial<Record<string, LambdaHandler>> = {};
     const hosts: Partial<Record<string, FunctionProcess>> = {};
     gateway = new LocalGateway(
       {
@@ -104,8 +105,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         wsDefault: (event) => invoke('ws-default', event),
       },
       () => {
-        if (!machine) throw new Error('the state machine is not ready');
-        return machine;
+        if (!machine || !taskMachine) throw new Error('the state machines are not ready');
+        return [machine, taskMachine];
       },
       {
         info: (message, extra) => void outsideInvocation(() => logger.info(message, { ...extra })),
@@ -129,6 +130,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ARTIFACT_URL: base,
       ARTIFACT_SIGNING_KEY: signingKey,
       STATE_MACHINE_ARN,
+      TASK_STATE_MACHINE_ARN,
       SFN_ENDPOINT: base,
       WS_CALLBACK_URL: `${base}/${gateway.stage}`,
       ...options.env,
@@ -136,10 +138,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
 
-    // The sandbox goes first: its capability probe decides what /health reports. The functions a
-    // running session calls (the sandbox; the controller and the notifier) run in processes of their
-    // own, as they are functions of their own in AWS: their work never queues on the event loop that
-    // accepts requests, and the two cores share it. The API's functions stay in this process.
+    // The sandbox goes first: its capability probe decides what /health reports. Every function
+    // runs in a process of its own, as each is a function of its own in AWS: the API's (HTTP and
+    // WebSocket routes), the sandbox, and the controller with the notifier. This process keeps the
+    // gateway and the state machine, so an accepted request's store and Step Functions calls never
+    // wait their turn behind the sessions' executions, nor theirs behind it.
     // On one machine the candidates' interpreters share the cores with everything else; in AWS the
     // sandbox has CPU of its own. Run below the stack's priority, they take what the API and the
     // session's other steps leave and never hold up a request being accepted.
@@ -147,30 +150,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     hosts.sandbox = sandbox;
     const containment = sandbox.containment ?? 'unknown';
     process.env.SANDBOX_CONTAINMENT = containment;
-    const starting = FunctionProcess.start(['controller', 'notifier'], { nice: WORKFLOW_NICE });
-    starting.then(
-      (started) => {
-        workflowFunctions = started;
-      },
-      () => undefined,
-    );
-    handlers['http-api'] = (await import('../../lambdas/http-api/handler.js')).handler as LambdaHandler;
-    handlers['ws-connect'] = (await import('../../lambdas/ws-connect/handler.js')).handler as LambdaHandler;
-    handlers['ws-disconnect'] = (await import('../../lambdas/ws-disconnect/handler.js'))
-      .handler as LambdaHandler;
-    handlers['ws-default'] = (await import('../../lambdas/ws-default/handler.js')).handler as LambdaHandler;
-    const workflow = await starting;
+    // Both are waited for, even when one fails, so the clean-up below closes whichever started.
+    const [workflowStart, apiStart] = await Promise.allSettled([
+      FunctionProcess.start(['controller', 'task-controller', 'notifier'], { nice: WORKFLOW_NICE }),
+      FunctionProcess.start(API_FUNCTIONS),
+    ]);
+    if (workflowStart.status === 'fulfilled') workflowFunctions = workflowStart.value;
+    if (apiStart.status === 'fulfilled') apiFunctions = apiStart.value;
+    if (workflowStart.status === 'rejected') throw workflowStart.reason;
+    if (apiStart.status === 'rejected') throw apiStart.reason;
+    const workflow = workflowStart.value;
+    const api = apiStart.value;
     hosts.controller = workflow;
     hosts.notifier = workflow;
+    hosts['task-controller'] = workflow;
+    for (const name of API_FUNCTIONS) hosts[name] = api;
 
     function invoke(name: string, event: unknown): Promise<unknown> {
       const host = hosts[name];
-      const handler = handlers[name];
-      if (!host && !handler) return Promise.reject(new Error(`the ${name} function is not ready`));
+      if (!host) return Promise.reject(new Error(`the ${name} function is not ready`));
       // A hosted function gets its Lambda context in its own process.
-      const call = host
-        ? () => host.invoke(name, event)
-        : () => localInvoker(`truth-engine-${name}`, handler as LambdaHandler)(event);
+      const call = () => host.invoke(name, event);
       return options.wrapInvoke ? options.wrapInvoke(name, event, call) : call();
     }
 
@@ -178,24 +178,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // from starting more interpreters than the cores can run within their time limits.
     const sandboxLimit = sandboxConcurrency(process.env.SANDBOX_CONCURRENCY);
     const sandboxSlots = pLimit(sandboxLimit);
+    const substitutions = {
+      ControllerFunctionArn: functionArn('controller'),
+      TaskControllerFunctionArn: functionArn('task-controller'),
+      SandboxFunctionArn: functionArn('sandbox'),
+      NotifierFunctionArn: functionArn('notifier'),
+      TableName: TABLE_NAME,
+    };
+    const functions = {
+      'truth-engine-controller': (payload: unknown) => invoke('controller', payload),
+      'truth-engine-task-controller': (payload: unknown) => invoke('task-controller', payload),
+      'truth-engine-sandbox': (payload: unknown) => {
+        const call = () => sandboxSlots(() => invoke('sandbox', payload));
+        return options.wrapInvoke ? options.wrapInvoke('sandbox-slot', payload, call) : call();
+      },
+      'truth-engine-notifier': (payload: unknown) => invoke('notifier', payload),
+    };
+    const integrations = {
+      [DYNAMODB_UPDATE_ITEM]: (parameters: unknown) => dynamodb.updateItem(parameters),
+    };
     const { definition, handlers: taskHandlers } = await loadDefinition(
       FIX_DEFINITION,
-      {
-        ControllerFunctionArn: functionArn('controller'),
-        SandboxFunctionArn: functionArn('sandbox'),
-        NotifierFunctionArn: functionArn('notifier'),
-        TableName: TABLE_NAME,
-      },
-      {
-        'truth-engine-controller': (payload) => invoke('controller', payload),
-        'truth-engine-sandbox': (payload) => {
-          const call = () => sandboxSlots(() => invoke('sandbox', payload));
-          return options.wrapInvoke ? options.wrapInvoke('sandbox-slot', payload, call) : call();
-        },
-        'truth-engine-notifier': (payload) => invoke('notifier', payload),
-      },
-      { [DYNAMODB_UPDATE_ITEM]: (parameters) => dynamodb.updateItem(parameters) },
+      substitutions,
+      functions,
+      integrations,
     );
+    const task = await loadDefinition(TASK_DEFINITION, substitutions, functions, integrations);
     // Enough running sessions to keep every sandbox slot busy (each has a baseline and candidates to
     // run); the rest wait, queued, rather than all taking turns on the same store and event loops.
     machine = new LocalStateMachine(
@@ -212,9 +220,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       { maxRunning: sandboxLimit * 2 },
     );
+    // A task runs a browser per site: a few at once are what two cores keep within their time limits.
+    taskMachine = new LocalStateMachine(
+      TASK_STATE_MACHINE_ARN,
+      task.definition,
+      task.handlers,
+      (error, input) => {
+        void outsideInvocation(() =>
+          logger.warn('task execution ended with an error', {
+            error: String(error),
+            input: JSON.stringify(input),
+          }),
+        );
+      },
+      { maxRunning: Math.max(2, sandboxLimit / 2) },
+    );
 
-    const started = machine;
-    const recovered = await outsideInvocation(() => recoverUnfinished(started));
+    const machines = { fix: machine, task: taskMachine };
+    const recovered = await outsideInvocation(() => recoverUnfinished(machines));
     // Only now can every route be served: before this, clients were told 503 and when to retry.
     gateway.markReady();
     const stack: LocalStack = {
@@ -224,18 +247,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       containment,
       recovered,
       machine,
+      taskMachine,
       close: async () => {
-        await machine?.stop();
+        await Promise.all([machine?.stop(), taskMachine?.stop()]);
         await gateway?.close();
-        await Promise.all([sandbox?.close(), workflowFunctions?.close()]);
+        await Promise.all([sandbox?.close(), workflowFunctions?.close(), apiFunctions?.close()]);
         await dynamodb.close();
       },
     };
     return stack;
   } catch (error) {
-    await machine?.stop();
+    await Promise.all([machine?.stop(), taskMachine?.stop()]);
     await gateway?.close();
-    await Promise.all([sandbox?.close(), workflowFunctions?.close()]);
+    await Promise.all([sandbox?.close(), workflowFunctions?.close(), apiFunctions?.close()]);
     await dynamodb.close();
     throw error;
   }
@@ -256,7 +280,7 @@ function sandboxConcurrency(setting: string | undefined): number {
  * resumed once is marked failed with the reason, so no session is ever left hanging.
  */
 async function recoverUnfinished(
-  machine: LocalStateMachine,
+  machines: Record<'fix' | 'task', LocalStateMachine>,
 ): Promise<{ resumed: string[]; failed: string[] }> {
   const config = readAppConfig(process.env);
   const deps = { store: createSessionStore(config), push: createPushChannel(config), log: eventLog };
@@ -272,7 +296,10 @@ async function recoverUnfinished(
       continue;
     }
     await deps.store.updateMeta(meta.sessionId, { resumes: (meta.resumes ?? 0) + 1 });
-    machine.start({ sessionId: meta.sessionId, round: Math.max(1, meta.rounds) }, `${meta.sessionId}-resume`);
+    machines[meta.kind ?? 'fix'].start(
+      { sessionId: meta.sessionId, round: Math.max(1, meta.rounds) },
+      `${meta.sessionId}-resume`,
+    );
     resumed.push(meta.sessionId);
   }
   if (resumed.length + failed.length > 0) logger.info('recovered unfinished sessions', { resumed, failed });

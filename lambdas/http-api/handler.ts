@@ -1,16 +1,26 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createSessionStore, createWorkflowStarter } from '../../shared/adapters/aws-clients.js';
 import { describeProviders } from '../../shared/adapters/llm/index.js';
+import { loadTaskSecret } from '../../shared/adapters/secrets/index.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { readLlmConfig } from '../../shared/config/llm-config.js';
+import { readTaskConfig } from '../../shared/config/task-config.js';
 import { parseFixRequestText } from '../../shared/domain/fix-request.js';
 import { parseIdempotencyKey } from '../../shared/domain/idempotency.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../shared/domain/limits.js';
 import { isSessionId } from '../../shared/domain/session-id.js';
-import { HttpError, NotFoundError, PayloadTooLargeError } from '../../shared/errors/http-errors.js';
+import {
+  BadRequestError,
+  HttpError,
+  NotFoundError,
+  PayloadTooLargeError,
+} from '../../shared/errors/http-errors.js';
+import { getTaskRound } from '../../shared/kinds/task/use-cases/get-task-round.js';
+import { submitTask } from '../../shared/kinds/task/use-cases/submit-task.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
 import { getFix } from '../../shared/use-cases/get-fix.js';
@@ -19,6 +29,23 @@ import { submitFix } from '../../shared/use-cases/submit-fix.js';
 const config = readAppConfig(process.env);
 const store = createSessionStore(config);
 const workflow = createWorkflowStarter(config);
+const taskConfig = readTaskConfig(process.env);
+// In AWS the task secret lives in Secrets Manager; locally it is TASK_SECRET. Read once, never logged.
+const taskSecret = taskConfig.TASK_SECRET_ARN
+  ? await loadTaskSecret(taskConfig.TASK_SECRET_ARN, new SecretsManagerClient({ region: config.AWS_REGION }))
+  : taskConfig.TASK_SECRET;
+const taskDeps = {
+  store,
+  workflow,
+  secret: taskSecret,
+  allowLoopbackCallback: taskConfig.TASK_ALLOW_LOOPBACK_CALLBACK,
+  budgetMs: taskConfig.TASK_BUDGET_MS,
+  maxAttempts: taskConfig.TASK_MAX_ATTEMPTS,
+  rateLimit: {
+    failuresPerWindow: taskConfig.TASK_AUTH_FAILURES_PER_WINDOW,
+    windowS: taskConfig.TASK_AUTH_WINDOW_S,
+  },
+};
 // What this deployment can do, fixed at cold start; never a key.
 const providers = describeProviders(readLlmConfig(process.env));
 
@@ -40,18 +67,54 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 });
 
 const SESSION_PATH = /^\/v1\/fixes\/([^/]+)$/;
+const TASK_ROUND_PATH = /^\/v1\/tasks\/([A-Za-z0-9._-]{1,100})\/rounds\/([1-9][0-9]{0,5})$/;
+
+/** The body as text, refused past what a Lambda invocation can carry (API Gateway passes up to 10 MB). */
+function bodyText(event: APIGatewayProxyEventV2): string | undefined {
+  const text =
+    event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (text && Buffer.byteLength(text, 'utf8') > MAX_REQUEST_BODY_BYTES) {
+    throw new PayloadTooLargeError('the request body exceeds 2.5 MiB', 'body');
+  }
+  return text;
+}
+
+function jsonBody(text: string | undefined): unknown {
+  if (text === undefined || text.trim() === '')
+    throw new BadRequestError('the request body must be a JSON object', 'body');
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new BadRequestError('the request body is not valid JSON', 'body', { cause });
+  }
+}
 
 async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
   if (method === 'GET' && path === '/health') return json(200, await health());
+  if (method === 'POST' && path === '/v1/tasks') {
+    const accepted = await submitTask(
+      taskDeps,
+      jsonBody(bodyText(event)),
+      event.requestContext.http.sourceIp,
+    );
+    const { replayed, ...body } = accepted;
+    logForSession(body.sessionId);
+    logger.info(replayed ? 'task round replayed for its nonce' : 'task round accepted', {
+      task: body.task,
+      round: body.round,
+    });
+    const response = json(200, body);
+    if (replayed) response.headers = { ...response.headers, 'idempotent-replayed': 'true' };
+    return response;
+  }
+  const taskRound = TASK_ROUND_PATH.exec(path);
+  if (method === 'GET' && taskRound?.[1] && taskRound[2]) {
+    return json(200, await getTaskRound({ store }, taskRound[1], Number(taskRound[2])));
+  }
   if (method === 'POST' && path === '/v1/fixes') {
-    const text =
-      event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-    // API Gateway passes up to 10 MB; past this the invocation itself would be refused.
-    if (text && Buffer.byteLength(text, 'utf8') > MAX_REQUEST_BODY_BYTES) {
-      throw new PayloadTooLargeError('the request body exceeds 2.5 MiB', 'body');
-    }
+    const text = bodyText(event);
     const idempotencyKey = parseIdempotencyKey(event.headers?.['idempotency-key']);
     const problem = parseFixRequestText(text);
     const { replayed, ...accepted } = await submitFix({ store, workflow }, problem, {

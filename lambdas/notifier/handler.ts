@@ -3,7 +3,9 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { createPushChannel, createSessionStore } from '../../shared/adapters/aws-clients.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
-import { roundItemSchema, runResultSchema } from '../../shared/domain/sandbox-job.js';
+import { readTaskConfig } from '../../shared/config/task-config.js';
+import { runResultSchema } from '../../shared/domain/sandbox-job.js';
+import { judgeTaskRound } from '../../shared/kinds/task/use-cases/judge-task-round.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
@@ -25,18 +27,30 @@ const deps = {
   },
 };
 
+const taskConfig = readTaskConfig(process.env);
+
+/** What the reporter needs of a Map item, of either kind (a fix's program or a task's site). */
+const reportedItemSchema = z.object({
+  sessionId: z.string().min(1),
+  round: z.number().int().min(1),
+  index: z.number().int().min(0),
+  role: z.enum(['baseline', 'candidate']),
+  source: z.string().max(100).optional(),
+});
+
 const stateError = z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough();
 const input = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('candidate'),
     // The Map iteration's whole state: the item (and the run it shared), then the sandbox's result or the Catch's error.
     item: z.object({
-      item: roundItemSchema,
+      item: reportedItemSchema,
       outcome: z.object({ result: runResultSchema }).optional(),
       error: stateError.optional(),
     }),
   }),
   z.object({ action: z.literal('judge'), sessionId: z.string(), round: z.number().int() }),
+  z.object({ action: z.literal('judge-task'), sessionId: z.string(), round: z.number().int() }),
   z.object({ action: z.literal('fail'), sessionId: z.string(), error: stateError.optional() }),
 ]);
 
@@ -51,6 +65,9 @@ export const handler = middy()
       case 'judge':
         logForSession(request.sessionId);
         return judgeRound(deps, request);
+      case 'judge-task':
+        logForSession(request.sessionId);
+        return judgeTaskRound({ ...deps, attemptReserveMs: taskConfig.TASK_ATTEMPT_RESERVE_MS }, request);
       case 'fail': {
         logForSession(request.sessionId);
         const reason = `the workflow failed: ${request.error?.Error ?? 'unknown error'}`;

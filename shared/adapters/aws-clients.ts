@@ -57,5 +57,8 @@ export function createWorkflowStarter(config: AppConfig): WorkflowStarter {
     region: config.AWS_REGION,
     ...(config.SFN_ENDPOINT ? { endpoint: config.SFN_ENDPOINT } : {}),
   });
-  return new StepFunctionsStarter(client, required(config, 'STATE_MACHINE_ARN'));
+  return new StepFunctionsStarter(client, {
+    fix: required(config, 'STATE_MACHINE_ARN'),
+    ...(config.TASK_STATE_MACHINE_ARN ? { task: config.TASK_STATE_MACHINE_ARN } : {}),
+  });
 }

@@ -21,6 +21,8 @@ const appConfigSchema = z.object({
   /** Local stack: the key presigned artifact URLs are signed with (made fresh at every start). */
   ARTIFACT_SIGNING_KEY: optionalString,
   STATE_MACHINE_ARN: optionalString,
+  /** The task kind's state machine (statemachines/task.asl.json). */
+  TASK_STATE_MACHINE_ARN: optionalString,
   /** Local stack only: the embedded Step Functions endpoint. */
   SFN_ENDPOINT: optionalString,
   /** The WebSocket management endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`). */
@@ -55,7 +57,10 @@ export class ConfigError extends Error {
 }
 
 /** Parses environment against a schema; a ConfigError names every bad variable. */
-function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.output<S> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

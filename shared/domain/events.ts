@@ -32,6 +32,8 @@ export type SessionEvent =
       winner: (Winner & { diff?: string; diffOmitted?: true }) | null;
       notes: string[];
       reason?: string;
+      /** A task round's checks as the winner fared: counts; GET /v1/tasks/{task}/rounds/{round} has each. */
+      checks?: { passed: number; failed: number; unverified: number };
     }
   | { type: 'error'; sessionId: string | null; message: string; field?: string };
 

@@ -8,10 +8,29 @@ export type Verdict = 'passed' | 'failed' | 'timeout' | 'crashed' | 'blocked';
  */
 export type CrashCause = 'program' | 'sandbox';
 
-/** Lifecycle of a fix session, as clients see it. */
-export type SessionStatus = 'queued' | 'running' | 'verified' | 'no_fix' | 'not_reproduced' | 'failed';
+/**
+ * Lifecycle of a session, as clients see it. `partial` is the task kind's: the best candidate passed
+ * some checks, not all (or some could not be verified); it is still the one delivered.
+ */
+export type SessionStatus =
+  | 'queued'
+  | 'running'
+  | 'verified'
+  | 'partial'
+  | 'no_fix'
+  | 'not_reproduced'
+  | 'failed';
 
-export const TERMINAL_STATUSES: readonly SessionStatus[] = ['verified', 'no_fix', 'not_reproduced', 'failed'];
+export const TERMINAL_STATUSES: readonly SessionStatus[] = [
+  'verified',
+  'partial',
+  'no_fix',
+  'not_reproduced',
+  'failed',
+];
+
+/** The problem kinds the spine runs; a session without one is a `fix`. */
+export type SessionKind = 'fix' | 'task';
 
 /** What a client asks to have fixed. Defaults are applied by the request schema. */
 export interface FixProblem {
@@ -201,6 +220,35 @@ export interface SessionMeta {
   calls?: ProviderCall[];
   /** How many times the local stack resumed this session after an interruption. */
   resumes?: number;
+  /** Absent for a fix (sessions predate kinds). */
+  kind?: SessionKind;
+  /** A task round's identity and, once judged, each check's verdict. */
+  task?: TaskRoundMeta;
+}
+
+/** The evaluator's task round a `task` session builds (its attempts are the session's rounds). */
+export interface TaskRoundMeta {
+  task: string;
+  /** The evaluator's round: 1 builds, 2 and later revise. */
+  round: number;
+  nonce: string;
+  email: string;
+  evaluationUrl: string;
+  /** Past this, no further attempt starts: the task must be reportable in time. */
+  deadline: string;
+  /** Per check, in the evaluator's order, once judged. */
+  checks?: CheckVerdict[];
+}
+
+/** One of the evaluator's checks after judging, kept with its own words. */
+export interface CheckVerdict {
+  text: string;
+  /** How it was made executable: given as `js:`, by a rule, by a model; `none`: it could not be. */
+  how: 'given' | 'rule' | 'model' | 'none';
+  /** `unverified`: nothing could check it; it never counts as passed. */
+  status: 'passed' | 'failed' | 'unverified';
+  /** Why it failed or stayed unverified, in one line. */
+  why?: string;
 }
 
 /** A record of one call to a model, stored on the session. */

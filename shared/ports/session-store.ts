@@ -11,9 +11,11 @@ import type {
 
 /** Port: sessions, their candidates and results, and who is subscribed to them. */
 export interface SessionStore {
-  create(meta: SessionMeta, problem: FixProblem): Promise<void>;
+  /** Stores a new session with its problem, as its kind serializes it (JSON-safe). */
+  create(meta: SessionMeta, problem: object): Promise<void>;
   getMeta(sessionId: string): Promise<SessionMeta | undefined>;
-  getProblem(sessionId: string): Promise<FixProblem>;
+  /** The problem as `create` stored it; the session's kind knows its shape. */
+  getProblem<P extends object = FixProblem>(sessionId: string): Promise<P>;
   /** Applies a partial update and returns the new metadata. */
   updateMeta(
     sessionId: string,
@@ -45,6 +47,20 @@ export interface SessionStore {
   presignHarness(sessionId: string, expiresInS: number): Promise<string>;
   /** A presigned, size-capped upload of a run's full logs (JSON `{stdout, stderr}`). */
   presignLogUpload(sessionId: string, index: number, maxBytes: number, expiresInS: number): Promise<Upload>;
+  /** A named piece of a session kept by reference (a kind's compiled harness, a candidate site). */
+  putArtifact(sessionId: string, name: string, body: string): Promise<void>;
+  /** The piece, or null when it never was or has expired. */
+  getArtifact(sessionId: string, name: string): Promise<string | null>;
+  presignArtifact(sessionId: string, name: string, expiresInS: number): Promise<string>;
+  /** Points an evaluator task round at the session building it (a later request for the round supersedes). */
+  bindTaskRound(task: string, round: number, sessionId: string): Promise<void>;
+  findTaskRound(task: string, round: number): Promise<string | undefined>;
+  /**
+   * Counts a refused credential from `source` in the current window of `windowS` seconds and
+   * returns the count so far in it; `countAuthFailures` reads it without counting.
+   */
+  recordAuthFailure(source: string, windowS: number): Promise<number>;
+  countAuthFailures(source: string, windowS: number): Promise<number>;
   addSubscriber(sessionId: string, connectionId: string): Promise<void>;
   listSubscribers(sessionId: string): Promise<string[]>;
   removeSubscriber(sessionId: string, connectionId: string): Promise<void>;

@@ -1,4 +1,6 @@
-/** Port: starts the fix workflow for a stored session. */
+import type { SessionKind } from '../domain/types.js';
+
+/** Port: starts the workflow of a stored session's kind (each kind has its own state machine). */
 export interface WorkflowStarter {
-  start(sessionId: string, round: number): Promise<void>;
+  start(sessionId: string, round: number, kind?: SessionKind): Promise<void>;
 }

@@ -40,5 +40,11 @@ export async function resultEventOf(store: SessionStore, meta: SessionMeta): Pro
     winner: winner && typeof diff === 'string' ? { ...winner, diff } : winner,
     notes: meta.notes,
     ...(meta.reason === undefined ? {} : { reason: meta.reason }),
+    ...(meta.task?.checks ? { checks: countChecks(meta.task.checks) } : {}),
   };
+}
+
+function countChecks(checks: ReadonlyArray<{ status: 'passed' | 'failed' | 'unverified' }>) {
+  const count = (status: string) => checks.filter((check) => check.status === status).length;
+  return { passed: count('passed'), failed: count('failed'), unverified: count('unverified') };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requestFix } from '../../shared/client/fix-client.js';
+import type { StageTotals } from './instrument.js';
 import type { StackStats } from './stack-child.js';
 
 /*
@@ -309,12 +310,19 @@ export function breakdownRows(stats: StackStats): string[] {
 
 /** What one accepted POST spent its time on (the accept run's sessions keep running behind it). */
 export function acceptRows(stats: StackStats, requests: number): string[] {
-  const per = (name: string) => stats.stages[name];
+  // The API's functions run in a process of their own; the gateway's invocation is timed in the stack.
+  const per = (name: string) =>
+    Object.entries(stats.stages)
+      .filter(([stage]) => stage.startsWith(`${name} [`) && /\[(stack|http-api\b[^\]]*)\]$/.test(stage))
+      .reduce<StageTotals | undefined>(
+        (sum, [, s]) => ({ count: (sum?.count ?? 0) + s.count, ms: (sum?.ms ?? 0) + s.ms }),
+        undefined,
+      );
   const rows = [`${'stage (per POST /v1/fixes)'.padEnd(34)}  ${'ms'.padStart(8)}`];
   for (const name of ['invoke http-api', 'artifact put', 'dynalite Put', 'sfn StartExecution']) {
-    const s = per(`${name} [stack]`);
+    const s = per(name);
     if (!s) continue;
-    // The stack process's own calls of each kind: the accepts' (POST and WebSocket) and GETs.
+    // The API process's calls of each kind: the accepts' (POST and WebSocket) and GETs.
     const whole = name === 'invoke http-api';
     const label = whole ? 'http-api handler, per POST' : `${name}, mean per call`;
     const ms = whole ? s.ms / requests : s.ms / s.count;

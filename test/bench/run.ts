@@ -8,6 +8,7 @@ import { browserBench } from './browser-bench.js';
 import { acceptRows, breakdownRows, loadBench } from './load-bench.js';
 import { parallelismBench } from './parallelism-bench.js';
 import { sandboxBench } from './sandbox-bench.js';
+import { taskAcceptBench } from './task-accept-bench.js';
 
 /*
  * `npm run bench`: every figure is measured side by side in this one run and printed as a ratio to
@@ -39,6 +40,36 @@ if (only === undefined || only === 'browser')
 
 if (only === undefined || only === 'parallelism') await parallelism();
 if (only === undefined || only === 'load') await load();
+if (only === undefined || only === 'tasks') await tasks();
+
+async function tasks(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'truth-engine-bench-'));
+  // No model key: the tasks accepted are built by the offline builder and checked in browsers meanwhile.
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir,
+    env: { TASK_SECRET: 'bench-secret', TASK_ALLOW_LOOPBACK_CALLBACK: 'true' },
+  });
+  try {
+    const { stack: s, bare } = await taskAcceptBench(stack);
+    console.log(
+      `\nAccept latency: POST /v1/tasks, 10 tasks at once while earlier ones build (${s.count} requests each side)`,
+    );
+    console.log(`${'what'.padEnd(34)}  ${'p50 ms'.padStart(8)}  ${'p99 ms'.padStart(8)}`);
+    console.log(
+      `${'bare node:http server'.padEnd(34)}  ${bare.p50.toFixed(1).padStart(8)}  ${bare.p99.toFixed(1).padStart(8)}`,
+    );
+    console.log(
+      `${'local stack'.padEnd(34)}  ${s.p50.toFixed(1).padStart(8)}  ${s.p99.toFixed(1).padStart(8)}   (promise: p99 < 1000 ms)`,
+    );
+    console.log(
+      `${'× bare'.padEnd(34)}  ${(s.p50 / bare.p50).toFixed(2).padStart(8)}  ${(s.p99 / bare.p99).toFixed(2).padStart(8)}`,
+    );
+  } finally {
+    await stack.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
 
 async function parallelism(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'truth-engine-bench-'));

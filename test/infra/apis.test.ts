@@ -48,7 +48,7 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
       expect(environmentOf(template, handler).SANDBOX_CONTAINMENT).toBeUndefined();
     });
 
-    it('serves health, submit and read, all through the http-api function', () => {
+    it('serves health, submit and read for fixes and tasks, all through the http-api function', () => {
       // Act
       const targets = routeTargets(api);
 
@@ -56,7 +56,9 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
       expect(Object.keys(targets).sort()).toEqual([
         'GET /health',
         'GET /v1/fixes/{sessionId}',
+        'GET /v1/tasks/{task}/rounds/{round}',
         'POST /v1/fixes',
+        'POST /v1/tasks',
       ]);
       expect(HTTP_ROUTES.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
         Object.keys(targets).sort(),
@@ -135,7 +137,12 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
       { Ref: 'AWS::URLSuffix' },
       `/${WEBSOCKET_STAGE}`,
     );
-    const pushers = [stack.controller, stack.notifier, stack.webSocketApi.defaultHandler];
+    const pushers = [
+      stack.controller,
+      stack.taskController,
+      stack.notifier,
+      stack.webSocketApi.defaultHandler,
+    ];
     const others = [
       stack.httpApi.handler,
       stack.webSocketApi.connectHandler,
@@ -143,7 +150,7 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
       stack.sandbox.function,
     ];
 
-    it('gives the controller, notifier and $default handler the management endpoint', () => {
+    it('gives the controllers, notifier and $default handler the management endpoint', () => {
       // Assess
       for (const fn of pushers)
         expect(environmentOf(template, functionId(fn)).WS_CALLBACK_URL).toEqual(callbackUrl);
@@ -151,7 +158,7 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
         expect(environmentOf(template, functionId(fn))).not.toHaveProperty('WS_CALLBACK_URL');
     });
 
-    it('grants ManageConnections on this stage to exactly those three', () => {
+    it('grants ManageConnections on this stage to exactly those four', () => {
       // Act
       const granted = rolesAllowed(
         template,

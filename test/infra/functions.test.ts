@@ -21,6 +21,16 @@ describe('Stack: TruthEngineStack functions', () => {
   const table = logicalId(stack.storage.table);
   const bucket = logicalId(stack.storage.bucket);
   const secret = logicalId(stack.secrets.secret);
+  const taskSecret = logicalId(stack.taskSecret.secret);
+
+  /** Roles allowed to read the secret with this logical id, and roles allowed to read any secret. */
+  const secretReaders = (id: string) =>
+    rolesAllowed(
+      template,
+      'secretsmanager:GetSecretValue',
+      (resource) => resource === JSON.stringify({ Ref: id }),
+    );
+  const anySecretReaders = () => rolesAllowed(template, 'secretsmanager:GetSecretValue', () => true);
 
   const bundled = {
     'http-api': stack.httpApi.handler,
@@ -28,6 +38,7 @@ describe('Stack: TruthEngineStack functions', () => {
     'ws-disconnect': stack.webSocketApi.disconnectHandler,
     'ws-default': stack.webSocketApi.defaultHandler,
     controller: stack.controller,
+    'task-controller': stack.taskController,
     notifier: stack.notifier,
   };
   const all = { ...bundled, sandbox: stack.sandbox.function };
@@ -97,32 +108,110 @@ describe('Stack: TruthEngineStack functions', () => {
       expect(secretString).toEqual(Object.fromEntries(LLM_KEY_NAMES.map((name) => [name, ''])));
     });
 
-    it('is readable by the controller only', () => {
+    const controllers = [stack.controller, stack.taskController];
+
+    it('is readable by the two controllers only, the functions that call the models', () => {
       // Act
-      const readers = rolesAllowed(template, 'secretsmanager:GetSecretValue', () => true);
-      const anySecretAccess = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
-        asArray<{ Action: string | string[] }>(policy.Properties.PolicyDocument.Statement).some((statement) =>
-          asArray(statement.Action).some((action) => actionMatches(action, 'secretsmanager:GetSecretValue')),
-        ),
-      );
+      const readers = secretReaders(secret);
 
       // Assess
-      expect(readers).toEqual([roleId(stack.controller)]);
-      expect(anySecretAccess).toHaveLength(1);
-      expect(environmentOf(template, functionId(stack.controller)).LLM_SECRET_ARN).toEqual({ Ref: secret });
+      expect(readers).toEqual(controllers.map((fn) => roleId(fn)).sort());
       for (const [name, fn] of Object.entries(all)) {
-        if (fn === stack.controller) continue;
-        expect(environmentOf(template, functionId(fn)), name).not.toHaveProperty('LLM_SECRET_ARN');
+        const env = environmentOf(template, functionId(fn));
+        if (controllers.includes(fn as never)) expect(env.LLM_SECRET_ARN, name).toEqual({ Ref: secret });
+        else expect(env, name).not.toHaveProperty('LLM_SECRET_ARN');
       }
     });
 
-    it('gives the controller the model names', () => {
+    it('gives both controllers the model names', () => {
       // Assess
-      expect(environmentOf(template, functionId(stack.controller))).toMatchObject({
-        GEMINI_MODEL: DEFAULT_MODELS.gemini,
-        GROQ_MODEL: DEFAULT_MODELS.groq,
-        DEEPSEEK_MODEL: DEFAULT_MODELS.deepseek,
-      });
+      for (const fn of controllers) {
+        expect(environmentOf(template, functionId(fn)), fn.node.path).toMatchObject({
+          GEMINI_MODEL: DEFAULT_MODELS.gemini,
+          GROQ_MODEL: DEFAULT_MODELS.groq,
+          DEEPSEEK_MODEL: DEFAULT_MODELS.deepseek,
+        });
+      }
+    });
+  });
+
+  describe('task secret', () => {
+    it('starts as a generated plain string, never an empty one and never in the template', () => {
+      // Assess: the HTTP API refuses an empty secret at cold start, fix routes included.
+      const properties = resources[taskSecret].Properties;
+      expect(properties.SecretString).toBeUndefined();
+      expect(properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true });
+      expect(properties.GenerateSecretString.SecretStringTemplate).toBeUndefined();
+    });
+
+    it('is readable by the http-api function only, which finds it by TASK_SECRET_ARN', () => {
+      // Assess
+      expect(secretReaders(taskSecret)).toEqual([roleId(stack.httpApi.handler)]);
+      for (const [name, fn] of Object.entries(all)) {
+        const env = environmentOf(template, functionId(fn));
+        if (fn === stack.httpApi.handler) expect(env.TASK_SECRET_ARN, name).toEqual({ Ref: taskSecret });
+        else expect(env, name).not.toHaveProperty('TASK_SECRET_ARN');
+      }
+    });
+
+    it('leaves no secret readable beyond these two, and by no one else', () => {
+      // Act
+      const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+        asArray<{ Action: string | string[]; Resource: unknown }>(policy.Properties.PolicyDocument.Statement),
+      );
+      const reads = statements.filter((statement) =>
+        asArray(statement.Action).some((action) => actionMatches(action, 'secretsmanager:GetSecretValue')),
+      );
+
+      // Assess
+      for (const statement of reads) {
+        expect([{ Ref: secret }, { Ref: taskSecret }]).toContainEqual(statement.Resource);
+      }
+      expect(anySecretReaders()).toEqual(
+        [stack.controller, stack.taskController, stack.httpApi.handler].map((fn) => roleId(fn)).sort(),
+      );
+    });
+  });
+
+  describe('task controller', () => {
+    const fn = functionId(stack.taskController);
+    const role = roleId(stack.taskController);
+
+    it("runs the task-controller handler with the controller's size, under its state's 330 s", () => {
+      // Assess
+      const properties = resources[fn].Properties;
+      const controller = resources[functionId(stack.controller)].Properties;
+      expect(properties.MemorySize).toBe(controller.MemorySize);
+      expect(properties.Timeout).toBeLessThan(330);
+      expect(properties.Timeout).toBeGreaterThan(controller.Timeout);
+      expect(properties.Description).toMatch(/^Task workflow/);
+    });
+
+    it('may read and write the table and the bucket, as the fix controller may', () => {
+      // Prepare
+      const actionsOn = (roleName: string, prefix: string) =>
+        statementsOfRole(template, roleName)
+          .flatMap((statement) => asArray(statement.Action))
+          .filter((action) => action.startsWith(prefix))
+          .sort();
+
+      // Assess
+      for (const prefix of ['dynamodb:', 's3:', 'secretsmanager:', 'execute-api:']) {
+        expect(actionsOn(role, prefix), prefix).toEqual(actionsOn(roleId(stack.controller), prefix));
+        expect(actionsOn(role, prefix).length, prefix).toBeGreaterThan(0);
+      }
+      expect(rolesAllowed(template, 'dynamodb:PutItem', (r) => r.includes(table))).toContain(role);
+      expect(rolesAllowed(template, 's3:PutObject', (r) => r.includes(bucket))).toContain(role);
+      expect(rolesAllowed(template, 's3:GetObject', (r) => r.includes(bucket))).toContain(role);
+    });
+
+    it('sets no task-kind switch: loopback callbacks stay refused in AWS', () => {
+      // Assess
+      for (const [name, f] of Object.entries(all)) {
+        expect(environmentOf(template, functionId(f)), name).not.toHaveProperty(
+          'TASK_ALLOW_LOOPBACK_CALLBACK',
+        );
+      }
     });
   });
 
@@ -132,8 +221,10 @@ describe('Stack: TruthEngineStack functions', () => {
       const outputs = template.toJSON().Outputs;
       expect(outputs.TableName.Value).toEqual({ Ref: table });
       expect(outputs.BucketName.Value).toEqual({ Ref: bucket });
-      expect(outputs.StateMachineArn.Value).toEqual({ Ref: logicalId(stack.workflow.stateMachine) });
+      expect(outputs.StateMachineArn.Value).toEqual({ Ref: logicalId(stack.fixWorkflow.stateMachine) });
+      expect(outputs.TaskStateMachineArn.Value).toEqual({ Ref: logicalId(stack.taskWorkflow.stateMachine) });
       expect(outputs.LlmSecretArn.Value).toEqual({ Ref: secret });
+      expect(outputs.TaskSecretArn.Value).toEqual({ Ref: taskSecret });
       expect(JSON.stringify(outputs.HttpApiUrl.Value)).toContain(logicalId(stack.httpApi.api));
       expect(JSON.stringify(outputs.HttpApiUrl.Value)).toMatch(/"https:\/\/"/);
       expect(JSON.stringify(outputs.WebSocketUrl.Value)).toContain(logicalId(stack.webSocketApi.api));

@@ -143,7 +143,7 @@ describe('Construct: SandboxFunction', () => {
       template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
     });
 
-    it('pass only what the controller presigned, for objects under sessions/ in the project bucket', () => {
+    it('pass only what a controller presigned, for objects under sessions/ in the project bucket', () => {
       // Assess
       const statements = endpoint('s3').PolicyDocument.Statement;
       expect(statements).toHaveLength(1);
@@ -152,20 +152,23 @@ describe('Construct: SandboxFunction', () => {
       expect(asArray(statement?.Resource)).toEqual([join$(bucketArn, '/sessions/*')]);
       expect(asArray(statement?.Action).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
       expect(statement?.Condition).toEqual({
-        ArnEquals: { 'aws:PrincipalArn': arnOf(roleId(stack.controller)) },
+        ArnEquals: {
+          'aws:PrincipalArn': [arnOf(roleId(stack.controller)), arnOf(roleId(stack.taskController))],
+        },
       });
     });
   });
 
   describe('function', () => {
-    it('is the x86_64 container image with 2 GB and a 2 minute timeout', () => {
+    it('is the x86_64 container image sized for a headless Chromium, with a 2 minute timeout', () => {
       // Assess
       const properties = resources[sandboxFn]?.Properties;
       expect(properties).toMatchObject({
         PackageType: 'Image',
         Architectures: ['x86_64'],
-        MemorySize: 2048,
+        MemorySize: 3008,
         Timeout: 120,
+        EphemeralStorage: { Size: 1024 },
         TracingConfig: { Mode: 'Active' },
       });
       // No table and no bucket: the sandbox is handed what it runs.

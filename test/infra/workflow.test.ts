@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { definitionPlaceholders, FixWorkflow } from '../../infra/aws/constructs/fix-workflow.js';
-import { FIX_DEFINITION_PATH } from '../../infra/aws/paths.js';
+import { definitionPlaceholders, Workflow } from '../../infra/aws/constructs/workflow.js';
+import { FIX_DEFINITION_PATH, TASK_DEFINITION_PATH } from '../../infra/aws/paths.js';
 import {
   arnOf,
   asArray,
@@ -24,7 +24,9 @@ interface State {
   Type: string;
   Next?: string;
   End?: boolean;
-  Parameters?: { FunctionName?: unknown };
+  Resource?: string;
+  TimeoutSeconds?: number;
+  Parameters?: { FunctionName?: unknown; Payload?: { action?: string } };
   Catch?: Array<{ ErrorEquals: string[]; Next: string }>;
   Choices?: Array<{ Next: string }>;
   ItemProcessor?: { StartAt: string; States: Record<string, State> };
@@ -51,178 +53,285 @@ function substitute(value: unknown, substitutions: Record<string, unknown>): unk
   return value;
 }
 
-describe('Construct: FixWorkflow', () => {
+/** Every state, the Map's own included, by name. */
+function allStates(states: Record<string, State>): Array<[string, State]> {
+  return Object.entries(states).flatMap(
+    ([name, state]): Array<[string, State]> => [
+      [name, state],
+      ...(state.ItemProcessor ? allStates(state.ItemProcessor.States) : []),
+    ],
+  );
+}
+
+describe('Construct: Workflow', () => {
   const { stack, template, cleanup } = synthesizeTruthEngine();
   afterAll(cleanup);
 
-  const machineId = logicalId(stack.workflow.stateMachine);
-  const machine = template.toJSON().Resources[machineId];
-  const definitionString: string = machine.Properties.DefinitionString;
-  const substitutions: Record<string, unknown> = machine.Properties.DefinitionSubstitutions;
-  const deployed = substitute(JSON.parse(definitionString), substitutions) as Definition;
-
-  const controller = functionId(stack.controller);
+  const resources = template.toJSON().Resources;
   const sandbox = functionId(stack.sandbox.function);
   const notifier = functionId(stack.notifier);
 
-  describe('definition', () => {
-    it('is the ASL file the local stack runs, unchanged', () => {
-      // Assess
-      expect(JSON.parse(definitionString)).toEqual(JSON.parse(readFileSync(FIX_DEFINITION_PATH, 'utf8')));
-    });
+  /** What differs between the kinds; everything else each state machine must hold alike. */
+  const kinds = [
+    {
+      kind: 'fix',
+      workflow: stack.fixWorkflow,
+      path: FIX_DEFINITION_PATH,
+      controller: stack.controller,
+      controllerPlaceholder: 'ControllerFunctionArn',
+      map: 'RunCandidates',
+      choice: 'AnotherRound',
+      judge: 'judge',
+      starters: [stack.httpApi.handler, stack.webSocketApi.defaultHandler],
+      variable: 'STATE_MACHINE_ARN',
+    },
+    {
+      kind: 'task',
+      workflow: stack.taskWorkflow,
+      path: TASK_DEFINITION_PATH,
+      controller: stack.taskController,
+      controllerPlaceholder: 'TaskControllerFunctionArn',
+      map: 'CheckSites',
+      choice: 'AnotherAttempt',
+      judge: 'judge-task',
+      starters: [stack.httpApi.handler],
+      variable: 'TASK_STATE_MACHINE_ARN',
+    },
+  ];
 
-    it('substitutes every placeholder with one of the three function ARNs', () => {
-      // Assess
-      expect(definitionPlaceholders(definitionString)).toEqual(Object.keys(substitutions).sort());
-      expect(substitutions).toEqual({
-        ControllerFunctionArn: arnOf(controller),
-        SandboxFunctionArn: arnOf(sandbox),
-        NotifierFunctionArn: arnOf(notifier),
-        TableName: { Ref: logicalId(stack.storage.table) },
+  describe.each(kinds)('the $kind state machine', (kind) => {
+    const machineId = logicalId(kind.workflow.stateMachine);
+    const machine = resources[machineId];
+    const definitionString: string = machine.Properties.DefinitionString;
+    const substitutions: Record<string, unknown> = machine.Properties.DefinitionSubstitutions;
+    const deployed = substitute(JSON.parse(definitionString), substitutions) as Definition;
+    const controller = functionId(kind.controller);
+    const machineRole = logicalId(kind.workflow.stateMachine.role);
+
+    describe('definition', () => {
+      it('is the ASL file the local stack runs, unchanged', () => {
+        // Assess
+        expect(JSON.parse(definitionString)).toEqual(JSON.parse(readFileSync(kind.path, 'utf8')));
       });
-      expect(JSON.stringify(deployed)).not.toContain('${');
-    });
 
-    it('starts at the controller, then fans out to sandboxes, then the notifier', () => {
-      // Assess
-      expect(deployed.StartAt).toBe('Controller');
-      const states = deployed.States;
-      expect(states.Controller?.Parameters?.FunctionName).toEqual(arnOf(controller));
-      expect(states.Controller?.Next).toBe('RunCandidates');
-      expect(states.RunCandidates?.Type).toBe('Map');
-      expect(states.RunCandidates?.Next).toBe('Notifier');
-      expect(states.Notifier?.Parameters?.FunctionName).toEqual(arnOf(notifier));
-      expect(states.MarkFailed?.Parameters?.FunctionName).toEqual(arnOf(notifier));
-    });
+      it('substitutes every placeholder with its controller, the sandbox, the notifier or the table', () => {
+        // Assess
+        expect(definitionPlaceholders(definitionString)).toEqual(Object.keys(substitutions).sort());
+        expect(substitutions).toEqual({
+          [kind.controllerPlaceholder]: arnOf(controller),
+          SandboxFunctionArn: arnOf(sandbox),
+          NotifierFunctionArn: arnOf(notifier),
+          TableName: { Ref: logicalId(stack.storage.table) },
+        });
+        expect(JSON.stringify(deployed)).not.toContain('${');
+      });
 
-    it('catches a failing sandbox inside the Map so one candidate never fails the run', () => {
-      // Assess
-      const processor = deployed.States.RunCandidates?.ItemProcessor;
-      expect(processor?.StartAt).toBe('Sandbox');
-      const sandboxState = processor?.States.Sandbox;
-      expect(sandboxState?.Type).toBe('Task');
-      expect(sandboxState?.Parameters?.FunctionName).toEqual(arnOf(sandbox));
-      expect(sandboxState?.Catch).toContainEqual(
-        expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'ReportCandidate' }),
-      );
-      expect(processor?.States.ReportCandidate?.Parameters?.FunctionName).toEqual(arnOf(notifier));
-    });
+      it('starts at its controller, then fans out to sandboxes, then the notifier judges', () => {
+        // Assess
+        expect(deployed.StartAt).toBe('Controller');
+        const states = deployed.States;
+        expect(states.Controller?.Parameters?.FunctionName).toEqual(arnOf(controller));
+        expect(states.Controller?.Next).toBe(kind.map);
+        expect(states[kind.map]?.Type).toBe('Map');
+        expect(states[kind.map]?.Next).toBe('Notifier');
+        expect(states.Notifier?.Parameters?.FunctionName).toEqual(arnOf(notifier));
+        expect(states.Notifier?.Parameters?.Payload?.action).toBe(kind.judge);
+        expect(states.MarkFailed?.Parameters?.FunctionName).toEqual(arnOf(notifier));
+      });
 
-    it('protects every Task with a Catch, and ends a failure in a direct table write', () => {
-      // Prepare
-      const tasks: Array<[string, State]> = [];
-      const collect = (states: Record<string, State>) => {
-        for (const [name, state] of Object.entries(states)) {
-          if (state.Type === 'Task' || state.Type === 'Map') tasks.push([name, state]);
-          if (state.ItemProcessor) collect(state.ItemProcessor.States);
+      it('catches a failing sandbox inside the Map so one candidate never fails the run', () => {
+        // Assess
+        const processor = deployed.States[kind.map]?.ItemProcessor;
+        expect(processor?.StartAt).toBe('Sandbox');
+        const sandboxState = processor?.States.Sandbox;
+        expect(sandboxState?.Type).toBe('Task');
+        expect(sandboxState?.Parameters?.FunctionName).toEqual(arnOf(sandbox));
+        expect(sandboxState?.Catch).toContainEqual(
+          expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'ReportCandidate' }),
+        );
+        expect(processor?.States.ReportCandidate?.Parameters?.FunctionName).toEqual(arnOf(notifier));
+      });
+
+      it('protects every Task with a Catch, and ends a failure in a direct table write', () => {
+        // Prepare
+        const tasks = allStates(deployed.States).filter(
+          ([, state]) => state.Type === 'Task' || state.Type === 'Map',
+        );
+
+        // Assess: nothing that can fail lacks a Catch, so no execution ends with its session running.
+        expect(tasks.length).toBeGreaterThanOrEqual(6);
+        for (const [name, state] of tasks) {
+          expect(
+            state.Catch?.map((rule) => rule.ErrorEquals),
+            name,
+          ).toContainEqual(['States.ALL']);
         }
-      };
-      collect(deployed.States);
+        expect(deployed.States.MarkFailed?.Catch?.[0]?.Next).toBe('RecordFailure');
+        const record = deployed.States.RecordFailure;
+        expect(record?.Resource).toBe('arn:aws:states:::dynamodb:updateItem');
+        expect(record?.Catch?.[0]?.Next).toBe('Failed');
+      });
 
-      // Assess: nothing that can fail lacks a Catch, so no execution ends with its session running.
-      expect(tasks.length).toBeGreaterThanOrEqual(6);
-      for (const [name, state] of tasks) {
-        expect(
-          state.Catch?.map((rule) => rule.ErrorEquals),
-          name,
-        ).toContainEqual(['States.ALL']);
-      }
-      expect(deployed.States.MarkFailed?.Catch?.[0]?.Next).toBe('RecordFailure');
-      const record = deployed.States.RecordFailure as State & { Resource?: string };
-      expect(record.Resource).toBe('arn:aws:states:::dynamodb:updateItem');
-      expect(record.Catch?.[0]?.Next).toBe('Failed');
-    });
+      it('loops back to the controller while the judge asks for another round', () => {
+        // Assess
+        const choice = deployed.States[kind.choice];
+        expect(choice?.Type).toBe('Choice');
+        expect(choice?.Choices?.map((rule) => rule.Next)).toContain('Controller');
+        expect(deployed.States.Notifier?.Next).toBe(kind.choice);
+      });
 
-    it('may update only session items, and only through UpdateItem', () => {
-      // Prepare
-      const statements = statementsOfRole(template, logicalId(stack.workflow.stateMachine.role));
+      it('gives every function it invokes a timeout under the state that waits for it', () => {
+        // Prepare: a function outliving its state would run on after the state gave up on it.
+        const timeoutOf = (id: string) => resources[id].Properties.Timeout as number;
+        const invoking = allStates(deployed.States).filter(
+          ([, state]) => state.Resource === 'arn:aws:states:::lambda:invoke',
+        );
 
-      // Act
-      const tableStatements = statements.filter((statement) =>
-        asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
-      );
-
-      // Assess
-      expect(tableStatements).toHaveLength(1);
-      expect(tableStatements[0]?.Action).toBe('dynamodb:UpdateItem');
-      expect(tableStatements[0]?.Condition).toEqual({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*'] },
+        // Assess
+        expect(invoking.length).toBeGreaterThanOrEqual(5);
+        for (const [name, state] of invoking) {
+          const target = (state.Parameters?.FunctionName as { 'Fn::GetAtt'?: string[] } | undefined)?.[
+            'Fn::GetAtt'
+          ]?.[0];
+          expect(target, name).toBeDefined();
+          expect(state.TimeoutSeconds, name).toBeDefined();
+          expect(timeoutOf(target ?? ''), name).toBeLessThanOrEqual(state.TimeoutSeconds ?? 0);
+        }
       });
     });
 
-    it('loops back to the controller while rounds are left', () => {
-      // Assess
-      const choice = deployed.States.AnotherRound;
-      expect(choice?.Type).toBe('Choice');
-      expect(choice?.Choices?.map((rule) => rule.Next)).toContain('Controller');
-      expect(deployed.States.Notifier?.Next).toBe('AnotherRound');
+    describe('state machine', () => {
+      it('is STANDARD, traced, and logs without execution data to its own log group', () => {
+        // Assess
+        const logGroup = logicalId(kind.workflow.logGroup);
+        expect(machine.Properties).toMatchObject({
+          StateMachineType: 'STANDARD',
+          TracingConfiguration: { Enabled: true },
+          LoggingConfiguration: {
+            Level: 'ALL',
+            IncludeExecutionData: false,
+            Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: arnOf(logGroup) } }],
+          },
+        });
+        expect(resources[logGroup].Properties).toMatchObject({
+          LogGroupName: `/aws/vendedlogs/states/${stack.stackName}-${kind.kind}`,
+          RetentionInDays: 14,
+        });
+      });
+
+      it('may invoke exactly its controller, the sandbox and the notifier (and their versions)', () => {
+        // Prepare
+        const statements = statementsOfRole(template, machineRole);
+
+        // Act
+        const lambdaStatements = statements.filter((statement) =>
+          asArray(statement.Action).some((action) => action.startsWith('lambda:')),
+        );
+
+        // Assess
+        for (const statement of lambdaStatements) expect(statement.Action).toBe('lambda:InvokeFunction');
+        const invocable = lambdaStatements.flatMap((statement) => asArray(statement.Resource));
+        const expected = [controller, sandbox, notifier].flatMap((id) => [
+          arnOf(id),
+          { 'Fn::Join': ['', [arnOf(id), ':*']] },
+        ]);
+        expect(invocable).toHaveLength(expected.length);
+        expect(invocable).toEqual(expect.arrayContaining(expected));
+      });
+
+      it('may update only session items, and only through UpdateItem', () => {
+        // Act
+        const tableStatements = statementsOfRole(template, machineRole).filter((statement) =>
+          asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
+        );
+
+        // Assess
+        expect(tableStatements).toHaveLength(1);
+        expect(tableStatements[0]?.Action).toBe('dynamodb:UpdateItem');
+        expect(tableStatements[0]?.Resource).toEqual(arnOf(logicalId(stack.storage.table)));
+        expect(tableStatements[0]?.Condition).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*'] },
+        });
+      });
+
+      it('grants its role nothing but invoking, the failure write, logs delivery and traces', () => {
+        // Assess
+        const services = statementsOfRole(template, machineRole).flatMap((statement) =>
+          asArray(statement.Action).map((action) => action.split(':')[0]),
+        );
+        expect([...new Set(services)].sort()).toEqual(['dynamodb', 'lambda', 'logs', 'xray']);
+      });
+
+      it(`can be started only by the functions that submit its kind, which find it by name`, () => {
+        // Act
+        const starters = rolesAllowed(
+          template,
+          'states:StartExecution',
+          (resource) => resource === JSON.stringify({ Ref: machineId }),
+        );
+
+        // Assess
+        expect(starters).toEqual(kind.starters.map((fn) => roleId(fn)).sort());
+        for (const fn of kind.starters) {
+          expect(environmentOf(template, functionId(fn))[kind.variable]).toEqual({ Ref: machineId });
+        }
+        const others: IFunction[] = [
+          stack.webSocketApi.connectHandler,
+          stack.webSocketApi.disconnectHandler,
+          stack.webSocketApi.defaultHandler,
+          stack.controller,
+          stack.taskController,
+          stack.notifier,
+          stack.sandbox.function,
+        ].filter((fn) => !kind.starters.includes(fn as never));
+        for (const fn of others) {
+          expect(environmentOf(template, functionId(fn)), fn.node.path).not.toHaveProperty(kind.variable);
+        }
+      });
     });
   });
 
-  describe('state machine', () => {
-    it('is STANDARD, traced, and logs without execution data', () => {
+  describe('the task state machine', () => {
+    const deployed = JSON.parse(
+      resources[logicalId(stack.taskWorkflow.stateMachine)].Properties.DefinitionString,
+    ) as Definition;
+
+    it("holds the task definition's states, not the fix definition's", () => {
       // Assess
-      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        StateMachineType: 'STANDARD',
-        TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: {
-          Level: 'ALL',
-          IncludeExecutionData: false,
-          Destinations: [
-            { CloudWatchLogsLogGroup: { LogGroupArn: arnOf(logicalId(stack.workflow.logGroup)) } },
-          ],
-        },
-      });
-      template.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
-        RetentionInDays: 14,
-      });
-    });
-
-    it('may invoke exactly the controller, sandbox and notifier (and their versions)', () => {
-      // Prepare
-      const machineRole = logicalId(stack.workflow.stateMachine.role);
-      const statements = statementsOfRole(template, machineRole);
-
-      // Act
-      const lambdaStatements = statements.filter((statement) =>
-        asArray(statement.Action).some((action) => action.startsWith('lambda:')),
+      expect(Object.keys(deployed.States).sort()).toEqual(
+        [
+          'AnotherAttempt',
+          'CheckSites',
+          'Controller',
+          'Done',
+          'Failed',
+          'MarkFailed',
+          'Notifier',
+          'RecordFailure',
+        ].sort(),
       );
-
-      // Assess
-      for (const statement of lambdaStatements) expect(statement.Action).toBe('lambda:InvokeFunction');
-      const resources = lambdaStatements.flatMap((statement) => asArray(statement.Resource));
-      const expected = [controller, sandbox, notifier].flatMap((id) => [
-        arnOf(id),
-        { 'Fn::Join': ['', [arnOf(id), ':*']] },
+      expect(Object.keys(deployed.States.CheckSites?.ItemProcessor?.States ?? {}).sort()).toEqual([
+        'ReportCandidate',
+        'ReportSkipped',
+        'Sandbox',
       ]);
-      expect(resources).toHaveLength(expected.length);
-      expect(resources).toEqual(expect.arrayContaining(expected));
     });
 
-    it('can be started only by the HTTP API and the WebSocket $default handlers', () => {
-      // Act
-      const starters = rolesAllowed(
-        template,
-        'states:StartExecution',
-        (resource) => resource === JSON.stringify({ Ref: machineId }),
-      );
-
+    it('is a machine of its own beside the fix one', () => {
       // Assess
-      expect(starters).toEqual(
-        [roleId(stack.httpApi.handler), roleId(stack.webSocketApi.defaultHandler)].sort(),
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+      expect(logicalId(stack.taskWorkflow.stateMachine)).not.toBe(logicalId(stack.fixWorkflow.stateMachine));
+      expect(logicalId(stack.taskWorkflow.stateMachine.role)).not.toBe(
+        logicalId(stack.fixWorkflow.stateMachine.role),
       );
-      for (const fn of [stack.httpApi.handler, stack.webSocketApi.defaultHandler]) {
-        expect(environmentOf(template, functionId(fn)).STATE_MACHINE_ARN).toEqual({ Ref: machineId });
-      }
     });
   });
 
   describe('placeholder check', () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'fix-workflow-'));
+    const scratch = mkdtempSync(join(tmpdir(), 'workflow-'));
     afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-    const build = (definition: string) => {
+    const build = (definition: string, controllerPlaceholder = 'ControllerFunctionArn') => {
       const path = join(scratch, `${Math.random().toString(36).slice(2)}.asl.json`);
       writeFileSync(path, definition);
       const scope = new Stack(new App(), 'PlaceholderCheck');
@@ -233,10 +342,16 @@ describe('Construct: FixWorkflow', () => {
           code: Code.fromInline('exports.handler = async () => ({});'),
         });
       return () =>
-        new FixWorkflow(scope, 'Workflow', {
+        new Workflow(scope, 'Workflow', {
+          kind: 'test',
           definitionPath: path,
-          steps: { controller: step('Controller'), sandbox: step('Sandbox'), notifier: step('Notifier') },
+          functions: {
+            [controllerPlaceholder]: step('Controller'),
+            SandboxFunctionArn: step('Sandbox'),
+            NotifierFunctionArn: step('Notifier'),
+          },
           table: new Table(scope, 'Table', { partitionKey: { name: 'PK', type: AttributeType.STRING } }),
+          starterVariable: 'STATE_MACHINE_ARN',
         });
     };
 
@@ -253,14 +368,20 @@ describe('Construct: FixWorkflow', () => {
       expect(build(definition)).toThrow(/PublisherFunctionArn/);
     });
 
+    it('refuses a function the definition does not name', () => {
+      // Act + Assess: the task definition names no ControllerFunctionArn.
+      expect(build(readFileSync(TASK_DEFINITION_PATH, 'utf8'))).toThrow(/ControllerFunctionArn/);
+    });
+
     it('refuses a definition that is not JSON', () => {
       // Act + Assess
       expect(build('{ "StartAt": ')).toThrow(SyntaxError);
     });
 
-    it('accepts the real definition', () => {
+    it('accepts the real definitions', () => {
       // Act + Assess
       expect(build(readFileSync(FIX_DEFINITION_PATH, 'utf8'))).not.toThrow();
+      expect(build(readFileSync(TASK_DEFINITION_PATH, 'utf8'), 'TaskControllerFunctionArn')).not.toThrow();
     });
   });
 });

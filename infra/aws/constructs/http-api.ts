@@ -4,11 +4,22 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Construct } from 'constructs';
 import { TruthEngineFunction } from './function-defaults.js';
 
-/** Every route the HTTP API serves; all of them go to the one `http-api` handler, which routes. */
+/**
+ * Every route the HTTP API serves; all of them go to the one `http-api` handler, which routes.
+ *
+ * The bodies fit every hop: the handler refuses a body over 2.5 MiB with a 413 (a task's
+ * attachments are capped below that), API Gateway takes up to 10 MB, and the event Lambda receives
+ * (at most 6 MB for a synchronous invocation) carries the body once more, escaped as a JSON string
+ * (at most twice a text body, 5 MiB) or base64 (4/3 of it, 3.3 MiB). Each answer comes inside API
+ * Gateway's 30 s integration timeout: the function stops at 29 s, and a task is answered before any
+ * model call.
+ */
 export const HTTP_ROUTES: ReadonlyArray<{ readonly method: HttpMethod; readonly path: string }> = [
   { method: HttpMethod.GET, path: '/health' },
   { method: HttpMethod.POST, path: '/v1/fixes' },
   { method: HttpMethod.GET, path: '/v1/fixes/{sessionId}' },
+  { method: HttpMethod.POST, path: '/v1/tasks' },
+  { method: HttpMethod.GET, path: '/v1/tasks/{task}/rounds/{round}' },
 ];
 
 export interface HttpApiProps {
@@ -16,7 +27,7 @@ export interface HttpApiProps {
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
-/** The request/response front door: submit a fix, read a session, health check. */
+/** The request/response front door: submit a fix or a task, read a session or a task round, health check. */
 export class HttpApi extends Construct {
   readonly api: HttpApiGateway;
   readonly handler: TruthEngineFunction;
@@ -25,7 +36,7 @@ export class HttpApi extends Construct {
     super(scope, id);
     this.handler = new TruthEngineFunction(this, 'Handler', {
       handlerDir: 'http-api',
-      description: 'HTTP API: health, submit a fix, read a session.',
+      description: 'HTTP API: health, submit and read fixes and tasks.',
       logRemovalPolicy: props.logRemovalPolicy,
     });
 

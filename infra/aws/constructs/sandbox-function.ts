@@ -1,4 +1,4 @@
-import { Duration, IgnoreMode, Stack } from 'aws-cdk-lib';
+import { Duration, IgnoreMode, Size, Stack } from 'aws-cdk-lib';
 import {
   CfnSecurityGroup,
   type GatewayVpcEndpoint,
@@ -42,22 +42,37 @@ export const SANDBOX_KEY_PATTERN = 'sessions/*';
 export interface SandboxFunctionProps extends SharedFunctionSettingsProps {
   /** The artifact bucket: the sandbox reaches it only through URLs the presigning role signed. */
   readonly bucket: IBucket;
-  /** The role that signs the sandbox's URLs (the controller's); the endpoint passes no other. */
-  readonly presigner: IRole;
+  /** The roles that sign the sandbox's URLs (each kind's controller); the endpoint passes no other. */
+  readonly presigners: readonly IRole[];
   /**
    * The limit the sandbox puts on one run of untrusted code.
    * @default Duration.seconds(10)
    */
   readonly runTimeout?: Duration;
   /**
-   * @default 2048
+   * One function runs both kinds' jobs, so it is sized for the larger: a headless Chromium (browser
+   * process, renderer with a 512 MiB V8 heap, helpers; each held to 1 GiB of private memory) needs
+   * 1–2 GB beside the Node runtime. 3008 MB covers that with room, buys about 1.7 vCPUs (Lambda
+   * gives one per 1769 MB) for Chromium's several processes, and is the most a new account's
+   * reduced memory quota lets a function have, so the stack deploys anywhere.
+   * @default 3008
    */
   readonly memorySize?: number;
   /**
-   * Must stay at or under the Sandbox state's TimeoutSeconds in the state machine.
+   * Must stay at or under the Sandbox state's TimeoutSeconds in every state machine (120 in both
+   * the fix and the task definitions): a longer function timeout would only let the state time out
+   * first while the function runs on. A browser job's own wall clock is far shorter.
    * @default Duration.minutes(2)
    */
   readonly timeout?: Duration;
+  /**
+   * `/tmp` is the only writable place in Lambda: each run's work dir, and for a browser job
+   * Chromium's fresh profile and, when it keeps its shared memory out of `/dev/shm`
+   * (`--disable-dev-shm-usage`, the usual setting in Lambda), that too. The default 512 MB would
+   * leave a page's rendering little room.
+   * @default Size.gibibytes(1)
+   */
+  readonly ephemeralStorageSize?: Size;
 }
 
 /**
@@ -65,7 +80,8 @@ export interface SandboxFunctionProps extends SharedFunctionSettingsProps {
  * isolated subnets (no NAT, no internet gateway), a security group that only reaches the S3 gateway
  * endpoint, whose policy passes only requests the controller's role presigned for `sessions/*` in
  * the project's bucket, and a role that grants logs and traces — no table, no bucket. What it runs
- * comes in its event or by presigned URL; its verdict goes back in its response.
+ * (a Python candidate, or a site checked in a headless browser) comes in its event or by presigned
+ * URL; its verdict goes back in its response.
  */
 export class SandboxFunction extends Construct {
   readonly function: DockerImageFunction;
@@ -75,7 +91,8 @@ export class SandboxFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: SandboxFunctionProps) {
     super(scope, id);
-    const { bucket, presigner } = props;
+    const { bucket, presigners } = props;
+    if (presigners.length === 0) throw new Error('the sandbox needs at least one presigning role');
 
     this.vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2,
@@ -91,14 +108,15 @@ export class SandboxFunction extends Construct {
       subnets: [subnets],
     });
     // The first statement added replaces the endpoint's default allow-everything policy. A presigned
-    // request acts as the role that signed it, so naming that role lets nothing else through.
+    // request acts as the role that signed it, so naming those roles lets nothing else through.
+    // A condition's values are alternatives: any one of the roles matches.
     this.bucketEndpoint.addToPolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         principals: [new AnyPrincipal()],
         actions: ['s3:GetObject', 's3:PutObject'],
         resources: [bucket.arnForObjects(SANDBOX_KEY_PATTERN)],
-        conditions: { ArnEquals: { 'aws:PrincipalArn': presigner.roleArn } },
+        conditions: { ArnEquals: { 'aws:PrincipalArn': presigners.map((role) => role.roleArn) } },
       }),
     );
 
@@ -123,7 +141,8 @@ export class SandboxFunction extends Construct {
 
     const shared = sharedFunctionSettings(this, 'Function', props);
     this.function = new DockerImageFunction(this, 'Function', {
-      description: 'Runs one candidate against its harness, without network.',
+      description:
+        'Runs one candidate against its harness (Python, or a site in a headless browser), without network.',
       code: DockerImageCode.fromImageAsset(REPO_ROOT, {
         file: SANDBOX_DOCKERFILE,
         exclude: SANDBOX_CONTEXT_EXCLUDES,
@@ -134,8 +153,9 @@ export class SandboxFunction extends Construct {
       architecture: shared.architecture,
       tracing: shared.tracing,
       logGroup: shared.logGroup,
-      memorySize: props.memorySize ?? 2048,
+      memorySize: props.memorySize ?? 3008,
       timeout: props.timeout ?? Duration.minutes(2),
+      ephemeralStorageSize: props.ephemeralStorageSize ?? Size.gibibytes(1),
       vpc: this.vpc,
       vpcSubnets: subnets,
       securityGroups: [this.securityGroup],

@@ -36,3 +36,37 @@ export class LlmSecrets extends Construct {
     this.secret.grantRead(fn);
   }
 }
+
+export interface TaskSecretProps {
+  /** @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The secret an evaluator sends with every task (`POST /v1/tasks`), compared in constant time by the
+ * HTTP API. It starts as a random plain string rather than an empty one: the HTTP API reads it at
+ * cold start and refuses an empty secret, which would take the fix routes down with the task route;
+ * and a random value accepts no task until the operator puts the value given to the evaluator
+ * (plain, or JSON with a `TASK_SECRET` field). CloudFormation generates it once and leaves it alone
+ * as long as the generator settings below do not change, so do not change them.
+ */
+export class TaskSecret extends Construct {
+  readonly secret: Secret;
+
+  constructor(scope: Construct, id: string, props: TaskSecretProps = {}) {
+    super(scope, id);
+    this.secret = new Secret(this, 'Secret', {
+      description:
+        'Truth Engine task secret: the value evaluators send in POST /v1/tasks; set by the operator.',
+      // Letters and digits only, so the value can be pasted into a shell or a form as is.
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+  }
+
+  /** Sets `TASK_SECRET_ARN` and grants read in one call. */
+  bindReader(fn: LambdaFunction): void {
+    fn.addEnvironment('TASK_SECRET_ARN', this.secret.secretArn);
+    this.secret.grantRead(fn);
+  }
+}

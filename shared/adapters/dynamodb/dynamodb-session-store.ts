@@ -24,6 +24,8 @@ import type { ArtifactStore } from '../../ports/artifact-store.js';
 import type { SessionStore } from '../../ports/session-store.js';
 import {
   artifactKeys,
+  authFailurePk,
+  authWindowSk,
   candidateSk,
   connectionPk,
   DEPLOYMENT_PK,
@@ -34,6 +36,8 @@ import {
   SESSIONS_GSI1PK,
   sessionPk,
   subscriberSk,
+  taskPk,
+  taskRoundSk,
 } from './session-keys.js';
 
 export class SessionNotFoundError extends Error {
@@ -58,7 +62,7 @@ export class DynamoDbSessionStore implements SessionStore {
     private readonly artifacts: ArtifactStore,
   ) {}
 
-  async create(meta: SessionMeta, problem: FixProblem): Promise<void> {
+  async create(meta: SessionMeta, problem: object): Promise<void> {
     await this.artifacts.put(artifactKeys.problem(meta.sessionId), JSON.stringify(problem));
     await this.client.send(
       new PutCommand({
@@ -86,10 +90,68 @@ export class DynamoDbSessionStore implements SessionStore {
     return Item ? toMeta(Item) : undefined;
   }
 
-  async getProblem(sessionId: string): Promise<FixProblem> {
+  async getProblem<P extends object = FixProblem>(sessionId: string): Promise<P> {
     const text = await this.artifacts.get(artifactKeys.problem(sessionId));
     if (text === undefined) throw new SessionNotFoundError(sessionId);
-    return JSON.parse(text) as FixProblem;
+    return JSON.parse(text) as P;
+  }
+
+  async putArtifact(sessionId: string, name: string, body: string): Promise<void> {
+    await this.artifacts.put(artifactKeys.named(sessionId, name), body);
+  }
+
+  async getArtifact(sessionId: string, name: string): Promise<string | null> {
+    return (await this.artifacts.get(artifactKeys.named(sessionId, name))) ?? null;
+  }
+
+  async presignArtifact(sessionId: string, name: string, expiresInS: number): Promise<string> {
+    return this.artifacts.presignGet(artifactKeys.named(sessionId, name), expiresInS);
+  }
+
+  async bindTaskRound(task: string, round: number, sessionId: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: taskPk(task), SK: taskRoundSk(round), sessionId, boundAt: new Date().toISOString() },
+      }),
+    );
+  }
+
+  async findTaskRound(task: string, round: number): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: taskPk(task), SK: taskRoundSk(round) },
+        ConsistentRead: true,
+      }),
+    );
+    return typeof Item?.sessionId === 'string' ? Item.sessionId : undefined;
+  }
+
+  async recordAuthFailure(source: string, windowS: number): Promise<number> {
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: authFailureKey(source, windowS),
+        // `expiresAt` (epoch seconds) lets a TTL on the table sweep old windows; reads never need it.
+        UpdateExpression: 'ADD #count :one SET #expires = :expires',
+        ExpressionAttributeNames: { '#count': 'count', '#expires': 'expiresAt' },
+        ExpressionAttributeValues: { ':one': 1, ':expires': Math.ceil(Date.now() / 1000) + 2 * windowS },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.count ?? 1);
+  }
+
+  async countAuthFailures(source: string, windowS: number): Promise<number> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: authFailureKey(source, windowS),
+        ConsistentRead: true,
+      }),
+    );
+    return Number(Item?.count ?? 0);
   }
 
   async updateMeta(
@@ -400,6 +462,15 @@ function summarize(result: RunResult): RunSummary {
     summary.reason = `${summary.reason.slice(0, MAX_REASON_CHARS)}…`;
   }
   return summary;
+}
+
+/** The current window's counter of refused credentials from one source (the source is hashed: no IPs stored). */
+function authFailureKey(source: string, windowS: number) {
+  const windowStart = Math.floor(Date.now() / 1000 / windowS) * windowS;
+  return {
+    PK: authFailurePk(createHash('sha256').update(source).digest('hex').slice(0, 32)),
+    SK: authWindowSk(windowStart),
+  };
 }
 
 function toSummary(item: Record<string, unknown>): CandidateSummary {

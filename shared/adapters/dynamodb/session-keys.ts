@@ -10,6 +10,12 @@ export const DEPLOYMENT_PK = 'DEPLOYMENT';
 export const SANDBOX_SK = 'SANDBOX';
 /** A client's idempotency key, hashed so any allowed key makes a short, uniform partition key. */
 export const idempotencyPk = (keyHash: string) => `IDEMPOTENCY#${keyHash}`;
+/** An evaluator task's rounds, each pointing at the session that builds it. */
+export const taskPk = (task: string) => `TASK#${task}`;
+export const taskRoundSk = (round: number) => `ROUND#${String(round).padStart(4, '0')}`;
+/** Refused credentials per source (hashed) and window, for the rate limit. */
+export const authFailurePk = (sourceHash: string) => `AUTHFAIL#${sourceHash}`;
+export const authWindowSk = (windowStart: number) => `WINDOW#${windowStart}`;
 /** GSI1 lists sessions newest first; a user's history will use a user partition here. */
 export const SESSIONS_GSI1PK = 'SESSIONS';
 
@@ -21,6 +27,8 @@ export const artifactKeys = {
   diff: (sessionId: string, index: number) => `sessions/${sessionId}/candidates/${index}.diff`,
   /** The run's capped stdout and stderr, as JSON. */
   outputs: (sessionId: string, index: number) => `sessions/${sessionId}/outputs/${index}.json`,
+  /** A named piece of the session's kind (e.g. `checks.json`, `sites/3.json`). */
+  named: (sessionId: string, name: string) => `sessions/${sessionId}/${name}`,
   /** A run's full logs as JSON `{stdout, stderr}`, uploaded by the sandbox through a presigned form. */
   logs: (sessionId: string, index: number) => `sessions/${sessionId}/logs/${index}.json`,
 };

@@ -7,19 +7,20 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
-/** The Lambda functions the fix definition names, by their `${...}` substitution key. */
-export interface FixWorkflowSteps {
-  readonly controller: IFunction;
-  readonly sandbox: IFunction;
-  readonly notifier: IFunction;
-}
-
-export interface FixWorkflowProps {
+export interface WorkflowProps {
+  /** The problem kind (`fix`, `task`): names the log group. */
+  readonly kind: string;
   /** The ASL file the local stack runs too. */
   readonly definitionPath: string;
-  readonly steps: FixWorkflowSteps;
-  /** The table the workflow's last guard writes a failure to when the notifier cannot. */
+  /**
+   * The Lambda functions the definition names, keyed by their placeholder (`ControllerFunctionArn`
+   * for `${ControllerFunctionArn}`). The state machine may invoke exactly these.
+   */
+  readonly functions: Readonly<Record<string, IFunction>>;
+  /** The table the workflow's last guard writes a failure to when the notifier cannot (`${TableName}`). */
   readonly table: ITable;
+  /** The variable a starter reads this state machine's ARN from. */
+  readonly starterVariable: string;
   /**
    * @default RetentionDays.TWO_WEEKS
    */
@@ -38,27 +39,29 @@ export function definitionPlaceholders(definition: string): string[] {
 }
 
 /**
- * The `fix` state machine, loaded from the same ASL file the local stack runs, with the three
- * function ARNs substituted by CloudFormation. Its role may invoke exactly those functions.
+ * One problem kind's state machine, loaded from the same ASL file the local stack runs, with its
+ * functions' ARNs and the table's name substituted by CloudFormation. Every kind has the same
+ * guards (a Catch on every Task, RecordFailure writing straight to the table), so one construct
+ * builds them all and the kinds differ only in their file and the functions it names.
  */
-export class FixWorkflow extends Construct {
+export class Workflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly logGroup: LogGroup;
+  private readonly starterVariable: string;
 
-  constructor(scope: Construct, id: string, props: FixWorkflowProps) {
+  constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
+    this.starterVariable = props.starterVariable;
     const definition = readFileSync(props.definitionPath, 'utf8');
     // A malformed file should fail the synth, not the deployment.
     JSON.parse(definition);
 
     const substitutions: Record<string, string> = {
-      ControllerFunctionArn: props.steps.controller.functionArn,
-      SandboxFunctionArn: props.steps.sandbox.functionArn,
-      NotifierFunctionArn: props.steps.notifier.functionArn,
+      ...Object.fromEntries(Object.entries(props.functions).map(([key, fn]) => [key, fn.functionArn])),
       TableName: props.table.tableName,
     };
     // CloudFormation leaves an unknown placeholder in place and the execution fails at that state;
-    // refuse to synthesize instead.
+    // refuse to synthesize instead. A function the file does not name would be invocable for nothing.
     const used = definitionPlaceholders(definition);
     const provided = Object.keys(substitutions).sort();
     if (used.join() !== provided.join()) {
@@ -69,7 +72,7 @@ export class FixWorkflow extends Construct {
 
     this.logGroup = new LogGroup(this, 'Logs', {
       // The vended-logs prefix keeps Step Functions from growing the account's log resource policy.
-      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-fix`,
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${props.kind}`,
       retention: props.logRetention ?? RetentionDays.TWO_WEEKS,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
@@ -83,8 +86,8 @@ export class FixWorkflow extends Construct {
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
 
-    for (const step of Object.values(props.steps)) {
-      step.grantInvoke(this.stateMachine);
+    for (const fn of Object.values(props.functions)) {
+      fn.grantInvoke(this.stateMachine);
     }
     // RecordFailure updates a session's META item directly; nothing else in the table.
     this.stateMachine.addToRolePolicy(
@@ -96,9 +99,9 @@ export class FixWorkflow extends Construct {
     );
   }
 
-  /** Sets `STATE_MACHINE_ARN` and grants `states:StartExecution` in one call. */
+  /** Sets the starter variable to this state machine's ARN and grants `states:StartExecution` in one call. */
   bindStarter(fn: LambdaFunction): void {
-    fn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+    fn.addEnvironment(this.starterVariable, this.stateMachine.stateMachineArn);
     this.stateMachine.grantStartExecution(fn);
   }
 }

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TaskRoundView } from '../../shared/kinds/task/use-cases/get-task-round.js';
+import { FakeProviderServer } from '../support/llm-fakes/fake-provider-server.js';
+import { GEMINI_ROUTE, geminiAnswer } from '../support/llm-fakes/gemini-api.js';
+import { type StackFixture, startStackFixture } from '../support/local-stack-fixture.js';
+import {
+  compiledHeading,
+  honestSite,
+  movedScriptSite,
+  networkSite,
+  salesTask,
+  spinningSite,
+  suffixedSite,
+} from '../support/task-sites.js';
+
+let gemini: FakeProviderServer;
+let fixture: StackFixture;
+
+beforeAll(async () => {
+  gemini = await FakeProviderServer.start(GEMINI_ROUTE);
+  fixture = await startStackFixture({
+    GEMINI_API_KEY: 'gemini-test-key',
+    GEMINI_BASE_URL: gemini.url,
+    LLM_MAX_RETRIES: '1',
+    LLM_RETRY_BASE_DELAY_MS: '10',
+    LLM_RETRY_MAX_DELAY_MS: '20',
+    TASK_SECRET: 'task-test-secret',
+    TASK_ALLOW_LOOPBACK_CALLBACK: 'true',
+    TASK_MAX_ATTEMPTS: '1',
+    TASK_AUTH_FAILURES_PER_WINDOW: '3',
+    SANDBOX_BROWSER_TIMEOUT_MS: '8000',
+  });
+});
+
+afterAll(async () => {
+  await fixture?.stop();
+  await gemini?.close();
+});
+
+beforeEach(() => gemini.reset());
+
+async function postTask(body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${fixture.stack.httpUrl}/v1/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+async function waitForRound(task: string, round: number, timeoutMs = 90_000): Promise<TaskRoundView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${fixture.stack.httpUrl}/v1/tasks/${task}/rounds/${round}`);
+    if (response.status === 200) {
+      const view = (await response.json()) as TaskRoundView;
+      if (!['queued', 'running'].includes(view.status)) return view;
+    } else if (response.status !== 404) {
+      throw new Error(`GET answered ${response.status}: ${await response.text()}`);
+    }
+    if (Date.now() > deadline) throw new Error(`task ${task} round ${round} did not finish in time`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('POST /v1/tasks on the local stack', () => {
+  it('builds three candidate sites and the honest one wins in a real browser, check by check', async () => {
+    // One call compiles the check no rule knows; the next writes the three sites.
+    gemini.enqueue(
+      geminiAnswer(compiledHeading),
+      geminiAnswer({ candidates: [suffixedSite, honestSite, movedScriptSite] }),
+    );
+    const accepted = await postTask(salesTask('n-honest'));
+    expect(accepted.status).toBe(200);
+    expect(accepted.json).toMatchObject({ status: 'accepted', task: 'sales-summary', round: 1 });
+
+    const view = await waitForRound('sales-summary', 1);
+    expect(view.status).toBe('verified');
+    const honest = view.candidates.find((candidate) => candidate.title === 'Honest');
+    expect(view.winner?.index).toBe(honest?.index);
+    expect(view.winner?.files?.map((file) => file.path)).toEqual(
+      expect.arrayContaining(['index.html', 'LICENSE', 'README.md']),
+    );
+    expect(view.checks?.map((check) => [check.how, check.status])).toEqual([
+      ['given', 'passed'],
+      ['given', 'passed'],
+      ['given', 'passed'],
+      ['rule', 'passed'],
+      ['model', 'passed'],
+    ]);
+    const passed = Object.fromEntries(
+      view.candidates.map((candidate) => [candidate.title, candidate.passed]),
+    );
+    // The baseline (an empty site) passes nothing; each broken site loses the checks graders caught.
+    expect(passed).toEqual({ 'The site before this round': 0, Suffixed: 3, Honest: 5, 'Moved script': 4 });
+    // The model got the wire shapes it is asked for, as JSON with a schema.
+    const generate = JSON.parse(gemini.requests[1]?.body ?? '{}') as {
+      generationConfig?: Record<string, unknown>;
+    };
+    expect(generate.generationConfig?.responseMimeType).toBe('application/json');
+    expect(generate.generationConfig?.responseSchema).toBeDefined();
+  });
+
+  it('stops a site that spins, tells a site that reaches out that nothing answered, and the others complete', async () => {
+    gemini.enqueue(
+      geminiAnswer(compiledHeading),
+      geminiAnswer({ candidates: [spinningSite, networkSite, honestSite] }),
+    );
+    const accepted = await postTask(salesTask('n-hostile', 'hostile-sites'));
+    expect(accepted.status).toBe(200);
+    const view = await waitForRound('hostile-sites', 1);
+    expect(view.status).toBe('verified');
+    const byTitle = Object.fromEntries(view.candidates.map((candidate) => [candidate.title, candidate]));
+    expect(byTitle.Spinning?.status).toMatch(/timeout|crashed/);
+    expect(byTitle.Spinning?.passed ?? 0).toBe(0);
+    expect(byTitle.Network?.refusedRequests).toContain(
+      'external request not verifiable offline: api.example.com',
+    );
+    expect(view.winner?.index).toBe(byTitle.Honest?.index);
+  });
+
+  it('answers the same (task, round, nonce) with the same session, and starts nothing twice', async () => {
+    gemini.enqueue(geminiAnswer(compiledHeading), geminiAnswer({ candidates: [honestSite] }));
+    const body = salesTask('n-once', 'once-only');
+    const [first, second] = await Promise.all([postTask(body), postTask(body)]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.json.sessionId).toBe(first.json.sessionId);
+    await waitForRound('once-only', 1);
+    const third = await postTask(body);
+    expect(third.json.sessionId).toBe(first.json.sessionId);
+    expect(third.headers.get('idempotent-replayed')).toBe('true');
+    // One execution: one compile call and one generate call, whatever the retries.
+    expect(gemini.requests).toHaveLength(2);
+    const other = await postTask({ ...body, brief: `${body.brief} Also a footer.` });
+    expect(other.status).toBe(409);
+    expect(other.json.field).toBe('nonce');
+  });
+
+  it.each([
+    ['round', { round: 0 }],
+    ['round', { round: 1.5 }],
+    ['task', { task: '../escape' }],
+    ['evaluation_url', { evaluation_url: 'ftp://example.com/x' }],
+    ['checks', { checks: [] }],
+    ['checks.0', { checks: ['  '] }],
+    ['attachments.0.name', { attachments: [{ name: '../uid.txt', url: 'data:text/plain;base64,MQ==' }] }],
+    ['attachments.0.url', { attachments: [{ name: 'uid.txt', url: 'data:text/plain;base64,***' }] }],
+    [
+      'attachments.1.name',
+      {
+        attachments: [
+          { name: 'a.txt', url: 'data:,1' },
+          { name: 'a.txt', url: 'data:,2' },
+        ],
+      },
+    ],
+  ])('answers 400 naming %s', async (field, change) => {
+    const response = await postTask({ ...salesTask('n-bad', 'bad-task'), ...change });
+    expect(response.status).toBe(400);
+    expect(response.json.field).toBe(field);
+  });
+
+  it('refuses a revise of a task never built here, naming round', async () => {
+    const response = await postTask({ ...salesTask('n-revise', 'never-built'), round: 2 });
+    expect(response.status).toBe(400);
+    expect(response.json.field).toBe('round');
+  });
+
+  it('answers 404 for a round it does not have', async () => {
+    const response = await fetch(`${fixture.stack.httpUrl}/v1/tasks/nothing-here/rounds/1`);
+    expect(response.status).toBe(404);
+  });
+
+  // Last: it leaves this source rate-limited for the rest of the window.
+  it('refuses a wrong or missing secret with 403 and slows down a source that keeps trying', async () => {
+    const wrong = await postTask({ ...salesTask('n-secret', 'secret-task'), secret: 'not-it' });
+    expect(wrong.status).toBe(403);
+    expect(JSON.stringify(wrong.json)).not.toContain('task-test-secret');
+    const { secret: _secret, ...missing } = salesTask('n-secret', 'secret-task');
+    expect((await postTask(missing)).status).toBe(403);
+    expect((await postTask({ ...salesTask('n-secret', 'secret-task'), secret: 'again' })).status).toBe(403);
+    // Three refused in the window: this source is turned away even with the right secret.
+    const limited = await postTask(salesTask('n-secret', 'secret-task'));
+    expect(limited.status).toBe(429);
+    expect(gemini.requests).toHaveLength(0);
+  });
+});
