@@ -39,6 +39,7 @@ import {
   taskPk,
   taskRoundSk,
 } from './session-keys.js';
+import { HISTORY_INDEX } from './table-design.js';
 
 export class SessionNotFoundError extends Error {
   constructor(sessionId: string) {
@@ -344,7 +345,7 @@ export class DynamoDbSessionStore implements SessionStore {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'GSI1',
+          IndexName: HISTORY_INDEX.name,
           KeyConditionExpression: 'GSI1PK = :pk',
           FilterExpression: '#status IN (:queued, :running)',
           ExpressionAttributeNames: { '#status': 'status' },
