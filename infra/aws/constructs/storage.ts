@@ -36,6 +36,7 @@ export class Storage extends Construct {
       sortKey: string(TABLE_DESIGN.sortKey),
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_DESIGN.timeToLive,
       removalPolicy,
     });
     for (const index of TABLE_DESIGN.indexes) {

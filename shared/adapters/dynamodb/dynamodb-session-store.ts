@@ -39,7 +39,7 @@ import {
   taskPk,
   taskRoundSk,
 } from './session-keys.js';
-import { HISTORY_INDEX } from './table-design.js';
+import { HISTORY_INDEX, TABLE_DESIGN } from './table-design.js';
 
 export class SessionNotFoundError extends Error {
   constructor(sessionId: string) {
@@ -134,9 +134,9 @@ export class DynamoDbSessionStore implements SessionStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: authFailureKey(source, windowS),
-        // `expiresAt` (epoch seconds) lets a TTL on the table sweep old windows; reads never need it.
+        // The TTL attribute (epoch seconds) lets the table sweep old windows; reads never need it.
         UpdateExpression: 'ADD #count :one SET #expires = :expires',
-        ExpressionAttributeNames: { '#count': 'count', '#expires': 'expiresAt' },
+        ExpressionAttributeNames: { '#count': 'count', '#expires': TABLE_DESIGN.timeToLive },
         ExpressionAttributeValues: { ':one': 1, ':expires': Math.ceil(Date.now() / 1000) + 2 * windowS },
         ReturnValues: 'UPDATED_NEW',
       }),
