@@ -16,6 +16,17 @@ const subscribeSchema = z.object({
     .refine(isSessionId, 'sessionId is not a session id'),
 });
 
+/** An evaluator task round can be followed by its own names, as GET /v1/tasks/{task}/rounds/{round} reads it. */
+const subscribeTaskSchema = z.object({
+  task: z
+    .string({ error: 'task must be a string' })
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'task is not a task name'),
+  round: z
+    .number({ error: 'round must be a number' })
+    .int('round must be a whole number')
+    .min(1, 'round must be 1 or more'),
+});
+
 export interface WsMessageDeps {
   store: SessionStore;
   push: PushChannel;
@@ -46,10 +57,7 @@ export async function handleWsMessage(
     return { sessionId: accepted.sessionId };
   }
   if (action === 'subscribe') {
-    const parsed = subscribeSchema.safeParse(fields);
-    if (!parsed.success)
-      throw new InvalidRequestError(parsed.error.issues[0]?.message ?? 'invalid', 'sessionId');
-    const { sessionId } = parsed.data;
+    const sessionId = await subscribedSession(deps.store, fields);
     const meta = await deps.store.getMeta(sessionId);
     if (!meta) throw new UnknownSessionError(sessionId);
     await deps.store.addSubscriber(sessionId, connectionId);
@@ -67,6 +75,24 @@ export async function handleWsMessage(
     return { sessionId };
   }
   throw new InvalidRequestError('action must be "fix" or "subscribe"', 'action');
+}
+
+/** `{sessionId}` names a session; `{task, round}` a task round, through the round's pointer. */
+async function subscribedSession(store: SessionStore, fields: Record<string, unknown>): Promise<string> {
+  if (fields.sessionId === undefined && fields.task !== undefined) {
+    const parsed = subscribeTaskSchema.safeParse(fields);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InvalidRequestError(issue?.message ?? 'invalid', String(issue?.path[0] ?? 'task'));
+    }
+    const sessionId = await store.findTaskRound(parsed.data.task, parsed.data.round);
+    if (!sessionId) throw new UnknownSessionError();
+    return sessionId;
+  }
+  const parsed = subscribeSchema.safeParse(fields);
+  if (!parsed.success)
+    throw new InvalidRequestError(parsed.error.issues[0]?.message ?? 'invalid', 'sessionId');
+  return parsed.data.sessionId;
 }
 
 function parseMessage(body: string | undefined): Record<string, unknown> & { action?: unknown } {
