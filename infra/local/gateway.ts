@@ -4,8 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
-import { MAX_REQUEST_BODY_BYTES, MAX_WS_MESSAGE_BYTES } from '../../shared/domain/limits.js';
+import {
+  MAX_REQUEST_BODY_BYTES,
+  MAX_WS_MESSAGE_BYTES,
+  requestBodyTooLarge,
+} from '../../shared/domain/limits.js';
 import { MAX_LOG_UPLOAD_BYTES } from '../../shared/domain/sandbox-job.js';
+import { INTERNAL_FAULT, refusalOf } from '../../shared/edge/refusal.js';
 import { httpApiEvent, webSocketEvent } from './api-events.js';
 import { ExecutionAlreadyExistsError, type LocalStateMachine } from './state-machine-runner.js';
 
@@ -136,7 +141,9 @@ export class LocalGateway {
       if (error instanceof PayloadTooLargeError) {
         // The rest of the body is never read: close the connection so no client reuses it mid-stream.
         response.setHeader('connection', 'close');
-        send(response, 413, { error: 'the request body exceeds 2.5 MiB', field: 'body' });
+        // Answered as the HTTP API function answers a body over the same cap.
+        const refused = refusalOf(requestBodyTooLarge()) ?? INTERNAL_FAULT;
+        send(response, refused.statusCode, refused.body);
         return;
       }
       throw error;

@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
-import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createSessionStore, createWorkflowStarter } from '../../shared/adapters/aws-clients.js';
 import { describeProviders } from '../../shared/adapters/llm/index.js';
@@ -9,16 +8,13 @@ import { loadTaskSecret } from '../../shared/adapters/secrets/index.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { readLlmConfig } from '../../shared/config/llm-config.js';
 import { readTaskConfig } from '../../shared/config/task-config.js';
+import { InvalidRequestError, UnknownSessionError } from '../../shared/domain/errors.js';
 import { parseFixRequestText } from '../../shared/domain/fix-request.js';
 import { parseIdempotencyKey } from '../../shared/domain/idempotency.js';
-import { MAX_REQUEST_BODY_BYTES } from '../../shared/domain/limits.js';
+import { MAX_REQUEST_BODY_BYTES, requestBodyTooLarge } from '../../shared/domain/limits.js';
 import { isSessionId } from '../../shared/domain/session-id.js';
-import {
-  BadRequestError,
-  HttpError,
-  NotFoundError,
-  PayloadTooLargeError,
-} from '../../shared/errors/http-errors.js';
+import { httpErrorMiddleware } from '../../shared/edge/http-error-middleware.js';
+import { UnknownRouteError } from '../../shared/edge/unknown-route-error.js';
 import { getTaskRound } from '../../shared/kinds/task/use-cases/get-task-round.js';
 import { submitTask } from '../../shared/kinds/task/use-cases/submit-task.js';
 import { logger } from '../../shared/observability/logger.js';
@@ -74,18 +70,18 @@ function bodyText(event: APIGatewayProxyEventV2): string | undefined {
   const text =
     event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (text && Buffer.byteLength(text, 'utf8') > MAX_REQUEST_BODY_BYTES) {
-    throw new PayloadTooLargeError('the request body exceeds 2.5 MiB', 'body');
+    throw requestBodyTooLarge();
   }
   return text;
 }
 
 function jsonBody(text: string | undefined): unknown {
   if (text === undefined || text.trim() === '')
-    throw new BadRequestError('the request body must be a JSON object', 'body');
+    throw new InvalidRequestError('the request body must be a JSON object', 'body');
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new BadRequestError('the request body is not valid JSON', 'body', { cause });
+    throw new InvalidRequestError('the request body is not valid JSON', 'body', { cause });
   }
 }
 
@@ -132,24 +128,14 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
   const match = SESSION_PATH.exec(path);
   if (method === 'GET' && match?.[1]) {
     const sessionId = match[1];
-    if (!isSessionId(sessionId)) throw new NotFoundError('no such session');
+    if (!isSessionId(sessionId)) throw new UnknownSessionError();
     logForSession(sessionId);
     return json(200, await getFix({ store }, sessionId));
   }
-  throw new NotFoundError(`no route for ${method} ${path}`);
+  throw new UnknownRouteError(method, path);
 }
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(
-    httpErrorHandler({
-      // A refused request is the client's mistake, not ours: one line, no stack.
-      logger: (error: unknown) => {
-        if (error instanceof HttpError)
-          logger.info('request refused', { statusCode: error.statusCode, ...error.body });
-        else logger.error('request failed', error as Error);
-      },
-      fallbackMessage: JSON.stringify({ error: 'internal error' }),
-    }),
-  )
+  .use(httpErrorMiddleware())
   .handler(route);

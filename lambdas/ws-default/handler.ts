@@ -7,6 +7,7 @@ import {
   createWorkflowStarter,
 } from '../../shared/adapters/aws-clients.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
+import { wsErrorMiddleware } from '../../shared/edge/ws-error-middleware.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
 import { handleWsMessage } from '../../shared/use-cases/handle-ws-message.js';
@@ -20,10 +21,11 @@ const deps = {
 
 export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(wsErrorMiddleware(deps.push))
   .handler(async (event) => {
     const body =
       event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const { sessionId } = await handleWsMessage(deps, event.requestContext.connectionId, body);
-    logForSession(sessionId ?? undefined);
+    logForSession(sessionId);
     return { statusCode: 200 };
   });

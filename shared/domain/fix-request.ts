@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BadRequestError } from '../errors/http-errors.js';
+import { InvalidRequestError } from './errors.js';
 import { parseRequestBody } from './request-validation.js';
 import type { FixProblem } from './types.js';
 
@@ -38,7 +38,7 @@ export const fixRequestSchema = z.object({
     .default(2),
 });
 
-/** Validates a client's fix request; a BadRequestError names the first offending field. */
+/** Validates a client's fix request; an InvalidRequestError names the first offending field. */
 export function parseFixRequest(body: unknown): FixProblem {
   const { code, filename, error, test, candidates, maxRounds } = parseRequestBody(fixRequestSchema, body);
   return {
@@ -51,16 +51,16 @@ export function parseFixRequest(body: unknown): FixProblem {
   };
 }
 
-/** Parses a JSON text body into a fix problem, mapping a syntax error to a 400 on `body`. */
+/** Parses a JSON text body into a fix problem, a syntax error being an invalid `body`. */
 export function parseFixRequestText(text: string | undefined | null): FixProblem {
   if (text === undefined || text === null || text.trim() === '') {
-    throw new BadRequestError('the request body must be a JSON object', 'body');
+    throw new InvalidRequestError('the request body must be a JSON object', 'body');
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (cause) {
-    throw new BadRequestError('the request body is not valid JSON', 'body', { cause });
+    throw new InvalidRequestError('the request body is not valid JSON', 'body', { cause });
   }
   return parseFixRequest(body);
 }

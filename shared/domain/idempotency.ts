@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BadRequestError } from '../errors/http-errors.js';
+import { InvalidRequestError } from './errors.js';
 import type { FixProblem } from './types.js';
 
 /** How long a key holds its session: a client retrying a lost answer does so within minutes. */
@@ -11,7 +11,7 @@ const KEY = /^[A-Za-z0-9._:-]{1,255}$/;
 export function parseIdempotencyKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (!KEY.test(value)) {
-    throw new BadRequestError(
+    throw new InvalidRequestError(
       'Idempotency-Key must be 1 to 255 letters, digits or . _ : -',
       'Idempotency-Key',
     );

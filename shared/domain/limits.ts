@@ -1,3 +1,5 @@
+import { RequestTooLargeError } from './errors.js';
+
 /**
  * Sizes the platform enforces, kept the same locally so what works on a laptop works in AWS.
  *
@@ -9,5 +11,10 @@
  *   event the engine pushes stays under it (large results by reference: the client fetches them).
  */
 export const MAX_REQUEST_BODY_BYTES = 2.5 * 1024 * 1024;
+
+/** The refusal of a body over MAX_REQUEST_BODY_BYTES, whether the function or the local gateway finds it. */
+export function requestBodyTooLarge(): RequestTooLargeError {
+  return new RequestTooLargeError('the request body exceeds 2.5 MiB', 'body');
+}
 // "32 KB" in the quota table: taken as 32,000 bytes, the stricter reading.
 export const MAX_WS_MESSAGE_BYTES = 32_000;

@@ -1,3 +1,4 @@
+import { UnknownSessionError } from '../domain/errors.js';
 import type {
   ProblemCategory,
   ProviderCall,
@@ -5,7 +6,6 @@ import type {
   StoredCandidate,
   Winner,
 } from '../domain/types.js';
-import { NotFoundError } from '../errors/http-errors.js';
 import type { SessionStore } from '../ports/session-store.js';
 
 export interface RunView {
@@ -85,7 +85,7 @@ function isExpired(record: StoredCandidate): boolean {
 }
 
 /**
- * The public view of a session; a NotFoundError for an unknown id. Verdicts live in the table and
+ * The public view of a session; an UnknownSessionError for an unknown id. Verdicts live in the table and
  * outlast the artifacts: once code or outputs expire, they read as null and `expired` says so.
  */
 export async function getFix(deps: { store: SessionStore }, sessionId: string): Promise<FixView> {
@@ -97,7 +97,7 @@ export async function getFix(deps: { store: SessionStore }, sessionId: string): 
 async function readView(store: SessionStore, sessionId: string): Promise<FixView> {
   const deps = { store };
   const meta = await deps.store.getMeta(sessionId);
-  if (!meta) throw new NotFoundError(`no session ${sessionId}`);
+  if (!meta) throw new UnknownSessionError(sessionId);
   const [records, harness] = await Promise.all([
     deps.store.listCandidates(sessionId),
     deps.store.getHarness(sessionId),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { IdempotencyConflictError } from '../domain/errors.js';
 import { IDEMPOTENCY_WINDOW_MS, problemFingerprint } from '../domain/idempotency.js';
 import type { FixProblem, SessionMeta, SessionStatus } from '../domain/types.js';
-import { ConflictError } from '../errors/http-errors.js';
 import type { SessionStore } from '../ports/session-store.js';
 import type { WorkflowStarter } from '../ports/workflow-starter.js';
 
@@ -40,7 +40,7 @@ export async function submitFix(
     });
     if (!claim.claimed) {
       if (claim.fingerprint !== fingerprint) {
-        throw new ConflictError(
+        throw new IdempotencyConflictError(
           'this Idempotency-Key was already used for a different request',
           'Idempotency-Key',
         );

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { TaskRoundView } from '../../shared/kinds/task/use-cases/get-task-round.js';
 import { FakeProviderServer } from '../support/llm-fakes/fake-provider-server.js';
 import { GEMINI_ROUTE, geminiAnswer } from '../support/llm-fakes/gemini-api.js';
@@ -67,6 +68,18 @@ async function waitForRound(task: string, round: number, timeoutMs = 90_000): Pr
   }
 }
 
+function subscribeOnce(message: unknown): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(fixture.stack.wsUrl);
+    socket.once('open', () => socket.send(JSON.stringify(message)));
+    socket.once('message', (data) => {
+      resolve(JSON.parse(String(data)) as Record<string, unknown>);
+      socket.close();
+    });
+    socket.once('error', reject);
+  });
+}
+
 describe('POST /v1/tasks on the local stack', () => {
   it('builds three candidate sites and the honest one wins in a real browser, check by check', async () => {
     // One call compiles the check no rule knows; the next writes the three sites.
@@ -97,6 +110,14 @@ describe('POST /v1/tasks on the local stack', () => {
     );
     // The baseline (an empty site) passes nothing; each broken site loses the checks graders caught.
     expect(passed).toEqual({ 'The site before this round': 0, Suffixed: 3, Honest: 5, 'Moved script': 4 });
+    // A WebSocket subscriber names the round as the evaluator does and gets its verdict at once.
+    const result = await subscribeOnce({ action: 'subscribe', task: 'sales-summary', round: 1 });
+    expect(result).toMatchObject({
+      type: 'result',
+      sessionId: accepted.json.sessionId,
+      status: 'verified',
+      checks: { passed: 5, failed: 0, unverified: 0 },
+    });
     // The model got the wire shapes it is asked for, as JSON with a schema.
     const generate = JSON.parse(gemini.requests[1]?.body ?? '{}') as {
       generationConfig?: Record<string, unknown>;
@@ -170,9 +191,13 @@ describe('POST /v1/tasks on the local stack', () => {
     expect(response.json.field).toBe('round');
   });
 
-  it('answers 404 for a round it does not have', async () => {
+  it('answers 404 for a round it does not have, over HTTP and to a subscriber', async () => {
     const response = await fetch(`${fixture.stack.httpUrl}/v1/tasks/nothing-here/rounds/1`);
     expect(response.status).toBe(404);
+    const refused = await subscribeOnce({ action: 'subscribe', task: 'nothing-here', round: 1 });
+    expect(refused).toMatchObject({ type: 'error' });
+    const malformed = await subscribeOnce({ action: 'subscribe', task: 'x', round: 0 });
+    expect(malformed).toMatchObject({ type: 'error', field: 'round' });
   });
 
   // Last: it leaves this source rate-limited for the rest of the window.

@@ -41,6 +41,12 @@ describe('Construct: Storage', () => {
       });
     });
 
+    it('sweeps the rate-limit counters with a TTL on their epoch-seconds attribute', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TimeToLiveSpecification: { AttributeName: 'expiresAtEpoch', Enabled: true },
+      });
+    });
+
     it('is deleted with a dev stack by default', () => {
       // Assess
       expect(template.toJSON().Resources[table].DeletionPolicy).toBe('Delete');

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidRequestError } from '../../shared/domain/errors.js';
 import { parseFixRequest, parseFixRequestText } from '../../shared/domain/fix-request.js';
-import { BadRequestError } from '../../shared/errors/http-errors.js';
 
 function fieldOf(action: () => unknown): string | undefined {
   try {
     action();
   } catch (error) {
-    if (error instanceof BadRequestError) return error.body.field;
+    if (error instanceof InvalidRequestError) return error.field;
     throw error;
   }
-  throw new Error('expected a BadRequestError');
+  throw new Error('expected an InvalidRequestError');
 }
 
 describe('Function: parseFixRequest', () => {
@@ -72,14 +72,14 @@ describe('Function: parseFixRequest', () => {
       parseFixRequest({});
       expect.unreachable();
     } catch (error) {
-      expect((error as BadRequestError).body).toEqual({ error: 'code is required', field: 'code' });
-      expect((error as BadRequestError).statusCode).toBe(400);
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error).toMatchObject({ message: 'code is required', field: 'code' });
     }
   });
 });
 
 describe('Function: parseFixRequestText', () => {
-  it('maps malformed JSON and an empty body to a 400 on body', () => {
+  it('refuses malformed JSON and an empty body as an invalid body', () => {
     expect(fieldOf(() => parseFixRequestText('{"code": '))).toBe('body');
     expect(fieldOf(() => parseFixRequestText(''))).toBe('body');
     expect(fieldOf(() => parseFixRequestText(undefined))).toBe('body');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BadRequestError } from '../../shared/errors/http-errors.js';
+import { InvalidRequestError } from '../../shared/domain/errors.js';
 import { parseDataUri } from '../../shared/kinds/task/data-uri.js';
 import { parseTaskRequest } from '../../shared/kinds/task/task-request.js';
 
@@ -9,11 +9,11 @@ const example = JSON.parse(
 ) as Record<string, unknown>;
 const valid = { ...example, evaluation_url: 'https://evaluator.example/notify' };
 
-function refusal(body: unknown, allowLoopbackCallback = false): { field?: string; error: string } {
+function refusal(body: unknown, allowLoopbackCallback = false): InvalidRequestError {
   try {
     parseTaskRequest(body, { allowLoopbackCallback });
   } catch (error) {
-    if (error instanceof BadRequestError) return error.body;
+    if (error instanceof InvalidRequestError) return error;
     throw error;
   }
   throw new Error('the request was accepted');

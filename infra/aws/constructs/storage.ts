@@ -1,10 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-
-/** The name of the index that lists a user's history. */
-export const HISTORY_INDEX = 'GSI1';
+import { TABLE_DESIGN } from '../../../shared/adapters/dynamodb/table-design.js';
 
 export interface StorageProps {
   /**
@@ -31,18 +29,24 @@ export class Storage extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
 
+    // Keys and indexes as the design says them, the same the local stack builds dynalite's table from.
+    const string = (name: string) => ({ name, type: AttributeType.STRING });
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'PK', type: AttributeType.STRING },
-      sortKey: { name: 'SK', type: AttributeType.STRING },
+      partitionKey: string(TABLE_DESIGN.partitionKey),
+      sortKey: string(TABLE_DESIGN.sortKey),
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_DESIGN.timeToLive,
       removalPolicy,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: HISTORY_INDEX,
-      partitionKey: { name: 'GSI1PK', type: AttributeType.STRING },
-      sortKey: { name: 'GSI1SK', type: AttributeType.STRING },
-    });
+    for (const index of TABLE_DESIGN.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: string(index.partitionKey),
+        sortKey: string(index.sortKey),
+        projectionType: ProjectionType.ALL,
+      });
+    }
 
     this.bucket = new Bucket(this, 'Artifacts', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,

@@ -39,6 +39,7 @@ import {
   taskPk,
   taskRoundSk,
 } from './session-keys.js';
+import { HISTORY_INDEX, TABLE_DESIGN } from './table-design.js';
 
 export class SessionNotFoundError extends Error {
   constructor(sessionId: string) {
@@ -133,9 +134,9 @@ export class DynamoDbSessionStore implements SessionStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: authFailureKey(source, windowS),
-        // `expiresAt` (epoch seconds) lets a TTL on the table sweep old windows; reads never need it.
+        // The TTL attribute (epoch seconds) lets the table sweep old windows; reads never need it.
         UpdateExpression: 'ADD #count :one SET #expires = :expires',
-        ExpressionAttributeNames: { '#count': 'count', '#expires': 'expiresAt' },
+        ExpressionAttributeNames: { '#count': 'count', '#expires': TABLE_DESIGN.timeToLive },
         ExpressionAttributeValues: { ':one': 1, ':expires': Math.ceil(Date.now() / 1000) + 2 * windowS },
         ReturnValues: 'UPDATED_NEW',
       }),
@@ -344,7 +345,7 @@ export class DynamoDbSessionStore implements SessionStore {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'GSI1',
+          IndexName: HISTORY_INDEX.name,
           KeyConditionExpression: 'GSI1PK = :pk',
           FilterExpression: '#status IN (:queued, :running)',
           ExpressionAttributeNames: { '#status': 'status' },

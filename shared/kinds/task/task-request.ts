@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { InvalidRequestError } from '../../domain/errors.js';
 import { parseRequestBody } from '../../domain/request-validation.js';
-import { BadRequestError } from '../../errors/http-errors.js';
 import { DataUriError, parseDataUri } from './data-uri.js';
 
 /** One attachment's decoded size; all of them together stay within a Lambda request (see limits). */
@@ -93,7 +93,7 @@ function schema(allowLoopback: boolean) {
 export type RawTaskRequest = z.infer<ReturnType<typeof schema>>;
 
 /**
- * Validates the evaluator's request: a BadRequestError names the first offending field (the
+ * Validates the evaluator's request: an InvalidRequestError names the first offending field (the
  * secret is checked elsewhere, in constant time, and never echoed).
  */
 export function parseTaskRequest(
@@ -108,7 +108,10 @@ export function parseTaskRequest(
   let total = 0;
   const attachments = raw.attachments.map((attachment, index): Attachment => {
     if (seen.has(attachment.name)) {
-      throw new BadRequestError(`attachment ${attachment.name} is named twice`, `attachments.${index}.name`);
+      throw new InvalidRequestError(
+        `attachment ${attachment.name} is named twice`,
+        `attachments.${index}.name`,
+      );
     }
     seen.add(attachment.name);
     let decoded: ReturnType<typeof parseDataUri>;
@@ -116,14 +119,20 @@ export function parseTaskRequest(
       decoded = parseDataUri(attachment.url);
     } catch (error) {
       if (!(error instanceof DataUriError)) throw error;
-      throw new BadRequestError(`attachment ${attachment.name} ${error.message}`, `attachments.${index}.url`);
+      throw new InvalidRequestError(
+        `attachment ${attachment.name} ${error.message}`,
+        `attachments.${index}.url`,
+      );
     }
     if (decoded.bytes.length > MAX_ATTACHMENT_BYTES) {
-      throw new BadRequestError(`attachment ${attachment.name} exceeds 1.5 MiB`, `attachments.${index}.url`);
+      throw new InvalidRequestError(
+        `attachment ${attachment.name} exceeds 1.5 MiB`,
+        `attachments.${index}.url`,
+      );
     }
     total += decoded.bytes.length;
     if (total > MAX_ATTACHMENTS_BYTES) {
-      throw new BadRequestError('attachments exceed 1.75 MiB in all', `attachments.${index}.url`);
+      throw new InvalidRequestError('attachments exceed 1.75 MiB in all', `attachments.${index}.url`);
     }
     return { name: attachment.name, mediaType: decoded.mediaType, bytes: decoded.bytes };
   });

@@ -1,5 +1,5 @@
+import { NotFoundError } from '../../../domain/errors.js';
 import type { CheckVerdict, ProviderCall, SessionStatus } from '../../../domain/types.js';
-import { NotFoundError } from '../../../errors/http-errors.js';
 import type { SessionStore } from '../../../ports/session-store.js';
 import { decodeSiteBundle } from '../site.js';
 

@@ -1,6 +1,11 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  IdempotencyConflictError,
+  InvalidRequestError,
+  SecretRefusedError,
+  TooManyRefusalsError,
+} from '../../../domain/errors.js';
 import { type SessionMeta, TERMINAL_STATUSES } from '../../../domain/types.js';
-import { BadRequestError, ConflictError, HttpError } from '../../../errors/http-errors.js';
 import type { SessionStore } from '../../../ports/session-store.js';
 import type { WorkflowStarter } from '../../../ports/workflow-starter.js';
 import { type StoredTask, toStoredTask } from '../task-problem.js';
@@ -45,16 +50,12 @@ export async function submitTask(
 ): Promise<AcceptedTask & { replayed?: true }> {
   const { failuresPerWindow, windowS } = deps.rateLimit;
   if ((await deps.store.countAuthFailures(source, windowS)) >= failuresPerWindow) {
-    throw new HttpError(429, 'too many refused secrets from this source; try again later');
+    throw new TooManyRefusalsError('too many refused secrets from this source; try again later');
   }
   const given = typeof body === 'object' && body !== null ? (body as { secret?: unknown }).secret : undefined;
   if (!secretMatches(given, deps.secret)) {
     await deps.store.recordAuthFailure(source, windowS);
-    throw new HttpError(
-      403,
-      typeof given === 'string' ? 'the secret is wrong' : 'secret is required',
-      'secret',
-    );
+    throw new SecretRefusedError(typeof given === 'string' ? 'the secret is wrong' : 'secret is required');
   }
   const { request } = parseTaskRequest(body, { allowLoopbackCallback: deps.allowLoopbackCallback });
   if (request.round > 1) await requireBuiltRound(deps.store, request.task, request.round - 1);
@@ -73,7 +74,10 @@ export async function submitTask(
   );
   if (!claim.claimed) {
     if (claim.fingerprint !== fingerprint) {
-      throw new ConflictError('this task, round and nonce were already sent with another request', 'nonce');
+      throw new IdempotencyConflictError(
+        'this task, round and nonce were already sent with another request',
+        'nonce',
+      );
     }
     return { ...accepted, sessionId: claim.sessionId, replayed: true };
   }
@@ -122,10 +126,11 @@ function secretMatches(given: unknown, expected: string | undefined): boolean {
 async function requireBuiltRound(store: SessionStore, task: string, round: number): Promise<void> {
   const sessionId = await store.findTaskRound(task, round);
   const meta = sessionId ? await store.getMeta(sessionId) : undefined;
-  if (!meta) throw new BadRequestError(`task ${task} has no round ${round} built here to revise`, 'round');
+  if (!meta)
+    throw new InvalidRequestError(`task ${task} has no round ${round} built here to revise`, 'round');
   if (!TERMINAL_STATUSES.includes(meta.status)) {
-    throw new BadRequestError(`round ${round} of task ${task} is still being built`, 'round');
+    throw new InvalidRequestError(`round ${round} of task ${task} is still being built`, 'round');
   }
   if (!meta.winner)
-    throw new BadRequestError(`round ${round} of task ${task} built no site to revise`, 'round');
+    throw new InvalidRequestError(`round ${round} of task ${task} built no site to revise`, 'round');
 }

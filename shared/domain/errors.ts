@@ -1,0 +1,80 @@
+/**
+ * What the engine refuses, said in its own words. Each is the client's doing, so its message is
+ * safe to show; how a refusal is answered (a status code, an `error` event) is the edge's business.
+ */
+
+/** A request that breaks a rule of its schema; `field` names the first offending one (`body` for the whole). */
+export class InvalidRequestError extends Error {
+  readonly field: string;
+
+  constructor(message: string, field: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidRequestError';
+    this.field = field;
+  }
+}
+
+/** A request, or one of its parts named by `field`, larger than the platform can carry. */
+export class RequestTooLargeError extends Error {
+  readonly field: string;
+
+  constructor(message: string, field: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RequestTooLargeError';
+    this.field = field;
+  }
+}
+
+/** What the request asks for does not exist here. */
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/**
+ * No session answers to the id. Without an id the message names none: an id that is not even
+ * shaped like a session's is not echoed back.
+ */
+export class UnknownSessionError extends NotFoundError {
+  readonly sessionId: string | undefined;
+
+  constructor(sessionId?: string) {
+    super(sessionId === undefined ? 'no such session' : `no session ${sessionId}`);
+    this.name = 'UnknownSessionError';
+    this.sessionId = sessionId;
+  }
+}
+
+/**
+ * A key that makes a retry safe (`field`: the header or field that carries it) already bound to a
+ * different request: a retry must send the same one.
+ */
+export class IdempotencyConflictError extends Error {
+  readonly field: string;
+
+  constructor(message: string, field: string) {
+    super(message);
+    this.name = 'IdempotencyConflictError';
+    this.field = field;
+  }
+}
+
+/** A shared secret missing or wrong; the message says which, never what was expected. */
+export class SecretRefusedError extends Error {
+  readonly field = 'secret';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretRefusedError';
+  }
+}
+
+/** A source that has sent too many wrong secrets lately: turned away until its window passes. */
+export class TooManyRefusalsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TooManyRefusalsError';
+  }
+}
