@@ -108,8 +108,9 @@ describe('POST /v1/tasks on the local stack', () => {
     const passed = Object.fromEntries(
       view.candidates.map((candidate) => [candidate.title, candidate.passed]),
     );
-    // The baseline (an empty site) passes nothing; each broken site loses the checks graders caught.
-    expect(passed).toEqual({ 'The site before this round': 0, Suffixed: 3, Honest: 5, 'Moved script': 4 });
+    // The baseline (an empty site) is answered with the host's 404 page, as Pages would: its <h1>
+    // passes the heading check and nothing else. Each broken site loses the checks graders caught.
+    expect(passed).toEqual({ 'The site before this round': 1, Suffixed: 3, Honest: 5, 'Moved script': 4 });
     // A WebSocket subscriber names the round as the evaluator does and gets its verdict at once.
     const result = await subscribeOnce({ action: 'subscribe', task: 'sales-summary', round: 1 });
     expect(result).toMatchObject({
@@ -123,7 +124,8 @@ describe('POST /v1/tasks on the local stack', () => {
       generationConfig?: Record<string, unknown>;
     };
     expect(generate.generationConfig?.responseMimeType).toBe('application/json');
-    expect(generate.generationConfig?.responseSchema).toBeDefined();
+    // `responseJsonSchema`: the schema form that takes `type: [..., "null"]`, which `js: null` needs.
+    expect(generate.generationConfig?.responseJsonSchema).toMatchObject({ type: 'object' });
   });
 
   it('stops a site that spins, tells a site that reaches out that nothing answered, and the others complete', async () => {
