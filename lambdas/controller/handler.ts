@@ -4,13 +4,13 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { createPushChannel, createSessionStore } from '../../shared/adapters/aws-clients.js';
 import { createCandidateSourceChain } from '../../shared/adapters/llm/index.js';
-import { createOfflineCandidateSource } from '../../shared/adapters/offline/index.js';
 import { loadLlmSecrets } from '../../shared/adapters/secrets/index.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { readLlmConfig } from '../../shared/config/llm-config.js';
+import { createOfflineCandidateSource } from '../../shared/kinds/fix/offline/index.js';
+import { prepareRound } from '../../shared/kinds/fix/use-cases/prepare-round.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
-import { prepareRound } from '../../shared/use-cases/prepare-round.js';
 
 const config = readAppConfig(process.env);
 // In AWS the model keys live in Secrets Manager; locally they come from the environment.

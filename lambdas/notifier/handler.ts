@@ -5,11 +5,11 @@ import { createPushChannel, createSessionStore } from '../../shared/adapters/aws
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { readTaskConfig } from '../../shared/config/task-config.js';
 import { runResultSchema } from '../../shared/domain/sandbox-job.js';
+import { judgeRound } from '../../shared/kinds/fix/use-cases/judge-round.js';
 import { judgeTaskRound } from '../../shared/kinds/task/use-cases/judge-task-round.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
-import { judgeRound } from '../../shared/use-cases/judge-round.js';
 import { type ReportedItem, reportCandidate } from '../../shared/use-cases/report-candidate.js';
 
 const config = readAppConfig(process.env);

@@ -6,11 +6,11 @@ import { HttpContentTransfer } from '../../shared/adapters/transfer/http-content
 import { readSandboxConfig } from '../../shared/config/app-config.js';
 import { readSandboxPolicies } from '../../shared/config/sandbox-policy-config.js';
 import { isSiteInvocation, sandboxInvocationSchema } from '../../shared/domain/sandbox-job.js';
+import { runItem } from '../../shared/kinds/fix/use-cases/run-item.js';
+import { runSiteItem } from '../../shared/kinds/task/use-cases/run-site-item.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
 import type { BrowserRunner } from '../../shared/ports/browser-runner.js';
-import { runItem } from '../../shared/use-cases/run-item.js';
-import { runSiteItem } from '../../shared/use-cases/run-site-item.js';
 
 // The sandbox reaches no store and holds no credentials worth having: what it runs is handed to it.
 const config = readSandboxConfig(process.env);

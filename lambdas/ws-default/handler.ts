@@ -10,7 +10,7 @@ import { readAppConfig } from '../../shared/config/app-config.js';
 import { wsErrorMiddleware } from '../../shared/edge/ws-error-middleware.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
-import { handleWsMessage } from '../../shared/use-cases/handle-ws-message.js';
+import { handleWsMessage } from './ws-message.js';
 
 const config = readAppConfig(process.env);
 const deps = {

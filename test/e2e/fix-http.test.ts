@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEAK_EVIDENCE_NOTE } from '../../shared/use-cases/prepare-round.js';
+import { WEAK_EVIDENCE_NOTE } from '../../shared/kinds/fix/use-cases/prepare-round.js';
 import {
   postFix,
   type StackFixture,

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOfflineCandidateSource } from '../../shared/adapters/offline/index.js';
 import type { CandidateFeedback, CandidateProposal, FixProblem } from '../../shared/domain/types.js';
+import { createOfflineCandidateSource } from '../../shared/kinds/fix/offline/index.js';
 import type { GenerateRequest } from '../../shared/ports/candidate-source.js';
 
 // The honest proof: real Python produces the traceback, the provider proposes candidates, and

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.js';
-import type { FixView } from '../../shared/use-cases/get-fix.js';
+import type { FixView } from '../../shared/kinds/fix/use-cases/get-fix.js';
 
 export interface StackFixture {
   stack: LocalStack;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../shared/domain/errors.js';
-import { parseFixRequest, parseFixRequestText } from '../../shared/domain/fix-request.js';
+import { parseFixRequest, parseFixRequestText } from '../../shared/kinds/fix/fix-request.js';
 
 function fieldOf(action: () => unknown): string | undefined {
   try {

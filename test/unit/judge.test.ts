@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { judge } from '../../shared/domain/judge.js';
 import type { RunResult, Verdict } from '../../shared/domain/types.js';
+import { judge } from '../../shared/kinds/fix/judge.js';
 
 const run = (status: Verdict, durationMs = 10, reason?: string): RunResult => ({
   status,

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createOfflineCandidateSource } from '../../shared/adapters/offline/index.js';
 import type { CandidateFeedback, FixProblem } from '../../shared/domain/types.js';
+import { createOfflineCandidateSource } from '../../shared/kinds/fix/offline/index.js';
 import type { GenerateRequest } from '../../shared/ports/candidate-source.js';
 
 // A program with two errors; CPython 3.11 output for it and for it with the first one fixed.

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { importInsertionLine, PySource } from '../../shared/adapters/offline/python-source.js';
+import { importInsertionLine, PySource } from '../../shared/kinds/fix/offline/python-source.js';
 import {
   logicalLines,
   matchingBracket,
   operandEnd,
   primaryStart,
   tokenize,
-} from '../../shared/adapters/offline/python-tokens.js';
+} from '../../shared/kinds/fix/offline/python-tokens.js';
 
 const texts = (code: string) =>
   tokenize(code)

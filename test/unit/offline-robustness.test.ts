@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { proposeFixes } from '../../shared/adapters/offline/index.js';
+import { proposeFixes } from '../../shared/kinds/fix/offline/index.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/offline');
 const programs = readdirSync(FIXTURES)

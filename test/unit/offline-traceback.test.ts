@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTraceback } from '../../shared/adapters/offline/index.js';
+import { parseTraceback } from '../../shared/kinds/fix/offline/index.js';
 
 // Tracebacks below were printed by CPython 3.11 (3.12 where noted).
 const HARNESS_KEY_ERROR = `Traceback (most recent call last):

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { proposeFixes } from '../../shared/adapters/offline/index.js';
+import { proposeFixes } from '../../shared/kinds/fix/offline/index.js';
 
 // Programs and the tracebacks CPython 3.11 printed for them (run as /srv/job/app.py).
 const CASES = {

@@ -9,9 +9,9 @@ import {
 } from '../../shared/domain/sandbox-job.js';
 import type { RunResult, SiteOutcome } from '../../shared/domain/types.js';
 import { encodeSiteBundle } from '../../shared/kinds/task/site.js';
+import { runSiteItem } from '../../shared/kinds/task/use-cases/run-site-item.js';
 import type { BrowserRunner, BrowserRunResult } from '../../shared/ports/browser-runner.js';
 import type { ContentTransfer } from '../../shared/ports/content-transfer.js';
-import { runSiteItem } from '../../shared/use-cases/run-site-item.js';
 
 const fixInvocation = {
   item: {

@@ -1,6 +1,6 @@
 import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
-import { diffProgram, MAX_EDIT_LINES } from '../../shared/domain/unified-diff.js';
+import { diffProgram, MAX_EDIT_LINES } from '../../shared/kinds/fix/unified-diff.js';
 
 const program = (lines: number, seed: string) =>
   `${Array.from({ length: lines }, (_, i) => `value_${seed}_${i} = ${i} * ${seed.length}`).join('\n')}\n`;

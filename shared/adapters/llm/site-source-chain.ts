@@ -2,13 +2,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LlmConfig } from '../../config/llm-config.js';
 import { type CompiledSite, composeSite } from '../../kinds/task/compose-site.js';
 import { buildOfflineSite } from '../../kinds/task/offline-site.js';
-import type { SourceProgress } from '../../ports/candidate-source.js';
 import type {
   CheckCompiler,
   GeneratedSites,
   SiteGenerateRequest,
   SiteSource,
-} from '../../ports/site-source.js';
+} from '../../kinds/task/site-source.js';
+import type { SourceProgress } from '../../ports/candidate-source.js';
 import { COMPILE_CHECKS_SYSTEM_PROMPT, renderCompileChecksPrompt } from '../../prompts/compile-checks.v1.js';
 import {
   GENERATE_SITE_SYSTEM_PROMPT,

@@ -1,7 +1,7 @@
 import type { ProviderCall } from '../../domain/types.js';
 import type { SourceProgress } from '../../ports/candidate-source.js';
-import type { CheckCompiler } from '../../ports/site-source.js';
 import { compileByRule } from './check-rules.js';
+import type { CheckCompiler } from './site-source.js';
 import type { TaskRequest } from './task-request.js';
 
 /**

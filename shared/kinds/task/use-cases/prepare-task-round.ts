@@ -8,9 +8,9 @@ import {
 import { type CandidateRecord, type SessionMeta, TERMINAL_STATUSES } from '../../../domain/types.js';
 import type { PushChannel } from '../../../ports/push-channel.js';
 import type { SessionStore } from '../../../ports/session-store.js';
-import type { CheckCompiler, SiteSource } from '../../../ports/site-source.js';
 import { type EventLog, publishSessionEvent } from '../../../use-cases/session-events.js';
 import { decodeSiteBundle, encodeSiteBundle, type SiteFile, siteBytes } from '../site.js';
+import type { CheckCompiler, SiteSource } from '../site-source.js';
 import { compileHarness, executableChecks, type TaskHarness } from '../task-harness.js';
 import { fromStoredTask, type StoredTask } from '../task-problem.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { InvalidRequestError } from './errors.js';
-import { parseRequestBody } from './request-validation.js';
-import type { FixProblem } from './types.js';
+import { InvalidRequestError } from '../../domain/errors.js';
+import { parseRequestBody } from '../../domain/request-validation.js';
+import type { FixProblem } from '../../domain/types.js';
 
 export const MAX_CODE_BYTES = 1024 * 1024;
 export const MAX_ERROR_BYTES = 64 * 1024;

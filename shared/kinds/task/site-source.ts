@@ -1,7 +1,7 @@
-import type { ProviderCall } from '../domain/types.js';
-import type { SiteFile } from '../kinds/task/site.js';
-import type { TaskRequest } from '../kinds/task/task-request.js';
-import type { SourceProgress } from './candidate-source.js';
+import type { ProviderCall } from '../../domain/types.js';
+import type { SourceProgress } from '../../ports/candidate-source.js';
+import type { SiteFile } from './site.js';
+import type { TaskRequest } from './task-request.js';
 
 /** A candidate site: its files (the engine's exact files included) and who proposed it. */
 export interface SiteCandidate {

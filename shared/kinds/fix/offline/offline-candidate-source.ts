@@ -1,5 +1,9 @@
-import type { CandidateFeedback, CandidateProposal } from '../../domain/types.js';
-import type { CandidateSource, GeneratedCandidates, GenerateRequest } from '../../ports/candidate-source.js';
+import type { CandidateFeedback, CandidateProposal } from '../../../domain/types.js';
+import type {
+  CandidateSource,
+  GeneratedCandidates,
+  GenerateRequest,
+} from '../../../ports/candidate-source.js';
 import { type FixOutcome, proposeFixes } from './propose-fixes.js';
 import { parseTraceback } from './traceback.js';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { IdempotencyConflictError } from '../domain/errors.js';
-import { IDEMPOTENCY_WINDOW_MS, problemFingerprint } from '../domain/idempotency.js';
-import type { FixProblem, SessionMeta, SessionStatus } from '../domain/types.js';
-import type { SessionStore } from '../ports/session-store.js';
-import type { WorkflowStarter } from '../ports/workflow-starter.js';
+import { IdempotencyConflictError } from '../../../domain/errors.js';
+import { IDEMPOTENCY_WINDOW_MS, problemFingerprint } from '../../../domain/idempotency.js';
+import type { FixProblem, SessionMeta, SessionStatus } from '../../../domain/types.js';
+import type { SessionStore } from '../../../ports/session-store.js';
+import type { WorkflowStarter } from '../../../ports/workflow-starter.js';
 
 export interface SubmitFixDeps {
   store: SessionStore;

@@ -1,8 +1,8 @@
-import { fitResult, type SiteInvocation } from '../domain/sandbox-job.js';
-import { type RunResult, sandboxCrash } from '../domain/types.js';
-import { decodeSiteBundle, siteBytes } from '../kinds/task/site.js';
-import type { BrowserRunner, BrowserRunResult } from '../ports/browser-runner.js';
-import type { ContentTransfer } from '../ports/content-transfer.js';
+import { fitResult, type SiteInvocation } from '../../../domain/sandbox-job.js';
+import { type RunResult, sandboxCrash } from '../../../domain/types.js';
+import type { BrowserRunner, BrowserRunResult } from '../../../ports/browser-runner.js';
+import type { ContentTransfer } from '../../../ports/content-transfer.js';
+import { decodeSiteBundle, siteBytes } from '../site.js';
 
 export interface RunSiteItemDeps {
   /** The browser runner, started on first use; a rejection means no browser can run here. */

@@ -1,9 +1,9 @@
-import { HARNESS_FILENAME } from '../domain/fix-request.js';
-import { type FixInvocation, fitResult } from '../domain/sandbox-job.js';
-import type { RunResult } from '../domain/types.js';
-import type { ContentTransfer } from '../ports/content-transfer.js';
-import type { SandboxRunner } from '../ports/sandbox-runner.js';
-import type { EventLog } from './session-events.js';
+import { type FixInvocation, fitResult } from '../../../domain/sandbox-job.js';
+import type { RunResult } from '../../../domain/types.js';
+import type { ContentTransfer } from '../../../ports/content-transfer.js';
+import type { SandboxRunner } from '../../../ports/sandbox-runner.js';
+import type { EventLog } from '../../../use-cases/session-events.js';
+import { HARNESS_FILENAME } from '../fix-request.js';
 
 export interface RunItemDeps {
   runner: SandboxRunner;

@@ -1,8 +1,8 @@
-import { judge } from '../domain/judge.js';
-import type { SessionMeta } from '../domain/types.js';
-import type { PushChannel } from '../ports/push-channel.js';
-import type { SessionStore } from '../ports/session-store.js';
-import { type EventLog, publishSessionEvent, resultEventOf } from './session-events.js';
+import type { SessionMeta } from '../../../domain/types.js';
+import type { PushChannel } from '../../../ports/push-channel.js';
+import type { SessionStore } from '../../../ports/session-store.js';
+import { type EventLog, publishSessionEvent, resultEventOf } from '../../../use-cases/session-events.js';
+import { judge } from '../judge.js';
 
 export interface RoundOutcome {
   sessionId: string;

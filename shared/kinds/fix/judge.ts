@@ -1,4 +1,4 @@
-import type { RunSummary, SessionStatus } from './types.js';
+import type { RunSummary, SessionStatus } from '../../domain/types.js';
 
 export interface JudgedCandidate {
   index: number;

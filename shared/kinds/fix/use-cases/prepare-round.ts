@@ -1,4 +1,3 @@
-import { HARNESS_FILENAME } from '../domain/fix-request.js';
 import {
   type Content,
   MAX_INLINE_PIECE_BYTES,
@@ -6,7 +5,7 @@ import {
   MAX_LOG_UPLOAD_BYTES,
   type RoundItem,
   type RoundRun,
-} from '../domain/sandbox-job.js';
+} from '../../../domain/sandbox-job.js';
 import type {
   CandidateFeedback,
   CandidateProposal,
@@ -14,13 +13,14 @@ import type {
   FixProblem,
   Harness,
   SessionMeta,
-} from '../domain/types.js';
-import { TERMINAL_STATUSES } from '../domain/types.js';
-import { diffProgram } from '../domain/unified-diff.js';
-import type { CandidateSource } from '../ports/candidate-source.js';
-import type { PushChannel } from '../ports/push-channel.js';
-import type { SessionStore } from '../ports/session-store.js';
-import { type EventLog, publishSessionEvent } from './session-events.js';
+} from '../../../domain/types.js';
+import { TERMINAL_STATUSES } from '../../../domain/types.js';
+import type { CandidateSource } from '../../../ports/candidate-source.js';
+import type { PushChannel } from '../../../ports/push-channel.js';
+import type { SessionStore } from '../../../ports/session-store.js';
+import { type EventLog, publishSessionEvent } from '../../../use-cases/session-events.js';
+import { HARNESS_FILENAME } from '../fix-request.js';
+import { diffProgram } from '../unified-diff.js';
 
 export interface PreparedRound {
   sessionId: string;

@@ -1,12 +1,12 @@
-import { UnknownSessionError } from '../domain/errors.js';
+import { UnknownSessionError } from '../../../domain/errors.js';
 import type {
   ProblemCategory,
   ProviderCall,
   SessionStatus,
   StoredCandidate,
   Winner,
-} from '../domain/types.js';
-import type { SessionStore } from '../ports/session-store.js';
+} from '../../../domain/types.js';
+import type { SessionStore } from '../../../ports/session-store.js';
 
 export interface RunView {
   status: NonNullable<StoredCandidate['result']>['status'] | 'pending';

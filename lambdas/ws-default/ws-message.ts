@@ -1,0 +1,54 @@
+import { InvalidRequestError } from '../../shared/domain/errors.js';
+import { parseFixRequest } from '../../shared/kinds/fix/fix-request.js';
+import { submitFix } from '../../shared/kinds/fix/use-cases/submit-fix.js';
+import type { PushChannel } from '../../shared/ports/push-channel.js';
+import type { SessionStore } from '../../shared/ports/session-store.js';
+import type { WorkflowStarter } from '../../shared/ports/workflow-starter.js';
+import { subscribe } from '../../shared/use-cases/subscribe.js';
+
+export interface WsMessageDeps {
+  store: SessionStore;
+  push: PushChannel;
+  workflow: WorkflowStarter;
+}
+
+/**
+ * A message on the WebSocket: `{"action":"fix", …}` starts a session subscribed to this connection;
+ * `{"action":"subscribe","sessionId"}` follows an existing one (a finished one answers with its result
+ * at once). A message the engine refuses throws a domain error (InvalidRequestError,
+ * UnknownSessionError); the edge answers it on the socket.
+ */
+export async function handleWsMessage(
+  deps: WsMessageDeps,
+  connectionId: string,
+  body: string | undefined,
+): Promise<{ sessionId: string }> {
+  const message = parseMessage(body);
+  const { action, ...fields } = message;
+  if (action === 'fix') {
+    const problem = parseFixRequest(fields);
+    const accepted = await submitFix({ store: deps.store, workflow: deps.workflow }, problem, {
+      connectionId,
+      onAccepted: async (sessionId) => {
+        await deps.push.send(connectionId, { type: 'accepted', sessionId, status: 'queued' });
+      },
+    });
+    return { sessionId: accepted.sessionId };
+  }
+  if (action === 'subscribe') return subscribe(deps, connectionId, fields);
+  throw new InvalidRequestError('action must be "fix" or "subscribe"', 'action');
+}
+
+function parseMessage(body: string | undefined): Record<string, unknown> & { action?: unknown } {
+  if (!body) throw new InvalidRequestError('the message must be a JSON object', 'body');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (cause) {
+    throw new InvalidRequestError('the message is not valid JSON', 'body', { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidRequestError('the message must be a JSON object', 'body');
+  }
+  return parsed as Record<string, unknown>;
+}
