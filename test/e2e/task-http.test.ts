@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { TaskRoundView } from '../../shared/kinds/task/use-cases/get-task-round.js';
@@ -7,6 +8,9 @@ import { type StackFixture, startStackFixture } from '../support/local-stack-fix
 import {
   compiledHeading,
   honestSite,
+  llmPagesCompiled,
+  llmPagesPartialSite,
+  llmPagesSite,
   movedScriptSite,
   networkSite,
   salesTask,
@@ -126,6 +130,78 @@ describe('POST /v1/tasks on the local stack', () => {
     expect(generate.generationConfig?.responseMimeType).toBe('application/json');
     // `responseJsonSchema`: the schema form that takes `type: [..., "null"]`, which `js: null` needs.
     expect(generate.generationConfig?.responseJsonSchema).toMatchObject({ type: 'object' });
+  });
+
+  it("revises a built round: the published site is the baseline, the model gets its files, the README stays the engine's", async () => {
+    // Round 1 of sales-summary was built above; its winner is what round 2 revises.
+    const footer = (text: string) =>
+      honestSite.files[0]?.content.replace('</body>', `<footer id="footer">${text}</footer>\n</body>`) ?? '';
+    gemini.enqueue(
+      geminiAnswer({
+        candidates: [
+          { ...honestSite, title: 'Footer', files: [{ path: 'index.html', content: footer('Updated') }] },
+          { ...honestSite, title: 'Wrong footer', files: [{ path: 'index.html', content: footer('Old') }] },
+        ],
+      }),
+    );
+    const revise = {
+      ...salesTask('n-revise-2'),
+      round: 2,
+      brief: 'Add a footer with id "footer" that reads "Updated"; keep everything else.',
+      checks: [
+        'js: document.querySelector("#footer")?.textContent === "Updated"',
+        `js: document.title === "Sales Summary 2024"`,
+      ],
+    };
+    const accepted = await postTask(revise);
+    expect(accepted.status).toBe(200);
+    const view = await waitForRound('sales-summary', 2);
+    expect(view.status).toBe('verified');
+    const byTitle = Object.fromEntries(view.candidates.map((candidate) => [candidate.title, candidate]));
+    // The baseline is round 1's site: it has the title, not the footer, so the checks can fail.
+    expect(byTitle['The site before this round']?.passed).toBe(1);
+    expect(view.winner?.index).toBe(byTitle.Footer?.index);
+    expect(view.winner?.files?.map((file) => file.path).sort()).toEqual(['LICENSE', 'README.md', 'index.html'].sort());
+    // No rule was needed and no model compiled anything: the one call wrote the revisions, given the published files.
+    expect(gemini.requests).toHaveLength(1);
+    expect(gemini.requests[0]?.body).toContain('total-sales');
+  });
+
+  it('takes the worked example: 200 at once, then a judged winner with every check accounted for', async () => {
+    const example = JSON.parse(
+      await readFile(new URL('../fixtures/task-llmpages.json', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
+    gemini.enqueue(
+      geminiAnswer(llmPagesCompiled),
+      geminiAnswer({
+        candidates: [llmPagesPartialSite, llmPagesSite, { ...llmPagesPartialSite, title: 'Partial again' }],
+      }),
+    );
+    const accepted = await postTask({ ...example, secret: 'task-test-secret' });
+    expect(accepted.status).toBe(200);
+    expect(accepted.json).toMatchObject({ status: 'accepted', task: 'LLMPages', round: 1 });
+    const view = await waitForRound('LLMPages', 1);
+    // One check no page can decide: the best site is delivered, and the round says it is partial.
+    expect(view.status).toBe('partial');
+    const complete = view.candidates.find((candidate) => candidate.title === 'Complete');
+    expect(view.winner?.index).toBe(complete?.index);
+    expect(view.checks?.map((check) => check.status)).toEqual([
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'unverified',
+    ]);
+    expect(view.checks?.[10]).toMatchObject({ how: 'none', why: expect.any(String) });
+    expect(view.winner?.files?.map((file) => file.path)).toEqual(
+      expect.arrayContaining(['uid.txt', 'LICENSE', 'README.md']),
+    );
   });
 
   it('stops a site that spins, tells a site that reaches out that nothing answered, and the others complete', async () => {

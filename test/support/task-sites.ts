@@ -112,3 +112,87 @@ export const networkSite = {
 export const compiledHeading = {
   checks: [{ text: 'The page has a level-one heading', js: 'document.querySelectorAll("h1").length >= 1' }],
 };
+
+const words = (count: number) =>
+  Array.from({ length: count }, (_, i) => (i % 7 === 0 ? 'Ashravan' : 'word')).join(' ');
+const llmPagesIndex = (files: string[]) =>
+  `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>LLM Pages</title></head><body>\n<h1>LLM Pages</h1>\n<ul>\n${files.map((file) => `<li><a href="${file}">${file}</a></li>`).join('\n')}\n</ul>\n</body></html>\n`;
+const LLM_PAGES_FILES = [
+  'ashravan.txt',
+  'dilemma.json',
+  'about.md',
+  'pelican.svg',
+  'restaurant.json',
+  'prediction.json',
+  'uid.txt',
+  'LICENSE',
+];
+
+/** The worked example's site, complete: every file the brief lists. */
+export const llmPagesSite = {
+  title: 'Complete',
+  rationale: 'every file the brief lists',
+  files: [
+    { path: 'index.html', content: llmPagesIndex(LLM_PAGES_FILES) },
+    { path: 'ashravan.txt', content: words(340) },
+    {
+      path: 'dilemma.json',
+      content: JSON.stringify({
+        people: 3,
+        case_1: { swerve: true, reason: 'fewer hurt' },
+        case_2: { swerve: false, reason: 'a child' },
+      }),
+    },
+    { path: 'about.md', content: 'curious careful builder\n' },
+    {
+      path: 'pelican.svg',
+      content:
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>\n',
+    },
+    {
+      path: 'restaurant.json',
+      content: JSON.stringify({ city: 'Delhi', lat: 28.6, long: 77.2, name: 'Karim', what_to_eat: 'kebabs' }),
+    },
+    { path: 'prediction.json', content: JSON.stringify({ rate: 0.04, reason: 'gradual cuts' }) },
+  ],
+  readme,
+};
+
+/** Short of two files, and about.md has four words. */
+export const llmPagesPartialSite = {
+  title: 'Partial',
+  rationale: 'left two files out',
+  files: [
+    { path: 'index.html', content: llmPagesIndex(LLM_PAGES_FILES) },
+    { path: 'ashravan.txt', content: words(120) },
+    { path: 'about.md', content: 'a curious careful builder\n' },
+    {
+      path: 'pelican.svg',
+      content: '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>\n',
+    },
+  ],
+  readme,
+};
+
+/** What the model compiles the worked example's five checks no rule knows into (the last one no page can decide). */
+export const llmPagesCompiled = {
+  checks: [
+    {
+      text: 'ashravan.txt meets content requirements',
+      js: "fetch('ashravan.txt').then((r) => r.text()).then((t) => { const n = t.trim().split(/\\s+/).length; return n >= 300 && n <= 400 && t.includes('Ashravan'); })",
+    },
+    {
+      text: 'dilemma.json matches the assigned scenario',
+      js: "fetch('dilemma.json').then((r) => r.json()).then((d) => d.people === 3 && typeof d.case_1.swerve === 'boolean' && typeof d.case_2.swerve === 'boolean').catch(() => false)",
+    },
+    {
+      text: 'restaurant.json data is consistent',
+      js: "fetch('restaurant.json').then((r) => r.json()).then((d) => d.city === 'Delhi' && typeof d.lat === 'number' && typeof d.long === 'number').catch(() => false)",
+    },
+    {
+      text: 'prediction.json contains a reasonable forecast',
+      js: "fetch('prediction.json').then((r) => r.json()).then((d) => d.rate >= 0 && d.rate <= 1).catch(() => false)",
+    },
+    { text: 'pelican.svg is rated by an LLM', js: null },
+  ],
+};
