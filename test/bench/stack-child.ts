@@ -111,6 +111,13 @@ function helperCpuMs(): Record<string, number> {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
         const args = cmdline.split('\0').filter(Boolean);
+        if (cmdline.includes('te_sandbox_forkserver')) {
+          // The warm interpreter: its own CPU and that of the runs it forked and reaped.
+          const fields = statFields(pid);
+          const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+          out['sandboxes (warm interpreter)'] = (out['sandboxes (warm interpreter)'] ?? 0) + ticks * 10;
+          continue;
+        }
         const script = args.findIndex((arg) => /\.[jt]s$/.test(arg));
         const file = args[script]
           ?.split('/')
