@@ -16,15 +16,18 @@ import { taskAcceptBench } from './task-accept-bench.js';
  */
 function table(
   title: string,
-  rows: Array<{ name: string; ms: number; ratio: number }>,
+  rows: Array<{ name: string; ms: number; ratio: number; cpuMs?: number }>,
   reference: string,
 ): void {
   const width = Math.max(...rows.map((row) => row.name.length), 10);
+  const cpu = rows.some((row) => row.cpuMs !== undefined);
   console.log(`\n${title}`);
-  console.log(`${'what'.padEnd(width)}  ${'median ms'.padStart(9)}  ${`× ${reference}`.padStart(12)}`);
+  console.log(
+    `${'what'.padEnd(width)}  ${'median ms'.padStart(9)}  ${`× ${reference}`.padStart(12)}${cpu ? `  ${'CPU ms/run'.padStart(10)}` : ''}`,
+  );
   for (const row of rows) {
     console.log(
-      `${row.name.padEnd(width)}  ${row.ms.toFixed(1).padStart(9)}  ${row.ratio.toFixed(2).padStart(12)}`,
+      `${row.name.padEnd(width)}  ${row.ms.toFixed(1).padStart(9)}  ${row.ratio.toFixed(2).padStart(12)}${cpu ? `  ${(row.cpuMs ?? 0).toFixed(1).padStart(10)}` : ''}`,
     );
   }
 }

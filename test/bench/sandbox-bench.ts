@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ export interface BenchRow {
   name: string;
   ms: number;
   ratio: number;
+  /** CPU of this process and everything it started, per run (10 ms clock ticks, summed over every run). */
+  cpuMs?: number;
 }
 
 const ITERATIONS = 30;
@@ -32,6 +35,37 @@ function exec(file: string, args: string[], cwd: string): Promise<void> {
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}`))));
   });
+}
+
+/** Fields of /proc/<pid>/stat after the command name (so `state`, field 3, is at 0). */
+function statFields(pid: number | 'self'): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * CPU of this process, of the children it reaped (fresh interpreters) and of its live children
+ * with what they reaped (the warm interpreter and its job processes), in ms.
+ */
+function treeCpuMs(): number {
+  const ticks = (f: string[]) => Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  let total = ticks(statFields('self'));
+  for (const task of readdirSync('/proc/self/task')) {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(' ').filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const pid of children.map(Number)) {
+      try {
+        total += ticks(statFields(pid));
+      } catch {
+        // it ended while being read (and is then in this process's own count)
+      }
+    }
+  }
+  return total * 10;
 }
 
 function median(values: number[]): number {
@@ -61,7 +95,11 @@ export async function sandboxBench(): Promise<BenchRow[]> {
     ];
     const drop = ['setpriv', `--reuid=${RUN_UID}`, `--regid=${RUN_UID}`, '--clear-groups', '--no-new-privs'];
     const isRoot = process.getuid?.() === 0;
-    const runner = await createLocalSandboxRunner();
+    const runner = await createLocalSandboxRunner({ warm: false });
+    const warm = await createLocalSandboxRunner();
+    const warmName = warm.capabilities().layers.includes('warm-interpreter')
+      ? 'warm'
+      : 'fresh (no warm here)';
     const passJob = (checked: string[]) => ({
       files: { 'pass.py': 'pass\n' },
       entry: 'pass.py',
@@ -96,20 +134,36 @@ export async function sandboxBench(): Promise<BenchRow[]> {
         name: `runner [${runner.capabilities().level}] + policy check (full)`,
         run: async () => assertPassed(await runner.run(passJob(['pass.py']))),
       },
+      {
+        name: `runner [${warm.capabilities().level}] ${warmName}, nothing checked`,
+        run: async () => assertPassed(await warm.run(passJob([]))),
+      },
+      {
+        name: `runner [${warm.capabilities().level}] ${warmName} + policy check (full)`,
+        run: async () => assertPassed(await warm.run(passJob(['pass.py']))),
+      },
     );
     const samples = variants.map(() => [] as number[]);
+    const cpu = variants.map(() => 0);
     for (const v of variants) await v.run(); // warm caches once
     for (let i = 0; i < ITERATIONS; i++) {
       for (const [index, v] of variants.entries()) {
+        const cpuBefore = treeCpuMs();
         const start = performance.now();
         await v.run();
         samples[index]?.push(performance.now() - start);
+        cpu[index] = (cpu[index] ?? 0) + treeCpuMs() - cpuBefore;
       }
     }
     const bare = median(samples[0] ?? []);
     return variants.map((v, i) => {
       const ms = median(samples[i] ?? []);
-      return { name: v.name, ms: Math.round(ms * 10) / 10, ratio: Math.round((ms / bare) * 100) / 100 };
+      return {
+        name: v.name,
+        ms: Math.round(ms * 10) / 10,
+        ratio: Math.round((ms / bare) * 100) / 100,
+        cpuMs: Math.round(((cpu[i] ?? 0) / ITERATIONS) * 10) / 10,
+      };
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -123,7 +177,11 @@ function assertPassed(result: { status: string; reason?: string }): void {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = await sandboxBench();
   const width = Math.max(...rows.map((r) => r.name.length));
-  console.log(`${'layer'.padEnd(width)}  ${'median ms'.padStart(9)}  ${'× bare'.padStart(6)}`);
+  console.log(
+    `${'layer'.padEnd(width)}  ${'median ms'.padStart(9)}  ${'× bare'.padStart(6)}  ${'CPU ms'.padStart(6)}`,
+  );
   for (const r of rows)
-    console.log(`${r.name.padEnd(width)}  ${r.ms.toFixed(1).padStart(9)}  ${r.ratio.toFixed(2).padStart(6)}`);
+    console.log(
+      `${r.name.padEnd(width)}  ${r.ms.toFixed(1).padStart(9)}  ${r.ratio.toFixed(2).padStart(6)}  ${(r.cpuMs ?? 0).toFixed(1).padStart(6)}`,
+    );
 }

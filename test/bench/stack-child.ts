@@ -120,6 +120,8 @@ function helperCpuMs(): Record<string, number> {
         if (!name) continue;
         const fields = statFields(pid);
         out[name] = (out[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+        const warm = warmInterpreterCpuMs(pid);
+        if (warm > 0) out[`${name} warm interpreter`] = (out[`${name} warm interpreter`] ?? 0) + warm;
         // What it started and waited for (the sandbox function's interpreters).
         const reaped = ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
         if (reaped > 0) out[`${name} children`] = (out[`${name} children`] ?? 0) + reaped;
@@ -129,6 +131,35 @@ function helperCpuMs(): Record<string, number> {
     }
   }
   return out;
+}
+
+/**
+ * CPU of the warm interpreters a helper started (the sandbox function's fork server): their own
+ * and that of the runs they forked and reaped, which never reach the helper's own counts.
+ */
+function warmInterpreterCpuMs(parent: number): number {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${parent}/task`)) {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8')
+        .trim()
+        .split(' ')
+        .filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const pid of children.map(Number)) {
+      try {
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('te_sandbox_forkserver')) continue;
+        const f = statFields(pid);
+        total += ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / 100;
+      } catch {
+        // it ended while being read
+      }
+    }
+  }
+  return total;
 }
 
 let stagesStart = allStages();

@@ -74,6 +74,15 @@ export function usesPrivateDisk(level: ContainmentLevel): boolean {
   return level === 'ns';
 }
 
+/**
+ * Where runs may start as forks of the warm interpreter: the root levels, where the server can
+ * give each fork what a fresh start has (its namespaces, its uid, its /proc entries). At `userns`
+ * and `process` the server would share the runs' uid for its whole life, so runs start fresh there.
+ */
+export function usesWarmInterpreter(level: ContainmentLevel): boolean {
+  return level === 'ns' || level === 'uid';
+}
+
 export function usesUnshare(level: ContainmentLevel): boolean {
   return level === 'ns' || level === 'userns';
 }

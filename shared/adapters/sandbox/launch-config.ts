@@ -14,6 +14,8 @@ export interface Launch {
   env: Record<string, string>;
   /** In every process's environment, so what outlives a run at a shared uid can be found. */
   marker: string;
+  /** The interpreter, boot script and its arguments: what the warm interpreter's job process becomes. */
+  boot: { python: string; script: string; args: string[] };
 }
 
 export interface LaunchInput {
@@ -54,20 +56,27 @@ export function launchFor(input: LaunchInput): Launch {
   if (host.seccomp) bootArgs.push('seccomp=1');
   if (host.seccompProgram !== undefined) bootArgs.push(`seccomp_bpf=${host.seccompProgram}`);
   if (host.seccompBinding) bootArgs.push('seccomp_binding=1');
+  const script = bootScript(host.runtimeDir);
   const command = launchCommand(
     level,
     { python: host.python.path, ...(host.unshare ? { unshare: host.unshare } : {}) },
-    bootScript(host.runtimeDir),
+    script,
     bootArgs,
   );
-  return { command, env: sandboxEnv(host, workdir, guard, marker), marker };
+  const boot = { python: host.python.path, script, args: bootArgs };
+  return { command, env: sandboxEnv(host, workdir, guard, marker), marker, boot };
 }
 
 /**
  * Only what the program needs. Nothing of the runner's environment is passed on: no AWS_*, no
  * keys. PYTHONPATH carries the guard into every Python the program starts.
  */
-function sandboxEnv(host: Host, workdir: string, guard: string, marker: string): Record<string, string> {
+export function sandboxEnv(
+  host: Host,
+  workdir: string,
+  guard: string,
+  marker: string,
+): Record<string, string> {
   return {
     PATH: `${dirname(host.python.path)}:/usr/local/bin:/usr/bin:/bin`,
     LANG: 'C.UTF-8',

@@ -8,13 +8,16 @@ import {
   levelFits,
   usesRunUid,
   usesUnshare,
+  usesWarmInterpreter,
 } from './containment.js';
 import { SandboxUnavailableError } from './errors.js';
+import { ForkServer } from './fork-server.js';
 import { type Host, measuredLayers, probeHost } from './host-probe.js';
 import { validateJob } from './job-validation.js';
-import { launchFor } from './launch-config.js';
+import { launchFor, sandboxEnv } from './launch-config.js';
 import { tasksOfUid } from './proc-scan.js';
 import { cleanUpRun, killLeftovers, snapshotBeforeRun } from './run-cleanup.js';
+import { runForked } from './run-forked.js';
 import { runProcess } from './run-process.js';
 import { runResult } from './run-result.js';
 import { type LocalSandboxRunnerOptions, type RunSettings, resolveSettings } from './runner-settings.js';
@@ -60,16 +63,26 @@ export async function createLocalSandboxRunner(
       // A stronger level tried first left its pool: runs at this one keep the runner's uid.
       delete host.uidPool;
     }
-    const runner = new LocalSandboxRunner(level, host, settings, policies, defaultKind);
-    const problem = selfTestProblem(await runner.run(SELF_TEST_JOB), level, host.seccomp);
-    if (problem === null) return runner;
-    failures.push(`${level}: ${problem}`);
+    // Warm where the level allows it; if the warm path fails its self-test, runs start fresh.
+    const starts: Array<ForkServer | undefined> =
+      options.warm !== false && usesWarmInterpreter(level) ? [warmServer(host), undefined] : [undefined];
+    for (const server of starts) {
+      const runner = new LocalSandboxRunner(level, host, settings, policies, defaultKind, server);
+      const problem = selfTestProblem(await runner.run(SELF_TEST_JOB), level, host.seccomp);
+      if (problem === null) return runner;
+      server?.close();
+      failures.push(`${level}${server ? ' (warm)' : ''}: ${problem}`);
+    }
   }
   if (options.level !== undefined)
     throw new SandboxUnavailableError(
       `containment level ${options.level} cannot be provided here (${failures.join('; ')})`,
     );
   throw new SandboxUnavailableError(`no containment level works here (${failures.join('; ')})`);
+}
+
+function warmServer(host: Host): ForkServer {
+  return new ForkServer(host.python.path, host.runtimeDir, sandboxEnv(host, '/', '', ''));
 }
 
 /** One run: validate, a fresh work dir, the boot script under the level's containment, then cleanup. */
@@ -84,8 +97,10 @@ class LocalSandboxRunner implements SandboxRunner {
     private readonly settings: RunSettings,
     private readonly policies: Record<ProblemKind, SandboxPolicy>,
     private readonly defaultKind: ProblemKind,
+    /** The warm interpreter runs start from; without it each run spawns a fresh one. */
+    private readonly warm?: ForkServer,
   ) {
-    this.layers = measuredLayers(level, host);
+    this.layers = [...measuredLayers(level, host), warm ? 'warm-interpreter' : 'fresh-interpreter'];
   }
 
   capabilities(): SandboxCapabilities {
@@ -138,15 +153,25 @@ class LocalSandboxRunner implements SandboxRunner {
       processLimit: await this.processLimit(runUid),
       ...(runUid !== undefined ? { runUid } : {}),
     });
-    const ran = await runProcess({
-      command: launch.command,
-      cwd: workdir,
-      env: launch.env,
+    const collect = {
       ...(job.original !== undefined ? { stdin: job.original } : {}),
       backstopMs: job.timeoutMs + this.settings.backstopGraceMs,
       maxOutputBytes: this.settings.maxOutputBytes,
       keepBytes: this.settings.logOutputBytes,
-    });
+    };
+    const ran = this.warm
+      ? await runForked(
+          this.warm,
+          {
+            cwd: workdir,
+            env: launch.env,
+            python: launch.boot.python,
+            bootScript: launch.boot.script,
+            bootArgs: launch.boot.args,
+          },
+          collect,
+        )
+      : await runProcess({ command: launch.command, cwd: workdir, env: launch.env, ...collect });
     const report = parseBootReport(ran.report);
     const clean = report !== null && !ran.backstopFired && !ran.outputLimitHit;
     if (!clean) await killLeftovers(ran.killGroup, runUid, launch.marker);

@@ -5,7 +5,9 @@ export const INTERNAL_MODULES: readonly string[] = [
   'sitecustomize',
   'te_sandbox_boot',
   'te_sandbox_disk',
+  'te_sandbox_forkserver',
   'te_sandbox_guard',
+  'te_sandbox_job_process',
   'te_sandbox_policy',
   'te_sandbox_supervisor',
 ];

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { OutputCollector } from './output-collector.js';
 
 export interface ProcessRequest {
@@ -25,6 +26,8 @@ export interface ProcessOutcome {
   outputLimitHit: boolean;
   backstopFired: boolean;
   spawnError?: string;
+  /** The warm interpreter ended during the run: no status came for it. */
+  lost?: string;
   durationMs: number;
   /** Kills the run's process group (again): for when the supervisor did not clean up. */
   killGroup: () => void;
@@ -32,19 +35,31 @@ export interface ProcessOutcome {
 
 const REPORT_CAP = 16_384;
 
+/** A run's process as the collector sees it, spawned or forked by the warm interpreter. */
+export interface RunStreams {
+  stdin?: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  report: Readable | null;
+  /** Resolves once the outermost process has ended and its streams have closed. */
+  ended: Promise<RunEnd>;
+  /** Kills the run's process group (its own session, so nothing else). */
+  killGroup: () => void;
+}
+
+export interface RunEnd {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  spawnError?: string;
+  lost?: string;
+}
+
 /**
  * Starts the boot script in a process group of its own and collects its output with caps: the
  * group is killed when the output passes its limit or the backstop fires, so nothing the program
  * does can hold the runner.
  */
-export async function runProcess(request: ProcessRequest): Promise<ProcessOutcome> {
-  const stdout = new OutputCollector(request.keepBytes + 4096, request.keepBytes / 2);
-  const stderr = new OutputCollector(request.keepBytes + 4096, request.keepBytes / 2);
-  let report = '';
-  let outputLimitHit = false;
-  let backstopFired = false;
-  let spawnError: string | undefined;
-
+export function runProcess(request: ProcessRequest): Promise<ProcessOutcome> {
   const started = performance.now();
   const child = spawn(request.command.file, request.command.args, {
     cwd: request.cwd,
@@ -52,11 +67,10 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
     stdio: [request.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
     detached: true,
   });
-  if (request.stdin !== undefined && child.stdin) {
-    // The supervisor reads it all before anything untrusted starts; a run that dies early closes it.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(request.stdin);
-  }
+  const ended = new Promise<RunEnd>((done) => {
+    child.once('error', (error) => done({ exitCode: null, signal: null, spawnError: error.message }));
+    child.once('close', (code, sig) => done({ exitCode: code, signal: sig }));
+  });
   const killGroup = () => {
     if (child.pid === undefined) return;
     try {
@@ -65,46 +79,66 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
       // the group is gone
     }
   };
+  const streams: RunStreams = {
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    report: (child.stdio[3] as Readable | null | undefined) ?? null,
+    ended,
+    killGroup,
+  };
+  return collectRun(request, streams, started);
+}
+
+/** Feeds stdin, collects the streams under their caps and the backstop, and waits for the end. */
+export async function collectRun(
+  request: Omit<ProcessRequest, 'command' | 'cwd' | 'env'>,
+  run: RunStreams,
+  started: number,
+): Promise<ProcessOutcome> {
+  const stdout = new OutputCollector(request.keepBytes + 4096, request.keepBytes / 2);
+  const stderr = new OutputCollector(request.keepBytes + 4096, request.keepBytes / 2);
+  let report = '';
+  let outputLimitHit = false;
+  let backstopFired = false;
+
+  if (request.stdin !== undefined && run.stdin) {
+    // The supervisor reads it all before anything untrusted starts; a run that dies early closes it.
+    run.stdin.on('error', () => undefined);
+    run.stdin.end(request.stdin);
+  }
   const onOutput = (collector: OutputCollector) => (chunk: Buffer) => {
     collector.push(chunk);
     if (!outputLimitHit && stdout.total + stderr.total > request.maxOutputBytes) {
       outputLimitHit = true;
-      killGroup();
+      run.killGroup();
     }
   };
-  child.stdout?.on('data', onOutput(stdout));
-  child.stderr?.on('data', onOutput(stderr));
-  child.stdio[3]?.on('data', (chunk: Buffer) => {
+  run.stdout?.on('data', onOutput(stdout));
+  run.stderr?.on('data', onOutput(stderr));
+  run.report?.on('data', (chunk: Buffer) => {
     if (report.length < REPORT_CAP) report += chunk.toString('utf8');
   });
   const backstop = setTimeout(() => {
     backstopFired = true;
-    killGroup();
+    run.killGroup();
   }, request.backstopMs);
 
-  const { exitCode, signal } = await new Promise<{
-    exitCode: number | null;
-    signal: NodeJS.Signals | null;
-  }>((done) => {
-    child.once('error', (error) => {
-      spawnError = error.message;
-      done({ exitCode: null, signal: null });
-    });
-    child.once('close', (code, sig) => done({ exitCode: code, signal: sig }));
-  });
+  const end = await run.ended;
   const durationMs = performance.now() - started;
   clearTimeout(backstop);
   const outcome: ProcessOutcome = {
-    exitCode,
-    signal,
+    exitCode: end.exitCode,
+    signal: end.signal,
     stdout: stdout.text(),
     stderr: stderr.text(),
     report,
     outputLimitHit,
     backstopFired,
     durationMs,
-    killGroup,
+    killGroup: run.killGroup,
   };
-  if (spawnError !== undefined) outcome.spawnError = spawnError;
+  if (end.spawnError !== undefined) outcome.spawnError = end.spawnError;
+  if (end.lost !== undefined) outcome.lost = end.lost;
   return outcome;
 }

@@ -18,6 +18,7 @@ export function runResult(
     backstopFired: ran.backstopFired,
     outputLimitHit: ran.outputLimitHit,
     ...(ran.spawnError !== undefined ? { spawnError: ran.spawnError } : {}),
+    ...(ran.lost !== undefined ? { lost: ran.lost } : {}),
     exitCode: ran.exitCode,
     signal: ran.signal,
     timeoutMs,

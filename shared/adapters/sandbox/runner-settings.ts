@@ -48,6 +48,12 @@ export interface LocalSandboxRunnerOptions {
    */
   seccomp?: boolean;
   /**
+   * Start runs as forks of one pre-started interpreter (the layers say `warm-interpreter`) where
+   * the level allows it (`ns`, `uid`); elsewhere, or with `false`, every run starts a fresh
+   * Python (`fresh-interpreter`). @default true
+   */
+  warm?: boolean;
+  /**
    * Deployment secrets to remove from every output, on top of the credentials in this process's
    * own environment (AWS_*, *_KEY, *_SECRET, *_TOKEN, …), in every encoding `secretForms` knows.
    */

@@ -19,6 +19,8 @@ const PYTHON_FILES = [
   'te_sandbox_guard.py',
   'te_sandbox_policy.py',
   'te_sandbox_disk.py',
+  'te_sandbox_forkserver.py',
+  'te_sandbox_job_process.py',
   'sitecustomize.py',
 ];
 

@@ -70,6 +70,8 @@ export interface RunEnding {
   outputLimitHit: boolean;
   /** The sandbox process could not be started at all. */
   spawnError?: string;
+  /** The warm interpreter ended during the run, so the OS status of the run never came. */
+  lost?: string;
   /** What the OS reported for the outermost sandbox process. */
   exitCode: number | null;
   signal: NodeJS.Signals | null;
@@ -175,7 +177,9 @@ export function toOutcome(ending: RunEnding): Outcome {
         ? { status: 'passed', exitCode: 0 }
         : { status: 'failed', exitCode: 0, reason: NOT_COMPLETED_REASON };
     default: {
-      const how = ending.signal !== null ? `signal ${ending.signal}` : `exit status ${ending.exitCode}`;
+      const how =
+        ending.lost ??
+        (ending.signal !== null ? `signal ${ending.signal}` : `exit status ${ending.exitCode}`);
       return {
         status: 'crashed',
         exitCode: null,
