@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { createBrowserRunner } from '../../shared/adapters/sandbox/browser/index.js';
+import { browserLevelFor, createBrowserRunner } from '../../shared/adapters/sandbox/browser/index.js';
 import { createLocalSandboxRunner } from '../../shared/adapters/sandbox/index.js';
 import { HttpContentTransfer } from '../../shared/adapters/transfer/http-content-transfer.js';
 import { readSandboxConfig } from '../../shared/config/app-config.js';
@@ -27,9 +27,16 @@ export const containment = `${runner.capabilities().level} (${runner.capabilitie
 
 // The browser starts with the first site job, so a process that only runs fixes never pays for its
 // probe; concurrent first jobs share one start. A start that failed is tried again by the next job.
+// SANDBOX_LEVEL forces the browser's containment too (`process` is the same level in both).
+const browserLevel = browserLevelFor(config.SANDBOX_LEVEL);
 let browser: Promise<BrowserRunner> | undefined;
 function startedBrowser(): Promise<BrowserRunner> {
-  browser ??= createBrowserRunner({ chromiumPath: config.SANDBOX_CHROMIUM }).catch((error: unknown) => {
+  browser ??= createBrowserRunner({
+    chromiumPath: config.SANDBOX_CHROMIUM,
+    ...(browserLevel ? { level: browserLevel } : {}),
+    // The image's Python has the libseccomp binding the filter is compiled with.
+    ...(config.SANDBOX_PYTHON ? { pythonPaths: [config.SANDBOX_PYTHON] } : {}),
+  }).catch((error: unknown) => {
     browser = undefined;
     throw error;
   });

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBrowserRunner } from '../../shared/adapters/sandbox/browser/index.js';
+import { browserLevelFor, createBrowserRunner } from '../../shared/adapters/sandbox/browser/index.js';
 import { InvalidSandboxJobError, SandboxUnavailableError } from '../../shared/adapters/sandbox/index.js';
 import type { BrowserCheck, BrowserJob, BrowserRunner, SiteFile } from '../../shared/ports/browser-runner.js';
 
@@ -143,6 +143,23 @@ describe('Function: createBrowserRunner', () => {
       await expect(attempt).rejects.toThrow(/unshare not found/);
     },
   );
+
+  it.runIf(isRoot)(
+    'refuses to be forced to the process level as root (its Chromium would run as root, unsandboxed)',
+    async () => {
+      const attempt = createBrowserRunner({ workRoot, level: 'process' });
+      await expect(attempt).rejects.toThrow(SandboxUnavailableError);
+      await expect(attempt).rejects.toThrow(/process level is not for root/);
+    },
+  );
+
+  it("follows the sandbox's SANDBOX_LEVEL where the browser has the same level", () => {
+    expect(browserLevelFor('process')).toBe('process');
+    expect(browserLevelFor('ns')).toBe('ns');
+    expect(browserLevelFor('userns')).toBe('chromium-sandbox');
+    expect(browserLevelFor('uid')).toBeUndefined();
+    expect(browserLevelFor(undefined)).toBeUndefined();
+  });
 
   it('refuses a job it cannot serve as given', async () => {
     await expect(runner.run(job([file('../etc/passwd', 'x')], []))).rejects.toThrow(InvalidSandboxJobError);

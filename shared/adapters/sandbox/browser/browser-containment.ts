@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isExecutable } from '../python-interpreter.js';
+import type { BrowserSeccomp } from './browser-seccomp.js';
 
 /**
  * How Chromium is contained, strongest first.
@@ -16,11 +16,18 @@ import { isExecutable } from '../python-interpreter.js';
  *   sandbox cannot nest inside it, so only here is it started with `--no-sandbox`.
  * - `chromium-sandbox` (not root): no namespaces of ours; Chromium keeps its own sandbox, and the
  *   wrapper only scrubs the environment and records the pid for the wall-clock kill.
+ * - `process` (not root, and Chromium's own sandbox cannot start: AWS Lambda, which allows neither
+ *   user namespaces nor a setuid helper): `--no-sandbox`, under the sandbox's seccomp filter — no
+ *   socket but AF_UNIX, so nothing reaches loopback (the Lambda Runtime API) or the network even
+ *   where request interception does not look; no signal to the runtime or its ancestors; no leaving
+ *   the process group, so the group kill reaches every process — rlimits set by the loader, WebRTC
+ *   kept off UDP by policy, and a scrubbed environment. The browser shares the runtime's uid.
  *
  * Root without a working `ns` gets no level at all: Chromium refuses root without `--no-sandbox`,
- * and `--no-sandbox` without our containment is not allowed.
+ * and `--no-sandbox` without our containment is not allowed. Nor does root get `process`: its
+ * browser would run as root.
  */
-export type BrowserContainmentLevel = 'ns' | 'chromium-sandbox';
+export type BrowserContainmentLevel = 'ns' | 'chromium-sandbox' | 'process';
 
 const COMMON_LAYERS = [
   'request-interception',
@@ -31,6 +38,7 @@ const COMMON_LAYERS = [
   'wall-clock-kill',
 ];
 
+/** The layers each level applies; the seccomp layer and what the host adds are measured at start. */
 export const BROWSER_LEVEL_LAYERS: Readonly<Record<BrowserContainmentLevel, readonly string[]>> = {
   ns: [
     ...COMMON_LAYERS,
@@ -43,7 +51,34 @@ export const BROWSER_LEVEL_LAYERS: Readonly<Record<BrowserContainmentLevel, read
     'tmp-sweep',
   ],
   'chromium-sandbox': [...COMMON_LAYERS, 'chromium-sandbox', 'process-group-kill'],
+  process: [
+    ...COMMON_LAYERS,
+    'rlimits',
+    'runtime-signals-refused',
+    'process-group-kill',
+    'process-group-locked',
+    'webrtc-udp-disabled',
+    'tmp-sweep',
+  ],
 };
+
+/**
+ * What the browser runner does at the sandbox's own `SANDBOX_LEVEL`, when one is forced: `process`
+ * and `ns` are the same containment in both runners, `userns` (Chromium's sandbox is built on user
+ * namespaces) is `chromium-sandbox`; `uid` has no browser counterpart, so the probe picks.
+ */
+export function browserLevelFor(sandboxLevel: string | undefined): BrowserContainmentLevel | undefined {
+  if (sandboxLevel === 'process' || sandboxLevel === 'ns') return sandboxLevel;
+  if (sandboxLevel === 'userns') return 'chromium-sandbox';
+  return undefined;
+}
+
+/** Chromium's own words when its sandbox cannot start (no user namespaces, no setuid helper). */
+const SANDBOX_START_FAILURE = /No usable sandbox|Failed to move to new namespace|setuid sandbox/i;
+
+export function isSandboxStartFailure(browserLog: string): boolean {
+  return SANDBOX_START_FAILURE.test(browserLog);
+}
 
 export interface ContainmentTools {
   unshare: string;
@@ -63,6 +98,8 @@ export interface BrowserLimits {
 
 export interface WrapperSpec {
   level: BrowserContainmentLevel;
+  /** FONTCONFIG_PATH for a Chromium that ships its own fonts (the Lambda build). */
+  fontconfigPath?: string;
   /** The program the wrapper ends in (Chromium; a shell for the probe). */
   program: string;
   /** The wrapper writes its pid here (Playwright starts it as a process-group leader). */
@@ -74,41 +111,6 @@ export interface WrapperSpec {
   limits?: BrowserLimits;
   /** The sandbox's seccomp filter, loaded (as root, before the uid drop) by the Python loader. */
   seccomp?: BrowserSeccomp;
-}
-
-/** The filter every untrusted process starts under, and how a non-Python program gets it. */
-export interface BrowserSeccomp {
-  python: string;
-  loader: string;
-  /** libseccomp's BPF, as hex. */
-  program: string;
-}
-
-const PYTHON_DIR = fileURLToPath(new URL('../python/', import.meta.url));
-const SYSTEM_PYTHON = '/usr/bin/python3';
-
-/**
- * The seccomp filter the Python runs start under (no socket but AF_UNIX, no ptrace, no
- * process_vm_*, no bpf…), compiled by libseccomp through the system interpreter; undefined where
- * it has no binding for it.
- */
-export async function compileBrowserSeccomp(python = SYSTEM_PYTHON): Promise<BrowserSeccomp | undefined> {
-  try {
-    const { stdout } = await promisify(execFile)(
-      python,
-      [
-        '-c',
-        'import sys; sys.path.insert(0, sys.argv[1]); import te_sandbox_supervisor as t; print(t.export_filter(sys.path))',
-        PYTHON_DIR,
-      ],
-      { env: { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' }, timeout: 10_000 },
-    );
-    const program = stdout.trim();
-    if (!/^(?:[0-9a-f]{16})+$/.test(program)) return undefined;
-    return { python, loader: join(PYTHON_DIR, 'te_sandbox_seccomp_exec.py'), program };
-  } catch {
-    return undefined;
-  }
 }
 
 const TOOL_CANDIDATES: Readonly<Record<keyof ContainmentTools, readonly string[]>> = {
@@ -156,17 +158,41 @@ export function wrapperScript(spec: WrapperSpec): string {
     `XDG_CACHE_HOME=${join(spec.home, '.cache')}`,
     'PATH=/usr/bin:/bin',
     'LANG=C.UTF-8',
+    ...(spec.fontconfigPath !== undefined ? [`FONTCONFIG_PATH=${spec.fontconfigPath}`] : []),
   ];
   const lines = ['#!/bin/sh', `echo $$ > ${quote(spec.pidFile)}`];
+  const envTool = spec.tools?.env ?? '/usr/bin/env';
+  const mib = 1024 * 1024;
   if (spec.level === 'chromium-sandbox') {
-    const envTool = spec.tools?.env ?? '/usr/bin/env';
     lines.push(`exec ${[envTool, '-i', ...env, spec.program].map(quote).join(' ')} "$@"`);
+    return `${lines.join('\n')}\n`;
+  }
+  if (spec.level === 'process') {
+    const { seccomp, limits } = spec;
+    if (seccomp === undefined || limits === undefined)
+      throw new Error('the process level needs the seccomp filter and limits');
+    // No util-linux needed: the loader sets the limits, then loads the filter, then execs.
+    const command = [
+      seccomp.python,
+      '-S',
+      seccomp.loader,
+      `--limit=data:${limits.dataMb * mib}`,
+      `--limit=nproc:${limits.processes}`,
+      `--limit=fsize:${limits.fileSizeMb * mib}`,
+      `--limit=nofile:${limits.openFiles}`,
+      '--limit=core:0',
+      seccomp.program,
+      envTool,
+      '-i',
+      ...env,
+      spec.program,
+    ];
+    lines.push(`exec ${command.map(quote).join(' ')} "$@"`);
     return `${lines.join('\n')}\n`;
   }
   const { tools, uid, limits } = spec;
   if (tools === undefined || uid === undefined || limits === undefined)
     throw new Error('the ns level needs its tools, a uid and limits');
-  const mib = 1024 * 1024;
   const command = [
     tools.unshare,
     '--net',
@@ -199,7 +225,7 @@ export function wrapperScript(spec: WrapperSpec): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes a wrapper only root can read and run (it is run by root, before it drops to the uid). */
+/** Writes a wrapper only its owner can read and run (root at `ns`, before it drops to the uid). */
 export async function writeWrapper(path: string, spec: WrapperSpec): Promise<void> {
   await writeFile(path, wrapperScript(spec), { mode: 0o700, flag: 'wx' });
 }
@@ -257,6 +283,62 @@ except PermissionError:
     return null;
   } catch (error) {
     return `the containment wrapper failed: ${(error as Error).message.slice(0, 300)}`;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** What a program started through the `process` wrapper sees; one word each, then RLIMIT_DATA. */
+const PROCESS_PROBE = `import os, resource, socket, sys
+seen = []
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    seen.append("socket-open")
+except PermissionError:
+    seen.append("socket-refused")
+try:
+    os.kill(int(sys.argv[1]), 0)
+    seen.append("runtime-signalled")
+except PermissionError:
+    seen.append("signal-refused")
+try:
+    os.setsid()
+    seen.append("left-group")
+except PermissionError:
+    seen.append("group-locked")
+seen.append(str(resource.getrlimit(resource.RLIMIT_DATA)[0]))
+print(" ".join(seen))`;
+
+/**
+ * Runs the probe above through the same wrapper Chromium gets at `process`: an IP socket, a signal
+ * to this runtime and leaving the process group must each be refused, and RLIMIT_DATA must be set.
+ * Null when all hold, else what did not.
+ */
+export async function probeProcessWrapper(
+  workRoot: string,
+  seccomp: BrowserSeccomp,
+  limits: BrowserLimits,
+): Promise<string | null> {
+  const dir = await mkdtemp(join(workRoot, 'probe-'));
+  try {
+    const script = join(dir, 'probe.sh');
+    await writeWrapper(script, {
+      level: 'process',
+      program: seccomp.python,
+      pidFile: join(dir, 'pid'),
+      home: dir,
+      limits,
+      seccomp,
+    });
+    const { stdout } = await execFileAsync(script, ['-S', '-c', PROCESS_PROBE, String(process.pid)], {
+      timeout: 10_000,
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    const seen = stdout.trim();
+    const expected = `socket-refused signal-refused group-locked ${limits.dataMb * 1024 * 1024}`;
+    return seen === expected ? null : `the process wrapper let through: ${seen} (expected ${expected})`;
+  } catch (error) {
+    return `the process wrapper failed: ${(error as Error).message.slice(0, 300)}`;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

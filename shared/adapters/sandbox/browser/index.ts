@@ -1,2 +1,6 @@
-export { BROWSER_LEVEL_LAYERS, type BrowserContainmentLevel } from './browser-containment.js';
-export { type BrowserRunnerOptions, createBrowserRunner } from './playwright-browser-runner.js';
+export {
+  BROWSER_LEVEL_LAYERS,
+  type BrowserContainmentLevel,
+  browserLevelFor,
+} from './browser-containment.js';
+export { type BrowserRunnerOptions, createBrowserRunner } from './create-browser-runner.js';

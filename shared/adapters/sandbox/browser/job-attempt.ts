@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { killProcessesOfUid } from '../proc-scan.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { killProcessesMentioning, killProcessesOfUid } from '../proc-scan.js';
 
 export type StopKind = 'timeout' | 'crashed';
 
@@ -17,8 +17,10 @@ const GONE =
 
 /**
  * One job's browser process tree: stops it (the wall clock, a crash) by killing the whole tree —
- * the wrapper's process group and, at `ns`, every process of the job's uid — and makes every step
- * still waiting on the browser fail at once instead of hanging.
+ * the wrapper's process group and, at `ns`, every process of the job's uid; where the browser
+ * shares this process's uid (`process`), the group again until it is empty and, as a backstop,
+ * whatever still names the job's dir — and makes every step still waiting on the browser fail at
+ * once instead of hanging.
  */
 export class JobAttempt {
   stopKind: StopKind | undefined;
@@ -32,6 +34,8 @@ export class JobAttempt {
   constructor(
     private readonly pidFile: string,
     private readonly uid: number | undefined,
+    /** The job's dir, at the level where no uid of its own tells its processes apart. */
+    private readonly marker?: string,
   ) {
     this.stopped = new Promise<never>((_, reject) => {
       this.rejectStopped = reject;
@@ -84,9 +88,42 @@ export class JobAttempt {
       // At `ns` the wrapper is `unshare --kill-child`: once it is gone, the kernel has killed and
       // reaped the whole pid namespace, so the uid sweep below finds nothing instead of zombies.
       await exited(pid, 2000);
+      // The filter at `process` keeps every browser process in this group; a fork racing the
+      // first kill is caught here.
+      if (this.marker !== undefined) await killGroup(pid).catch(() => undefined);
     }
     if (this.uid !== undefined) await killProcessesOfUid(this.uid).catch(() => undefined);
+    if (this.marker !== undefined) await killProcessesMentioning(this.marker).catch(() => undefined);
   }
+}
+
+/** Kills the members of process group `group` until none is left (bounded). */
+async function killGroup(group: number): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    const members = await groupMembers(group);
+    if (members.length === 0) return;
+    for (const pid of members) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await new Promise((done) => setTimeout(done, 10));
+  }
+}
+
+/** Live (not zombie) processes whose process group is `group`. */
+export async function groupMembers(group: number): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] !== 'Z' && Number(fields[2]) === group) found.push(pid);
+  }
+  return found;
 }
 
 async function exited(pid: number, withinMs: number): Promise<void> {

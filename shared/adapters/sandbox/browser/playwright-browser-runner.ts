@@ -1,6 +1,5 @@
 import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type {
   BrowserCapabilities,
@@ -10,63 +9,28 @@ import type {
   CheckOutcome,
 } from '../../../ports/browser-runner.js';
 import { InvalidSandboxJobError, SandboxUnavailableError } from '../errors.js';
-import { sweepFilesOfUid } from '../proc-scan.js';
-import { UidPool } from '../uid-pool.js';
+import {
+  type OwnedSnapshot,
+  SHARED_UID_SWEEP_DIRS,
+  snapshotOwned,
+  sweepFilesOfUid,
+  sweepNewOwned,
+} from '../proc-scan.js';
+import type { UidPool } from '../uid-pool.js';
 import {
   BROWSER_LEVEL_LAYERS,
   type BrowserContainmentLevel,
   type BrowserLimits,
-  type BrowserSeccomp,
   type ContainmentTools,
-  compileBrowserSeccomp,
-  findContainmentTools,
-  probeNamespaceWrapper,
   writeWrapper,
 } from './browser-containment.js';
-import { CdnLibraries } from './cdn-libraries.js';
+import { type BrowserSeccomp, compileBrowserSeccomp, runtimeAncestors } from './browser-seccomp.js';
+import type { CdnLibraries } from './cdn-libraries.js';
 import { checkExpression, errorOutcome, notRunOutcome, outcomeOf } from './check-expression.js';
 import { JobAttempt } from './job-attempt.js';
 import { JobRecord } from './job-record.js';
 import { createRequestHandler, createWebSocketHandler } from './request-handler.js';
 import { SiteFiles } from './site-files.js';
-
-export interface BrowserRunnerOptions {
-  /** @default /usr/bin/chromium */
-  chromiumPath?: string;
-  /** The origin the site is served under. @default https://site.truth-engine.test */
-  origin?: string;
-  /** Where job dirs (wrapper, profile) live. @default `<tmpdir>/te-browser` */
-  workRoot?: string;
-  /**
-   * The uid pool's lock dir. Shared with the Python sandbox by default, so a browser job and a
-   * Python run never get the same uid (each kills "every process of its uid"). @default `<tmpdir>/te-sandbox/uids`
-   */
-  uidLockDir?: string;
-  /** @default 200000, as the Python sandbox */
-  uidBase?: number;
-  /** @default 4096 */
-  uidCount?: number;
-  /** Private writable memory per browser process (RLIMIT_DATA). @default 1024 */
-  dataMb?: number;
-  /** V8's old-space limit in each page, so an allocating page dies early. @default 512 */
-  jsHeapMb?: number;
-  /** Processes and threads of the job's uid. @default 1024 */
-  processes?: number;
-  /** @default 64 */
-  fileSizeMb?: number;
-  /** @default 4096 */
-  openFiles?: number;
-  /** Longest wait for network idle after `load`. @default 2000 */
-  networkIdleMs?: number;
-  /** Tool paths, for a host where they live elsewhere. */
-  tools?: Partial<ContainmentTools>;
-  /**
-   * Start Chromium under the sandbox's seccomp filter (no socket but AF_UNIX, no ptrace…), as every
-   * untrusted Python process is; where libseccomp is missing the layers say `seccomp-unavailable`.
-   * @default true
-   */
-  seccomp?: boolean;
-}
 
 const CHROMIUM_ARGS = [
   '--disable-background-networking',
@@ -77,6 +41,18 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
   '--disable-default-apps',
   '--disable-extensions',
+];
+
+/**
+ * At `process` no network namespace stands behind request interception, and WebRTC's ICE traffic
+ * is not a request it sees: WebRTC may then use no UDP but through a proxy, and none is set (the
+ * seccomp filter refuses its sockets anyway). There is no /dev/shm in Lambda: shared memory goes to
+ * TMPDIR, the job's own dir.
+ */
+const PROCESS_LEVEL_ARGS = [
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--disable-dev-shm-usage',
 ];
 
 /**
@@ -96,14 +72,9 @@ const NO_SERVICE_WORKERS = `(() => {
   });
 })();`;
 
-const PROBE_JOB: BrowserJob = {
-  files: [{ path: 'index.html', content: Buffer.from('<!DOCTYPE html><title>probe</title><p>probe</p>') }],
-  checks: [{ id: 'title', js: 'document.title === "probe"' }],
-  timeoutMs: 30_000,
-};
-
-interface Settings {
+export interface Settings {
   chromiumPath: string;
+  fontconfigPath?: string;
   origin: string;
   workRoot: string;
   limits: BrowserLimits;
@@ -111,88 +82,44 @@ interface Settings {
   networkIdleMs: number;
 }
 
-/**
- * Creates the browser runner: picks the containment (`ns` when root — and refuses to run at all
- * when root cannot contain Chromium — else Chromium's own sandbox), proves the `ns` wrapper with a
- * shell (its uid, no network interface but `lo`), then checks a probe page in a real Chromium.
- */
-export async function createBrowserRunner(options: BrowserRunnerOptions = {}): Promise<BrowserRunner> {
-  const workRoot = resolve(options.workRoot ?? join(tmpdir(), 'te-browser'));
-  await mkdir(workRoot, { recursive: true, mode: 0o711 });
-  await chmod(workRoot, 0o711);
-  const settings: Settings = {
-    chromiumPath: options.chromiumPath ?? '/usr/bin/chromium',
-    origin: new URL(options.origin ?? 'https://site.truth-engine.test').origin,
-    workRoot,
-    limits: {
-      dataMb: options.dataMb ?? 1024,
-      processes: options.processes ?? 1024,
-      fileSizeMb: options.fileSizeMb ?? 64,
-      openFiles: options.openFiles ?? 4096,
-    },
-    jsHeapMb: options.jsHeapMb ?? 512,
-    networkIdleMs: options.networkIdleMs ?? 2000,
-  };
-
-  let runner: PlaywrightBrowserRunner;
-  if (process.getuid?.() === 0) {
-    const tools = await findContainmentTools(options.tools);
-    if (typeof tools === 'string')
-      throw new SandboxUnavailableError(
-        `browser sandbox: ${tools} not found; as root Chromium runs only with --no-sandbox, which is allowed only inside the ns containment`,
-      );
-    const pool = new UidPool(
-      options.uidLockDir ?? join(tmpdir(), 'te-sandbox', 'uids'),
-      options.uidBase ?? 200_000,
-      options.uidCount ?? 4096,
-    );
-    await pool.init();
-    const uid = await pool.acquire();
-    const seccomp = options.seccomp === false ? undefined : await compileBrowserSeccomp();
-    const problem = await probeNamespaceWrapper(workRoot, tools, uid, settings.limits, seccomp).finally(() =>
-      pool.release(uid),
-    );
-    if (problem !== null)
-      throw new SandboxUnavailableError(
-        `browser sandbox: the ns containment does not hold here (${problem})`,
-      );
-    runner = new PlaywrightBrowserRunner('ns', settings, CdnLibraries.load(), {
-      tools,
-      pool,
-      ...(seccomp ? { seccomp } : {}),
-    });
-  } else {
-    runner = new PlaywrightBrowserRunner('chromium-sandbox', settings, CdnLibraries.load(), {});
-  }
-  const probe = await runner.run(PROBE_JOB);
-  if (probe.checks[0]?.status !== 'passed') {
-    await runner.close();
-    throw new SandboxUnavailableError(
-      `browser sandbox: Chromium did not check a probe page (${probe.status}: ${probe.reason ?? probe.checks[0]?.error ?? 'the check failed'})`,
-    );
-  }
-  return runner;
+/** What the host gives the runner: at `ns` its tools, uids and filter; at `process` its filter's interpreters. */
+export interface RunnerHost {
+  tools?: ContainmentTools;
+  pool?: UidPool;
+  /** The filter every job starts under (`ns`); at `process` it is compiled per job, naming the ancestors. */
+  seccomp?: BrowserSeccomp;
+  /** `process`: the interpreters that compile the filter (the one that did at start first). */
+  pythons?: readonly string[];
+  /** `process`: whether this runtime's /proc entries are closed to its own uid (the image's preload). */
+  nonDumpable?: boolean;
 }
 
-class PlaywrightBrowserRunner implements BrowserRunner {
+export class PlaywrightBrowserRunner implements BrowserRunner {
   private readonly active = new Set<JobAttempt>();
+  /** The job dirs of jobs still running, which the shared-uid sweep leaves alone. */
+  private readonly activeDirs = new Set<string>();
   private closed = false;
   private browserVersion = 'unknown version';
+  /** The last launch failure in full (Chromium's log included): how the probe tells why it failed. */
+  lastLaunchError: string | undefined;
 
   constructor(
-    private readonly level: BrowserContainmentLevel,
+    readonly level: BrowserContainmentLevel,
     private readonly settings: Settings,
     private readonly cdn: CdnLibraries,
-    private readonly host: { tools?: ContainmentTools; pool?: UidPool; seccomp?: BrowserSeccomp },
+    private readonly host: RunnerHost,
   ) {}
 
   capabilities(): BrowserCapabilities {
+    const measured =
+      this.level === 'ns'
+        ? [this.host.seccomp ? 'seccomp' : 'seccomp-unavailable']
+        : this.level === 'process'
+          ? ['seccomp', this.host.nonDumpable ? 'runtime-non-dumpable' : 'runtime-environ-readable']
+          : [];
     return {
       level: this.level,
-      layers: [
-        ...BROWSER_LEVEL_LAYERS[this.level],
-        ...(this.level === 'ns' ? [this.host.seccomp ? 'seccomp' : 'seccomp-unavailable'] : []),
-      ],
+      layers: [...BROWSER_LEVEL_LAYERS[this.level], ...measured],
       browser: `${this.settings.chromiumPath} (Chromium ${this.browserVersion}; CDN: ${this.cdn.list().join(', ')})`,
     };
   }
@@ -208,10 +135,17 @@ class PlaywrightBrowserRunner implements BrowserRunner {
     const site = new SiteFiles(job.files);
     const started = performance.now();
     const uid = this.host.pool ? await this.host.pool.acquire() : undefined;
+    const shared = this.level === 'process';
+    const before: OwnedSnapshot | undefined = shared
+      ? await snapshotOwned(process.getuid?.() ?? 0, SHARED_UID_SWEEP_DIRS)
+      : undefined;
+    const sweepSince = Date.now();
     let dir: string | undefined;
     let attempt: JobAttempt | undefined;
     try {
+      const seccomp = shared ? await this.processSeccomp() : this.host.seccomp;
       dir = await mkdtemp(join(this.settings.workRoot, 'job-'));
+      this.activeDirs.add(dir);
       await chmod(dir, 0o711);
       const home = join(dir, 'home');
       const profile = join(home, 'profile');
@@ -226,10 +160,12 @@ class PlaywrightBrowserRunner implements BrowserRunner {
         pidFile,
         home,
         ...(this.host.tools ? { tools: this.host.tools } : {}),
-        ...(uid !== undefined ? { uid, limits: this.settings.limits } : {}),
-        ...(this.host.seccomp ? { seccomp: this.host.seccomp } : {}),
+        ...(uid !== undefined || shared ? { limits: this.settings.limits } : {}),
+        ...(uid !== undefined ? { uid } : {}),
+        ...(seccomp ? { seccomp } : {}),
+        ...(this.settings.fontconfigPath ? { fontconfigPath: this.settings.fontconfigPath } : {}),
       });
-      attempt = new JobAttempt(pidFile, uid);
+      attempt = new JobAttempt(pidFile, uid, shared ? dir : undefined);
       this.active.add(attempt);
       return await this.drive(job, site, attempt, wrapper, profile, started);
     } catch (error) {
@@ -244,10 +180,29 @@ class PlaywrightBrowserRunner implements BrowserRunner {
         this.active.delete(attempt);
       }
       if (uid !== undefined) await sweepFilesOfUid(uid).catch(() => undefined);
-      if (dir !== undefined)
+      if (dir !== undefined) {
         await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => undefined);
+        this.activeDirs.delete(dir);
+      }
+      // The browser shared this runtime's uid: what that uid made meanwhile in /tmp & co. goes too.
+      if (before !== undefined)
+        await sweepNewOwned(process.getuid?.() ?? 0, before, sweepSince, this.keptPaths()).catch(
+          () => undefined,
+        );
       if (uid !== undefined) await this.host.pool?.release(uid);
     }
+  }
+
+  /** The filter for one job at `process`: it names this runtime's threads as they are now. */
+  private async processSeccomp(): Promise<BrowserSeccomp> {
+    const seccomp = await compileBrowserSeccomp(this.host.pythons, await runtimeAncestors());
+    if (seccomp === undefined) throw new Error('the seccomp filter could not be compiled for this job');
+    return seccomp;
+  }
+
+  /** The sweep never touches the work root (it holds every job's dir) nor a running job's dir. */
+  private keptPaths(): Set<string> {
+    return new Set([this.settings.workRoot, ...this.activeDirs]);
   }
 
   /** Starts the browser, loads the entry, evaluates each check once, in order, within the wall clock. */
@@ -273,8 +228,13 @@ class PlaywrightBrowserRunner implements BrowserRunner {
         chromium.launchPersistentContext(profile, {
           executablePath: wrapper,
           headless: true,
-          args: [...CHROMIUM_ARGS, `--js-flags=--max-old-space-size=${this.settings.jsHeapMb}`],
-          chromiumSandbox: this.level !== 'ns',
+          args: [
+            ...CHROMIUM_ARGS,
+            ...(this.level === 'process' ? PROCESS_LEVEL_ARGS : []),
+            `--js-flags=--max-old-space-size=${this.settings.jsHeapMb}`,
+          ],
+          // Only Chromium's own level keeps its sandbox; the others contain it from outside.
+          chromiumSandbox: this.level === 'chromium-sandbox',
           env: { PATH: '/usr/bin:/bin' },
           timeout: remaining(),
           serviceWorkers: 'block',
@@ -318,6 +278,8 @@ class PlaywrightBrowserRunner implements BrowserRunner {
         }
       }
     } catch (error) {
+      if (context === undefined)
+        this.lastLaunchError = error instanceof Error ? error.message : String(error);
       if (!attempt.isFatal(error)) problem = `the browser failed: ${firstLine(error)}`;
     } finally {
       clearTimeout(deadline);
