@@ -33,7 +33,8 @@ beforeAll(async () => {
     TASK_ALLOW_LOOPBACK_CALLBACK: 'true',
     TASK_MAX_ATTEMPTS: '1',
     TASK_AUTH_FAILURES_PER_WINDOW: '3',
-    SANDBOX_BROWSER_TIMEOUT_MS: '8000',
+    // Four browsers at once on two busy cores: room enough for an honest page, the spinning one still stopped.
+    SANDBOX_BROWSER_TIMEOUT_MS: '15000',
   });
 });
 
