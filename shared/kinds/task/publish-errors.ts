@@ -1,0 +1,15 @@
+import type { RepoRef } from './publisher.js';
+
+/**
+ * A round's site that cannot be published as asked (a revise without its repository, every
+ * candidate name taken). `repo` is set once a repository exists, so a retry can resume into it.
+ */
+export class PublishError extends Error {
+  readonly repo: RepoRef | undefined;
+
+  constructor(message: string, repo?: RepoRef, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PublishError';
+    this.repo = repo;
+  }
+}
