@@ -162,7 +162,9 @@ describe('POST /v1/tasks on the local stack', () => {
     // The baseline is round 1's site: it has the title, not the footer, so the checks can fail.
     expect(byTitle['The site before this round']?.passed).toBe(1);
     expect(view.winner?.index).toBe(byTitle.Footer?.index);
-    expect(view.winner?.files?.map((file) => file.path).sort()).toEqual(['LICENSE', 'README.md', 'index.html'].sort());
+    expect(view.winner?.files?.map((file) => file.path).sort()).toEqual(
+      ['LICENSE', 'README.md', 'index.html'].sort(),
+    );
     // No rule was needed and no model compiled anything: the one call wrote the revisions, given the published files.
     expect(gemini.requests).toHaveLength(1);
     expect(gemini.requests[0]?.body).toContain('total-sales');
