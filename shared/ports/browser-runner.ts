@@ -1,4 +1,4 @@
-import type { CheckOutcome, CrashCause } from '../domain/types.js';
+import type { CheckOutcome, CrashCause, SiteOutcome } from '../domain/types.js';
 
 export type { CheckOutcome };
 
@@ -25,7 +25,8 @@ export interface BrowserJob {
   timeoutMs: number;
 }
 
-export interface BrowserRunResult {
+/** What the browser saw (the domain's site outcome but its size, which the site has), and how the job ended. */
+export interface BrowserRunResult extends Omit<SiteOutcome, 'bytes'> {
   /**
    * `ran`: the page loaded and every check was evaluated. `timeout`: the job passed its wall clock
    * (a hung page, an endless loop). `crashed`: the page or the browser died (out of memory) or could
@@ -38,17 +39,6 @@ export interface BrowserRunResult {
    * not be prepared, or Chromium did not start).
    */
   crashedBy?: CrashCause;
-  checks: CheckOutcome[];
-  /** `console.error` and the browser's own error messages (failed loads), capped. */
-  consoleErrors: string[];
-  /** Uncaught exceptions and unhandled rejections, capped. */
-  pageErrors: string[];
-  /** Same-origin requests for files the site does not have (answered 404). */
-  failedRequests: string[];
-  /** `external request not verifiable offline: <host>`, once per host. */
-  refusedRequests: string[];
-  /** CDN files served from a version other than the one the URL asks for (or from another file name). */
-  cdnSubstitutions: string[];
   durationMs: number;
   reason?: string;
 }

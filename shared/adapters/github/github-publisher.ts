@@ -1,4 +1,4 @@
-import { PublishError } from '../../kinds/task/publish-errors.js';
+import { PublishError, requirePreviousForRevise } from '../../kinds/task/publish-errors.js';
 import { publishedFiles } from '../../kinds/task/published-files.js';
 import type {
   PagesStatus,
@@ -50,11 +50,7 @@ export class GitHubPublisher implements Publisher {
   }
 
   async publish(request: PublishRequest): Promise<Publication> {
-    if (request.round >= 2 && !request.previous) {
-      throw new PublishError(
-        `round ${request.round} of ${request.task} needs the repository an earlier round made`,
-      );
-    }
+    requirePreviousForRevise(request);
     const description = repoDescription(request.description);
     const target = request.previous
       ? await this.#existing(request.previous)

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PublishError } from '../../kinds/task/publish-errors.js';
+import { PublishError, requirePreviousForRevise } from '../../kinds/task/publish-errors.js';
 import { publishedFiles } from '../../kinds/task/published-files.js';
 import type {
   PagesStatus,
@@ -64,11 +64,7 @@ export class LocalGitPublisher implements Publisher {
   }
 
   async publish(request: PublishRequest): Promise<Publication> {
-    if (request.round >= 2 && !request.previous) {
-      throw new PublishError(
-        `round ${request.round} of ${request.task} needs the repository an earlier round made`,
-      );
-    }
+    requirePreviousForRevise(request);
     const description = repoDescription(request.description);
     const repo = request.previous
       ? await this.#existing(request.previous)

@@ -1,4 +1,4 @@
-import type { RepoRef } from './publisher.js';
+import type { PublishRequest, RepoRef } from './publisher.js';
 
 /**
  * A round's site that cannot be published as asked (a revise without its repository, every
@@ -11,5 +11,14 @@ export class PublishError extends Error {
     super(message, options);
     this.name = 'PublishError';
     this.repo = repo;
+  }
+}
+
+/** A revise publishes on top of the repository round 1 made, never a guessed one: it must be named. */
+export function requirePreviousForRevise(request: PublishRequest): void {
+  if (request.round >= 2 && !request.previous) {
+    throw new PublishError(
+      `round ${request.round} of ${request.task} needs the repository an earlier round made`,
+    );
   }
 }
