@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LlmConfig } from '../../config/llm-config.js';
-import { type CompiledSite, composeSite } from '../../kinds/task/compose-site.js';
+import { composeSite } from '../../kinds/task/compose-site.js';
 import { buildOfflineSite } from '../../kinds/task/offline-site.js';
 import type {
   CheckCompiler,
@@ -118,15 +118,18 @@ export function createSiteSourceChain(
           asking: 'three candidate sites',
           progress: request.progress,
           accept: (value, provider) => {
-            const sites: CompiledSite[] = value.candidates.map((site) =>
-              composeSite(task, site, request.current),
-            );
-            const usable = sites.filter((site) => site.files.length > 0);
+            // Code writes LICENSE, README and the attachments into every site, so a site is usable
+            // only if it holds something beyond them: the model's own files (or, for a revision,
+            // the published ones). Each site keeps its own title: filtering happens after pairing.
+            const engineFiles = new Set(['LICENSE', 'README.md', ...task.attachments.map((a) => a.name)]);
+            const usable = value.candidates
+              .map((proposed, i) => ({ proposed, i, site: composeSite(task, proposed, request.current) }))
+              .filter(({ site }) => site.files.some((file) => !engineFiles.has(file.path)));
             if (usable.length === 0) throw new InvalidOutputError('schema', 'wrote no usable site');
-            return usable.map((site, i) => ({
+            return usable.map(({ proposed, i, site }) => ({
               source: provider,
-              title: value.candidates[i]?.title || `Site ${i + 1}`,
-              ...(value.candidates[i]?.rationale ? { rationale: value.candidates[i]?.rationale } : {}),
+              title: proposed.title || `Site ${i + 1}`,
+              ...(proposed.rationale ? { rationale: proposed.rationale } : {}),
               files: site.files,
               dropped: site.dropped,
             }));

@@ -48,6 +48,22 @@ export function requiredFiles(brief: string): string[] {
   return [...found];
 }
 
+/**
+ * The attachment a check names: by its file name, or else by its name without the extension as a
+ * whole word ("Upload the uid attachment as-is" names uid.txt) when exactly one attachment has it.
+ */
+function attachmentNamed(check: string, attachments: readonly Attachment[]): Attachment | undefined {
+  const named = attachments.find((attachment) => check.includes(attachment.name));
+  if (named) return named;
+  const byStem = attachments.filter((attachment) => {
+    const stem = attachment.name.replace(/\.[^.]*$/, '');
+    if (stem === '') return false;
+    const escaped = stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(^|[^A-Za-z0-9_.-])${escaped}($|[^A-Za-z0-9_-])`, 'i').test(check);
+  });
+  return byStem.length === 1 ? byStem[0] : undefined;
+}
+
 /** `fetch` a site file; every rule reads files the way a visitor's browser would. */
 const text = (file: string) =>
   `(async () => { const r = await fetch(${lit(file)}, { cache: 'no-store' }); return r.ok ? await r.text() : null; })()`;
@@ -73,7 +89,7 @@ const rules: Array<(check: string, context: CheckContext) => string | undefined>
   (check, { attachments }) => {
     if (!/(match|as-is|as is|byte|identical|same as)/i.test(check) || !/attach/i.test(check))
       return undefined;
-    const attachment = attachments.find((candidate) => check.includes(candidate.name));
+    const attachment = attachmentNamed(check, attachments);
     if (!attachment) return undefined;
     const digest = createHash('sha256').update(attachment.bytes).digest('hex');
     return `(async () => { const r = await fetch(${lit(attachment.name)}, { cache: 'no-store' }); if (!r.ok) return false; const d = await crypto.subtle.digest('SHA-256', await r.arrayBuffer()); return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('') === ${lit(digest)}; })()`;

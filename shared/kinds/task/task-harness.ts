@@ -60,14 +60,17 @@ export async function compileHarness(
       else check.why = 'no rule recognizes it and no model could make it executable';
     });
   }
+  // Only the expressions handed over count toward the whole: one refused leaves its room to the rest.
   let total = 0;
   for (const check of checks) {
     if (check.js === null) continue;
-    total += check.js.length;
-    if (check.js.length > MAX_CHECK_JS_CHARS || total > MAX_HARNESS_JS_CHARS) {
+    if (check.js.length > MAX_CHECK_JS_CHARS) {
       check.why = `its expression is too long to hand to the sandbox (${check.js.length} characters)`;
       check.js = null;
-    }
+    } else if (total + check.js.length > MAX_HARNESS_JS_CHARS) {
+      check.why = `the checks before it fill what the sandbox is handed (${MAX_HARNESS_JS_CHARS} characters of expressions)`;
+      check.js = null;
+    } else total += check.js.length;
   }
   return { harness: { checks }, notes, calls };
 }
