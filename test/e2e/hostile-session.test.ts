@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestFix } from '../../shared/client/fix-client.js';
@@ -21,14 +22,26 @@ afterAll(async () => {
   delete process.env.TRUTH_ENGINE_CANARY;
 });
 
-/** Processes running as one of the sandbox's per-run uids (the pool starts at 200000). */
+/**
+ * Processes running as one of the sandbox's per-run uids (the pool starts at 200000) whose run is
+ * over: its uid is no longer held in the pool's lock dir, which every runner on the host shares. A
+ * run of another test file still going holds its uid, so only what outlived its own run counts.
+ */
 async function sandboxProcesses(): Promise<number[]> {
+  const lockDir = join(tmpdir(), 'te-sandbox', 'uids');
+  const held = new Set<string>();
+  // A lock counts only while its owner (the pid it holds) lives: a dead owner's lock holds nothing.
+  for (const uid of await readdir(lockDir).catch(() => [] as string[])) {
+    const owner = (await readFile(join(lockDir, uid), 'utf8').catch(() => '')).trim();
+    if (/^\d+$/.test(owner) && (await readFile(`/proc/${owner}/status`, 'utf8').catch(() => '')))
+      held.add(uid);
+  }
   const found: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');
     const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
-    if (uid >= 200_000) found.push(Number(entry));
+    if (uid >= 200_000 && !held.has(String(uid))) found.push(Number(entry));
   }
   return found;
 }
