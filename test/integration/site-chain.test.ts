@@ -488,6 +488,24 @@ describe('Method: compile', () => {
     expectNoSecrets(gemini.requests);
   });
 
+  it('keeps an answer with one over-long expression: that check alone is the harness’s to refuse', async () => {
+    // Prepare
+    const long = `(${'1 + '.repeat(1_500)}1) > 0`;
+    const answer = {
+      checks: llmPagesCompiled.checks.map((check, i) => (i === 0 ? { ...check, js: long } : check)),
+    };
+    gemini.enqueue(geminiAnswer(answer));
+    const { input } = compileInput(PENDING);
+
+    // Act
+    const result = await chain().compile(input);
+
+    // Assess: gemini's answer stands (no fallback), the long expression with it.
+    expect(result.notes).toEqual(['checks compiled by gemini']);
+    expect(result.js[0]).toBe(long);
+    expect(result.js.slice(1)).toEqual(llmPagesCompiled.checks.slice(1).map((check) => check.js));
+  });
+
   it('takes the next provider when the answer’s count does not match the checks asked', async () => {
     // Prepare: two answers for three checks would put each expression against the wrong check.
     const asked = [...PENDING.slice(0, 2), 'The page has a level-one heading'];
