@@ -47,12 +47,17 @@ const providers = describeProviders(readLlmConfig(process.env));
 
 /** The sandbox's containment as the sandbox function last reported measuring it, not as configured. */
 async function health() {
-  const measured = await store.getContainment();
+  const [measured, browser] = await Promise.all([
+    store.getContainment('python'),
+    store.getContainment('browser'),
+  ]);
   return {
     status: 'ok',
     providers,
     sandbox: measured?.containment ?? config.SANDBOX_CONTAINMENT ?? 'not measured yet: no candidate has run',
     ...(measured ? { sandboxMeasuredAt: measured.measuredAt } : {}),
+    browserSandbox: browser?.containment ?? 'not measured yet: no site has been checked',
+    ...(browser ? { browserSandboxMeasuredAt: browser.measuredAt } : {}),
   };
 }
 

@@ -9,21 +9,22 @@ import { judgeRound } from '../../shared/kinds/fix/use-cases/judge-round.js';
 import { judgeTaskRound } from '../../shared/kinds/task/use-cases/judge-task-round.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
+import type { SandboxRunnerKind } from '../../shared/ports/session-store.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
 import { type ReportedItem, reportCandidate } from '../../shared/use-cases/report-candidate.js';
 
 const config = readAppConfig(process.env);
 const store = createSessionStore(config);
-// A warm notifier writes the sandbox's containment only when it changes (a new cold start may differ).
-let lastContainment: string | undefined;
+// A warm notifier writes each runner's containment only when it changes (a new cold start may differ).
+const lastContainment: Partial<Record<SandboxRunnerKind, string>> = {};
 const deps = {
   store,
   push: createPushChannel(config),
   log: eventLog,
-  containment: async (measured: string) => {
-    if (measured === lastContainment) return;
-    await store.recordContainment(measured, new Date().toISOString());
-    lastContainment = measured;
+  containment: async (runner: SandboxRunnerKind, measured: string) => {
+    if (measured === lastContainment[runner]) return;
+    await store.recordContainment(runner, measured, new Date().toISOString());
+    lastContainment[runner] = measured;
   },
 };
 

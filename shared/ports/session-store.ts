@@ -9,6 +9,9 @@ import type {
   StoredCandidate,
 } from '../domain/types.js';
 
+/** The sandbox function runs two runners, each with its own containment: Python runs and browser jobs. */
+export type SandboxRunnerKind = 'python' | 'browser';
+
 /** Port: sessions, their candidates and results, and who is subscribed to them. */
 export interface SessionStore {
   /** Stores a new session with its problem, as its kind serializes it (JSON-safe). */
@@ -75,8 +78,8 @@ export interface SessionStore {
     binding: { sessionId: string; fingerprint: string; expiresAt: string },
   ): Promise<{ claimed: true } | { claimed: false; sessionId: string; fingerprint: string }>;
   /** What the sandbox function last reported measuring (GET /health shows it). */
-  recordContainment(containment: string, measuredAt: string): Promise<void>;
-  getContainment(): Promise<{ containment: string; measuredAt: string } | undefined>;
+  recordContainment(runner: SandboxRunnerKind, containment: string, measuredAt: string): Promise<void>;
+  getContainment(runner: SandboxRunnerKind): Promise<{ containment: string; measuredAt: string } | undefined>;
   recordConnection(connectionId: string): Promise<void>;
   forgetConnection(connectionId: string): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { RoundItem } from '../domain/sandbox-job.js';
 import { type RunResult, sandboxCrash } from '../domain/types.js';
 import type { PushChannel } from '../ports/push-channel.js';
-import type { SessionStore } from '../ports/session-store.js';
+import type { SandboxRunnerKind, SessionStore } from '../ports/session-store.js';
 import { type EventLog, publishSessionEvent } from './session-events.js';
 
 /** A Map iteration as it reaches the reporter: its item, and the sandbox's result or the Catch's error. */
@@ -27,13 +27,16 @@ export async function reportCandidate(
     push: PushChannel;
     log: EventLog;
     /** Records the containment the sandbox reported, when it says one. */
-    containment?: (measured: string) => Promise<void>;
+    containment?: (runner: SandboxRunnerKind, measured: string) => Promise<void>;
   },
   reported: ReportedItem,
 ): Promise<{ index: number; status: RunResult['status'] }> {
   const { item } = reported;
   const measured = reported.outcome?.result.containment;
-  if (measured !== undefined) await deps.containment?.(`${measured.level} (${measured.layers.join(', ')})`);
+  // A site job's containment is the browser runner's; the two are reported apart, never in turn.
+  const runner = reported.outcome?.result.site === undefined ? 'python' : 'browser';
+  if (measured !== undefined)
+    await deps.containment?.(runner, `${measured.level} (${measured.layers.join(', ')})`);
   const result: RunResult =
     reported.error === undefined && reported.outcome !== undefined
       ? reported.outcome.result

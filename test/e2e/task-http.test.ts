@@ -116,6 +116,11 @@ describe('POST /v1/tasks on the local stack', () => {
     // The baseline (an empty site) is answered with the host's 404 page, as Pages would: its <h1>
     // passes the heading check and nothing else. Each broken site loses the checks graders caught.
     expect(passed).toEqual({ 'The site before this round': 1, Suffixed: 3, Honest: 5, 'Moved script': 4 });
+    // /health reports each runner's containment as measured, the browser's apart from Python's.
+    const health = (await (await fetch(`${fixture.stack.httpUrl}/health`)).json()) as Record<string, string>;
+    expect(health.browserSandbox).toMatch(/^ns \(.*seccomp/);
+    expect(Date.parse(health.browserSandboxMeasuredAt ?? '')).toBeGreaterThan(Date.now() - 5 * 60 * 1000);
+    expect(health.sandbox).toBe(fixture.stack.containment);
     // A WebSocket subscriber names the round as the evaluator does and gets its verdict at once.
     const result = await subscribeOnce({ action: 'subscribe', task: 'sales-summary', round: 1 });
     expect(result).toMatchObject({

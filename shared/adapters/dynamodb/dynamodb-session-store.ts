@@ -21,7 +21,7 @@ import type {
   StoredCandidate,
 } from '../../domain/types.js';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
-import type { SessionStore } from '../../ports/session-store.js';
+import type { SandboxRunnerKind, SessionStore } from '../../ports/session-store.js';
 import {
   artifactKeys,
   authFailurePk,
@@ -32,8 +32,8 @@ import {
   HARNESS_SK,
   idempotencyPk,
   META_SK,
-  SANDBOX_SK,
   SESSIONS_GSI1PK,
+  sandboxSk,
   sessionPk,
   subscriberSk,
   taskPk,
@@ -384,18 +384,20 @@ export class DynamoDbSessionStore implements SessionStore {
     return { claimed: false, sessionId: String(Item?.sessionId), fingerprint: String(Item?.fingerprint) };
   }
 
-  async recordContainment(containment: string, measuredAt: string): Promise<void> {
+  async recordContainment(runner: SandboxRunnerKind, containment: string, measuredAt: string): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { PK: DEPLOYMENT_PK, SK: SANDBOX_SK, containment, measuredAt },
+        Item: { PK: DEPLOYMENT_PK, SK: sandboxSk(runner), containment, measuredAt },
       }),
     );
   }
 
-  async getContainment(): Promise<{ containment: string; measuredAt: string } | undefined> {
+  async getContainment(
+    runner: SandboxRunnerKind,
+  ): Promise<{ containment: string; measuredAt: string } | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { PK: DEPLOYMENT_PK, SK: SANDBOX_SK } }),
+      new GetCommand({ TableName: this.tableName, Key: { PK: DEPLOYMENT_PK, SK: sandboxSk(runner) } }),
     );
     return Item ? { containment: String(Item.containment), measuredAt: String(Item.measuredAt) } : undefined;
   }

@@ -7,7 +7,9 @@ export const subscriberSk = (connectionId: string) => `SUB#${connectionId}`;
 export const connectionPk = (connectionId: string) => `CONN#${connectionId}`;
 /** Facts about the deployment itself, such as the sandbox's measured containment. */
 export const DEPLOYMENT_PK = 'DEPLOYMENT';
-export const SANDBOX_SK = 'SANDBOX';
+/** The Python runner's containment keeps its original key; the browser's has its own. */
+export const sandboxSk = (runner: 'python' | 'browser') =>
+  runner === 'python' ? 'SANDBOX' : 'BROWSER_SANDBOX';
 /** A client's idempotency key, hashed so any allowed key makes a short, uniform partition key. */
 export const idempotencyPk = (keyHash: string) => `IDEMPOTENCY#${keyHash}`;
 /** An evaluator task's rounds, each pointing at the session that builds it. */
