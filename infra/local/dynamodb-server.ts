@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
@@ -28,6 +29,8 @@ const DYNALITE_PROCESS = fileURLToPath(new URL('./dynalite-process.js', import.m
  * would otherwise take turns with the gateway and the handlers on one event loop. The child goes
  * when the stack does, even when the stack is killed.
  */
+const DYNALITE_PRIORITY = -5;
+
 export async function startLocalDynamoDb(options: {
   path: string;
   tableName: string;
@@ -38,6 +41,15 @@ export async function startLocalDynamoDb(options: {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // Every request waits on this one event loop, an accepted fix's write among the sessions' calls:
+  // ahead of the functions in CPU priority, it drains its queue first (only root may raise it).
+  if (child.pid !== undefined && process.getuid?.() === 0) {
+    try {
+      setPriority(child.pid, DYNALITE_PRIORITY);
+    } catch {
+      // Not permitted here: it runs at the stack's priority.
+    }
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
