@@ -8,10 +8,12 @@ import { loadTaskSecret } from '../../shared/adapters/secrets/index.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { readLlmConfig } from '../../shared/config/llm-config.js';
 import { readTaskConfig } from '../../shared/config/task-config.js';
-import { InvalidRequestError, UnknownSessionError } from '../../shared/domain/errors.js';
+import { UnknownSessionError } from '../../shared/domain/errors.js';
 import { parseIdempotencyKey } from '../../shared/domain/idempotency.js';
 import { MAX_REQUEST_BODY_BYTES, requestBodyTooLarge } from '../../shared/domain/limits.js';
+import { parseJsonText } from '../../shared/domain/request-validation.js';
 import { isSessionId } from '../../shared/domain/session-id.js';
+import { TASK_NAME } from '../../shared/domain/task-name.js';
 import { httpErrorMiddleware } from '../../shared/edge/http-error-middleware.js';
 import { UnknownRouteError } from '../../shared/edge/unknown-route-error.js';
 import { parseFixRequestText } from '../../shared/kinds/fix/fix-request.js';
@@ -68,7 +70,7 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 });
 
 const SESSION_PATH = /^\/v1\/fixes\/([^/]+)$/;
-const TASK_ROUND_PATH = /^\/v1\/tasks\/([A-Za-z0-9._-]{1,100})\/rounds\/([1-9][0-9]{0,5})$/;
+const TASK_ROUND_PATH = /^\/v1\/tasks\/([^/]+)\/rounds\/([1-9][0-9]{0,5})$/;
 
 /** The body as text, refused past what a Lambda invocation can carry (API Gateway passes up to 10 MB). */
 function bodyText(event: APIGatewayProxyEventV2): string | undefined {
@@ -80,16 +82,6 @@ function bodyText(event: APIGatewayProxyEventV2): string | undefined {
   return text;
 }
 
-function jsonBody(text: string | undefined): unknown {
-  if (text === undefined || text.trim() === '')
-    throw new InvalidRequestError('the request body must be a JSON object', 'body');
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidRequestError('the request body is not valid JSON', 'body', { cause });
-  }
-}
-
 async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
@@ -97,7 +89,7 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
   if (method === 'POST' && path === '/v1/tasks') {
     const accepted = await submitTask(
       taskDeps,
-      jsonBody(bodyText(event)),
+      parseJsonText(bodyText(event)),
       event.requestContext.http.sourceIp,
     );
     const { replayed, ...body } = accepted;
@@ -111,7 +103,7 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
     return response;
   }
   const taskRound = TASK_ROUND_PATH.exec(path);
-  if (method === 'GET' && taskRound?.[1] && taskRound[2]) {
+  if (method === 'GET' && taskRound?.[1] && taskRound[2] && TASK_NAME.test(taskRound[1])) {
     return json(200, await getTaskRound({ store }, taskRound[1], Number(taskRound[2])));
   }
   if (method === 'POST' && path === '/v1/fixes') {

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../../shared/domain/errors.js';
+import { parseJsonText } from '../../shared/domain/request-validation.js';
 import { parseFixRequest } from '../../shared/kinds/fix/fix-request.js';
 import { submitFix } from '../../shared/kinds/fix/use-cases/submit-fix.js';
 import type { PushChannel } from '../../shared/ports/push-channel.js';
@@ -40,13 +41,7 @@ export async function handleWsMessage(
 }
 
 function parseMessage(body: string | undefined): Record<string, unknown> & { action?: unknown } {
-  if (!body) throw new InvalidRequestError('the message must be a JSON object', 'body');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (cause) {
-    throw new InvalidRequestError('the message is not valid JSON', 'body', { cause });
-  }
+  const parsed = parseJsonText(body, 'the message');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidRequestError('the message must be a JSON object', 'body');
   }

@@ -17,3 +17,18 @@ export function parseRequestBody<S extends z.ZodType>(schema: S, body: unknown):
     issue?.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue?.message;
   throw new InvalidRequestError(message ?? 'invalid request', field);
 }
+
+/**
+ * Parses a JSON text a client sent (a request body, a WebSocket message), a syntax error or an empty
+ * text being an invalid `body`. `what` names it in the error: "the request body", "the message".
+ */
+export function parseJsonText(text: string | undefined | null, what = 'the request body'): unknown {
+  if (text === undefined || text === null || text.trim() === '') {
+    throw new InvalidRequestError(`${what} must be a JSON object`, 'body');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidRequestError(`${what} is not valid JSON`, 'body', { cause });
+  }
+}

@@ -81,7 +81,7 @@ export const MAX_LOG_UPLOAD_BYTES = 3 * 1024 * 1024;
 /** Checks in one site round (the task request allows 100; rules never make more than one of each). */
 export const MAX_SITE_CHECKS = 200;
 /** One compiled check's expression. */
-export const MAX_CHECK_JS_CHARS = 20_000;
+export const MAX_CHECK_JS_CHARS = 4_000;
 
 const contentSchema = z.union([
   z.object({ text: z.string() }).strict(),

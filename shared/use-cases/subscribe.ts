@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidRequestError, UnknownSessionError } from '../domain/errors.js';
 import { isSessionId } from '../domain/session-id.js';
+import { TASK_NAME } from '../domain/task-name.js';
 import { TERMINAL_STATUSES } from '../domain/types.js';
 import type { PushChannel } from '../ports/push-channel.js';
 import type { SessionStore } from '../ports/session-store.js';
@@ -15,9 +16,7 @@ const subscribeSchema = z.object({
 
 /** An evaluator task round can be followed by its own names, as GET /v1/tasks/{task}/rounds/{round} reads it. */
 const subscribeTaskSchema = z.object({
-  task: z
-    .string({ error: 'task must be a string' })
-    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'task is not a task name'),
+  task: z.string({ error: 'task must be a string' }).regex(TASK_NAME, 'task is not a task name'),
   round: z
     .number({ error: 'round must be a number' })
     .int('round must be a whole number')

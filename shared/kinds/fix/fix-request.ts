@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { InvalidRequestError } from '../../domain/errors.js';
-import { parseRequestBody } from '../../domain/request-validation.js';
+import { parseJsonText, parseRequestBody } from '../../domain/request-validation.js';
 import type { FixProblem } from '../../domain/types.js';
 
 export const MAX_CODE_BYTES = 1024 * 1024;
@@ -53,14 +52,5 @@ export function parseFixRequest(body: unknown): FixProblem {
 
 /** Parses a JSON text body into a fix problem, a syntax error being an invalid `body`. */
 export function parseFixRequestText(text: string | undefined | null): FixProblem {
-  if (text === undefined || text === null || text.trim() === '') {
-    throw new InvalidRequestError('the request body must be a JSON object', 'body');
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidRequestError('the request body is not valid JSON', 'body', { cause });
-  }
-  return parseFixRequest(body);
+  return parseFixRequest(parseJsonText(text));
 }

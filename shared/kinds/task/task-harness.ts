@@ -1,4 +1,9 @@
+import { MAX_CHECK_JS_CHARS } from '../../domain/sandbox-job.js';
 import type { ProviderCall } from '../../domain/types.js';
+
+// The harness hands the sandbox nothing longer than the sandbox accepts: the same cap, said once.
+export { MAX_CHECK_JS_CHARS };
+
 import type { SourceProgress } from '../../ports/candidate-source.js';
 import { compileByRule } from './check-rules.js';
 import type { CheckCompiler } from './site-source.js';
@@ -21,7 +26,6 @@ export interface HarnessCheck {
 }
 
 /** What the sandbox is handed per round must fit a state payload beside its items. */
-export const MAX_CHECK_JS_CHARS = 4_000;
 export const MAX_HARNESS_JS_CHARS = 48 * 1024;
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../../domain/errors.js';
 import { parseRequestBody } from '../../domain/request-validation.js';
+import { TASK_NAME } from '../../domain/task-name.js';
 import { DataUriError, parseDataUri } from './data-uri.js';
 
 /** One attachment's decoded size; all of them together stay within a Lambda request (see limits). */
@@ -11,8 +12,6 @@ export const MAX_CHECKS = 100;
 
 /** A file name a site can hold as is: no directories, no traversal, no NUL, no hidden files. */
 const SAFE_FILE_NAME = /^(?!\.)[A-Za-z0-9._ -]{1,128}$/;
-/** A task name becomes a repository name: GitHub's own alphabet. */
-const SAFE_TASK_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
 export interface Attachment {
   name: string;
@@ -59,7 +58,7 @@ function schema(allowLoopback: boolean) {
     secret: z.string({ error: 'secret must be a string' }),
     task: z
       .string({ error: 'task must be a string' })
-      .regex(SAFE_TASK_NAME, 'task must be 1 to 100 letters, digits, "-", "_" or "."'),
+      .regex(TASK_NAME, 'task must be 1 to 100 letters, digits, "-", "_" or "."'),
     round: z
       .number({ error: 'round must be a number' })
       .int('round must be a whole number')

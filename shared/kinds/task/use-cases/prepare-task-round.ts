@@ -57,10 +57,20 @@ export async function prepareTaskRound(
   const progress = (message: string, extra: { provider?: string; attempt?: number } = {}) =>
     publishSessionEvent(deps, { type: 'progress', sessionId, stage: 'generating', round, message, ...extra });
 
-  const existing = (await deps.store.listCandidates(sessionId)).filter((record) => record.round === round);
+  // Only a retried attempt reads its sites back; the usual path reads no site content at all.
+  const existing = (await deps.store.listSummaries(sessionId)).filter((summary) => summary.round === round);
   if (existing.length > 0) {
     const harness = await storedHarness(deps.store, sessionId);
-    return planItems(deps.store, sessionId, round, harness, existing.map(piece));
+    const records = await Promise.all(
+      existing.map((summary) => deps.store.getCandidate(sessionId, summary.index)),
+    );
+    return planItems(
+      deps.store,
+      sessionId,
+      round,
+      harness,
+      records.flatMap((record) => (record ? [piece(record)] : [])),
+    );
   }
 
   await deps.store.updateMeta(sessionId, { status: 'running', rounds: round });
