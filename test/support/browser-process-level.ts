@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,8 @@ export interface BrowserProcessLevelOptions {
 }
 
 const REPO = resolve(import.meta.dirname, '../..');
+/** As sandbox-image/Dockerfile copies them into the function's node_modules. */
+const IMAGE_PACKAGES = ['playwright-core', 'bootstrap', 'marked', 'highlight.js', '@highlightjs/cdn-assets'];
 
 export async function startBrowserProcessLevel(
   options: BrowserProcessLevelOptions = {},
@@ -66,10 +68,17 @@ export async function startBrowserProcessLevel(
     logLevel: 'silent',
   });
   cpSync(join(REPO, 'shared/adapters/sandbox/python'), join(bundleDir, 'python'), { recursive: true });
-  symlinkSync(join(REPO, 'node_modules'), join(base, 'node_modules'));
+  // The packages the image puts beside the bundle, copied (not linked): the unprivileged uid must
+  // be able to read them wherever the checkout is, even in a directory only root may enter.
+  for (const pkg of IMAGE_PACKAGES) {
+    cpSync(join(REPO, 'node_modules', pkg), join(base, 'node_modules', pkg), {
+      recursive: true,
+      dereference: true,
+    });
+  }
   const preload = join(base, 'te_nodump.so');
   execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', preload, join(REPO, 'sandbox-image/nodump.c')]);
-  execFileSync('chmod', ['-R', 'a+rX,go-w', bundleDir, preload]);
+  execFileSync('chmod', ['-R', 'a+rX,go-w', bundleDir, join(base, 'node_modules'), preload]);
   const workRoot = join(base, 'work');
   mkdirSync(workRoot, { mode: 0o711 });
   if (isRoot) chownSync(workRoot, uid, uid);
