@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
+import type { PagesHandler } from '../../shared/adapters/pages-local/pages-handler.js';
 import {
   MAX_REQUEST_BODY_BYTES,
   MAX_WS_MESSAGE_BYTES,
@@ -65,6 +66,8 @@ export class LocalGateway {
     readonly stage = 'local',
     /** Serves presigned artifact URLs, as S3 does for the bucket's. */
     private readonly artifacts?: FileArtifactStore,
+    /** Serves the local publisher's repositories at `/pages/<owner>/<repo>/`, as GitHub Pages would. */
+    private readonly pages?: PagesHandler,
   ) {
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
@@ -130,6 +133,8 @@ export class LocalGateway {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    // Pages are public, like github.io: served before (and regardless of) the API's readiness.
+    if (this.pages?.(request, response)) return;
     if (this.artifacts && (url.pathname === '/artifacts' || url.pathname.startsWith('/artifacts/'))) {
       await serveArtifact(this.artifacts, request, url, response);
       return;

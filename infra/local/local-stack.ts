@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
 import { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
 import { createPushChannel, createSessionStore } from '../../shared/adapters/aws-clients.js';
+import { createLocalPagesHandler } from '../../shared/adapters/pages-local/pages-handler.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog } from '../../shared/observability/session-logging.js';
@@ -74,6 +75,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = resolve(options.dataDir);
   await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
   await mkdir(join(dataDir, 'artifacts'), { recursive: true });
+  // The local publisher's repositories, one per task, served at /pages/<owner>/<repo>/.
+  const pagesDir = join(dataDir, 'pages');
+  await mkdir(pagesDir, { recursive: true });
 
   const dynamodb = await startLocalDynamoDb({
     path: join(dataDir, 'dynamodb'),
@@ -117,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ttlMs: artifactSettings.ARTIFACT_TTL_DAYS * 24 * 60 * 60 * 1000,
         signingKey,
       }),
+      createLocalPagesHandler({ rootDir: pagesDir }),
     );
     const port = await gateway.listen(options.port);
     const base = `http://127.0.0.1:${port}`;
@@ -133,6 +138,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TASK_STATE_MACHINE_ARN,
       SFN_ENDPOINT: base,
       WS_CALLBACK_URL: `${base}/${gateway.stage}`,
+      PAGES_DIR: pagesDir,
+      PAGES_BASE_URL: `${base}/pages`,
       ...options.env,
     });
     delete process.env.AWS_SESSION_TOKEN;
@@ -152,7 +159,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.SANDBOX_CONTAINMENT = containment;
     // Both are waited for, even when one fails, so the clean-up below closes whichever started.
     const [workflowStart, apiStart] = await Promise.allSettled([
-      FunctionProcess.start(['controller', 'task-controller', 'notifier'], { nice: WORKFLOW_NICE }),
+      FunctionProcess.start(['controller', 'task-controller', 'notifier', 'task-delivery'], {
+        nice: WORKFLOW_NICE,
+      }),
       FunctionProcess.start(API_FUNCTIONS),
     ]);
     if (workflowStart.status === 'fulfilled') workflowFunctions = workflowStart.value;
@@ -164,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     hosts.controller = workflow;
     hosts.notifier = workflow;
     hosts['task-controller'] = workflow;
+    hosts['task-delivery'] = workflow;
     for (const name of API_FUNCTIONS) hosts[name] = api;
 
     function invoke(name: string, event: unknown): Promise<unknown> {
@@ -183,6 +193,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TaskControllerFunctionArn: functionArn('task-controller'),
       SandboxFunctionArn: functionArn('sandbox'),
       NotifierFunctionArn: functionArn('notifier'),
+      TaskDeliveryFunctionArn: functionArn('task-delivery'),
       TableName: TABLE_NAME,
     };
     const functions = {
@@ -193,6 +204,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return options.wrapInvoke ? options.wrapInvoke('sandbox-slot', payload, call) : call();
       },
       'truth-engine-notifier': (payload: unknown) => invoke('notifier', payload),
+      'truth-engine-task-delivery': (payload: unknown) => invoke('task-delivery', payload),
     };
     const integrations = {
       [DYNAMODB_UPDATE_ITEM]: (parameters: unknown) => dynamodb.updateItem(parameters),

@@ -38,6 +38,7 @@ const taskDeps = {
   secret: taskSecret,
   allowLoopbackCallback: taskConfig.TASK_ALLOW_LOOPBACK_CALLBACK,
   budgetMs: taskConfig.TASK_BUDGET_MS,
+  notifyDeadlineMs: taskConfig.TASK_NOTIFY_DEADLINE_MS,
   maxAttempts: taskConfig.TASK_MAX_ATTEMPTS,
   rateLimit: {
     failuresPerWindow: taskConfig.TASK_AUTH_FAILURES_PER_WINDOW,

@@ -5,6 +5,7 @@ import { createPushChannel, createSessionStore } from '../../shared/adapters/aws
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { readTaskConfig } from '../../shared/config/task-config.js';
 import { runResultSchema } from '../../shared/domain/sandbox-job.js';
+import { caughtMessage } from '../../shared/domain/state-error.js';
 import { judgeRound } from '../../shared/kinds/fix/use-cases/judge-round.js';
 import { judgeTaskRound } from '../../shared/kinds/task/use-cases/judge-task-round.js';
 import { logger } from '../../shared/observability/logger.js';
@@ -71,7 +72,9 @@ export const handler = middy()
         return judgeTaskRound({ ...deps, attemptReserveMs: taskConfig.TASK_ATTEMPT_RESERVE_MS }, request);
       case 'fail': {
         logForSession(request.sessionId);
-        const reason = `the workflow failed: ${request.error?.Error ?? 'unknown error'}`;
+        // Our functions' messages are written for the client (a revise with no round to build on, …).
+        const said = request.error?.Cause ? `: ${caughtMessage(request.error).slice(0, 300)}` : '';
+        const reason = `the workflow failed: ${request.error?.Error ?? 'unknown error'}${said}`;
         logger.error('session failed', { cause: request.error?.Cause });
         await failSession(deps, { sessionId: request.sessionId, reason });
         return { sessionId: request.sessionId, status: 'failed' };

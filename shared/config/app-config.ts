@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const optionalString = z
+export const optionalString = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));

@@ -17,6 +17,11 @@ const taskConfigSchema = z.object({
    * 10 minutes, and publishing and reporting (part 2) need the rest.
    */
   TASK_BUDGET_MS: z.coerce.number().int().min(10_000).max(540_000).default(300_000),
+  /**
+   * From the request to the evaluator's notification: its contract says 10 minutes. Shorter only
+   * for tests of the retry schedule (the build's budget is then cut to it too).
+   */
+  TASK_NOTIFY_DEADLINE_MS: z.coerce.number().int().min(5_000).max(600_000).default(600_000),
   /** Attempts (generate, check, judge) per task round while the budget allows. */
   TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(2),
   /** Another attempt starts only with this much of the budget left (an attempt: generate and check). */

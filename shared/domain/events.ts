@@ -6,7 +6,18 @@ export type SessionEvent =
   | {
       type: 'progress';
       sessionId: string;
-      stage: 'queued' | 'categorizing' | 'generating' | 'running' | 'judging' | 'retrying';
+      stage:
+        | 'queued'
+        | 'categorizing'
+        | 'generating'
+        | 'running'
+        | 'judging'
+        | 'retrying'
+        // A task round after its judge: waiting for its previous round, then delivering its site.
+        | 'waiting'
+        | 'publishing'
+        | 'verifying-live'
+        | 'notifying';
       round: number;
       message: string;
       provider?: string;

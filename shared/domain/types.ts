@@ -238,6 +238,69 @@ export interface TaskRoundMeta {
   deadline: string;
   /** Per check, in the evaluator's order, once judged. */
   checks?: CheckVerdict[];
+  /** The evaluator must be notified by then (10 minutes from the request, a setting). */
+  notifyBy?: string;
+  /** Publishing the winner, proving it live and reporting it; absent until the judge chose a site. */
+  delivery?: TaskDelivery;
+}
+
+/** Where a judged round's delivery stands, stage by stage (the state machine moves it on). */
+export type DeliveryStage =
+  | 'waiting-for-previous-round'
+  | 'publishing'
+  | 'waiting-for-pages'
+  | 'verifying-live'
+  | 'notifying'
+  | 'delivered'
+  | 'failed';
+
+/** A judged round's delivery: the verdict it delivers, where it was published, what the evaluator said. */
+export interface TaskDelivery {
+  stage: DeliveryStage;
+  /** The judge's verdict of the winning site, which the round ends with once it is delivered. */
+  judged: 'verified' | 'partial';
+  judgedReason: string;
+  judgedAt: string;
+  publication?: {
+    owner: string;
+    repo: string;
+    repoUrl: string;
+    commitSha: string;
+    pagesUrl: string;
+    publishedAt: string;
+  };
+  /** The last Pages status read for the commit. */
+  pages?: { status: 'building' | 'built' | 'errored'; live: boolean; checkedAt: string; reason?: string };
+  /** The checks run again on what the live pages URL served. */
+  live?: LiveCheck;
+  /** Every POST to the evaluator, in order. */
+  notifications: NotificationAttempt[];
+  notifiedAt?: string;
+  /** Why the delivery failed, or what it could not confirm. */
+  reason?: string;
+}
+
+export interface LiveCheck {
+  checkedAt: string;
+  /** `passed` when every executable check passed on the live site; `unreachable` when it could not be fetched. */
+  status: Verdict | 'unreachable';
+  passed: number;
+  total: number;
+  /** Per executable check (its index among the evaluator's checks), as it fared live. */
+  checks: Array<{ id: string; status: 'passed' | 'failed' | 'error' }>;
+  /** Published files the pages URL did not serve byte for byte (missing, or other content). */
+  mismatched: string[];
+  reason?: string;
+}
+
+/** One POST of the round's result to the evaluator. */
+export interface NotificationAttempt {
+  at: string;
+  /** The HTTP status, or null when no answer came (refused, timed out). */
+  status: number | null;
+  latencyMs: number;
+  /** What went wrong, in one line (the answer's first characters, or the network error). */
+  error?: string;
 }
 
 /** One of the evaluator's checks after judging, kept with its own words. */

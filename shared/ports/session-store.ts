@@ -6,11 +6,23 @@ import type {
   Harness,
   RunResult,
   SessionMeta,
+  SessionStatus,
   StoredCandidate,
 } from '../domain/types.js';
 
 /** The sandbox function runs two runners, each with its own containment: Python runs and browser jobs. */
 export type SandboxRunnerKind = 'python' | 'browser';
+
+/** An evaluator task round as the table keeps it (`TASK#<task>` / `ROUND#<n>`). */
+export interface TaskRoundRecord {
+  sessionId: string;
+  status?: SessionStatus;
+  nonce?: string;
+  /** The repository and commit the round published; a revise publishes on top of this repository. */
+  publication?: { owner: string; repo: string; repoUrl: string; commitSha: string; pagesUrl: string };
+  notifiedAt?: string;
+  updatedAt?: string;
+}
 
 /** Port: sessions, their candidates and results, and who is subscribed to them. */
 export interface SessionStore {
@@ -58,6 +70,13 @@ export interface SessionStore {
   /** Points an evaluator task round at the session building it (a later request for the round supersedes). */
   bindTaskRound(task: string, round: number, sessionId: string): Promise<void>;
   findTaskRound(task: string, round: number): Promise<string | undefined>;
+  /** The round's record: which session builds it and, once delivered, where it was published. */
+  getTaskRoundRecord(task: string, round: number): Promise<TaskRoundRecord | undefined>;
+  /**
+   * Writes what a round delivered onto its record while the round is still bound to that session;
+   * false when a later request for the round has taken the record over (it is left as it is).
+   */
+  recordTaskRound(task: string, round: number, record: Omit<TaskRoundRecord, 'updatedAt'>): Promise<boolean>;
   /**
    * Counts a refused credential from `source` in the current window of `windowS` seconds and
    * returns the count so far in it; `countAuthFailures` reads it without counting.

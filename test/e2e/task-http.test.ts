@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { TaskRoundView } from '../../shared/kinds/task/use-cases/get-task-round.js';
+import { FakeEvaluator } from '../support/fake-evaluator.js';
 import { FakeProviderServer } from '../support/llm-fakes/fake-provider-server.js';
 import { GEMINI_ROUTE, geminiAnswer } from '../support/llm-fakes/gemini-api.js';
 import { type StackFixture, startStackFixture } from '../support/local-stack-fixture.js';
@@ -19,10 +20,18 @@ import {
 } from '../support/task-sites.js';
 
 let gemini: FakeProviderServer;
+let evaluator: FakeEvaluator;
 let fixture: StackFixture;
+
+/** The worked sales task, reporting to this file's loopback evaluator. */
+const salesTaskHere = (nonce: string, task?: string) => ({
+  ...salesTask(nonce, task),
+  evaluation_url: evaluator.url,
+});
 
 beforeAll(async () => {
   gemini = await FakeProviderServer.start(GEMINI_ROUTE);
+  evaluator = await FakeEvaluator.start();
   fixture = await startStackFixture({
     GEMINI_API_KEY: 'gemini-test-key',
     GEMINI_BASE_URL: gemini.url,
@@ -41,9 +50,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await fixture?.stop();
   await gemini?.close();
+  await evaluator?.close();
 });
 
-beforeEach(() => gemini.reset());
+beforeEach(() => {
+  gemini.reset();
+  evaluator.reset();
+});
 
 async function postTask(body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${fixture.stack.httpUrl}/v1/tasks`, {
@@ -92,7 +105,7 @@ describe('POST /v1/tasks on the local stack', () => {
       geminiAnswer(compiledHeading),
       geminiAnswer({ candidates: [suffixedSite, honestSite, movedScriptSite] }),
     );
-    const accepted = await postTask(salesTask('n-honest'));
+    const accepted = await postTask(salesTaskHere('n-honest'));
     expect(accepted.status).toBe(200);
     expect(accepted.json).toMatchObject({ status: 'accepted', task: 'sales-summary', round: 1 });
 
@@ -151,7 +164,7 @@ describe('POST /v1/tasks on the local stack', () => {
       }),
     );
     const revise = {
-      ...salesTask('n-revise-2'),
+      ...salesTaskHere('n-revise-2'),
       round: 2,
       brief: 'Add a footer with id "footer" that reads "Updated"; keep everything else.',
       checks: [
@@ -185,7 +198,11 @@ describe('POST /v1/tasks on the local stack', () => {
         candidates: [llmPagesPartialSite, llmPagesSite, { ...llmPagesPartialSite, title: 'Partial again' }],
       }),
     );
-    const accepted = await postTask({ ...example, secret: 'task-test-secret' });
+    const accepted = await postTask({
+      ...example,
+      secret: 'task-test-secret',
+      evaluation_url: evaluator.url,
+    });
     expect(accepted.status).toBe(200);
     expect(accepted.json).toMatchObject({ status: 'accepted', task: 'LLMPages', round: 1 });
     const view = await waitForRound('LLMPages', 1);
@@ -217,7 +234,7 @@ describe('POST /v1/tasks on the local stack', () => {
       geminiAnswer(compiledHeading),
       geminiAnswer({ candidates: [spinningSite, networkSite, honestSite] }),
     );
-    const accepted = await postTask(salesTask('n-hostile', 'hostile-sites'));
+    const accepted = await postTask(salesTaskHere('n-hostile', 'hostile-sites'));
     expect(accepted.status).toBe(200);
     const view = await waitForRound('hostile-sites', 1);
     expect(view.status).toBe('verified');
@@ -232,7 +249,7 @@ describe('POST /v1/tasks on the local stack', () => {
 
   it('answers the same (task, round, nonce) with the same session, and starts nothing twice', async () => {
     gemini.enqueue(geminiAnswer(compiledHeading), geminiAnswer({ candidates: [honestSite] }));
-    const body = salesTask('n-once', 'once-only');
+    const body = salesTaskHere('n-once', 'once-only');
     const [first, second] = await Promise.all([postTask(body), postTask(body)]);
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(second.json.sessionId).toBe(first.json.sessionId);
@@ -266,13 +283,13 @@ describe('POST /v1/tasks on the local stack', () => {
       },
     ],
   ])('answers 400 naming %s', async (field, change) => {
-    const response = await postTask({ ...salesTask('n-bad', 'bad-task'), ...change });
+    const response = await postTask({ ...salesTaskHere('n-bad', 'bad-task'), ...change });
     expect(response.status).toBe(400);
     expect(response.json.field).toBe(field);
   });
 
   it('refuses a revise of a task never built here, naming round', async () => {
-    const response = await postTask({ ...salesTask('n-revise', 'never-built'), round: 2 });
+    const response = await postTask({ ...salesTaskHere('n-revise', 'never-built'), round: 2 });
     expect(response.status).toBe(400);
     expect(response.json.field).toBe('round');
   });
@@ -288,14 +305,16 @@ describe('POST /v1/tasks on the local stack', () => {
 
   // Last: it leaves this source rate-limited for the rest of the window.
   it('refuses a wrong or missing secret with 403 and slows down a source that keeps trying', async () => {
-    const wrong = await postTask({ ...salesTask('n-secret', 'secret-task'), secret: 'not-it' });
+    const wrong = await postTask({ ...salesTaskHere('n-secret', 'secret-task'), secret: 'not-it' });
     expect(wrong.status).toBe(403);
     expect(JSON.stringify(wrong.json)).not.toContain('task-test-secret');
-    const { secret: _secret, ...missing } = salesTask('n-secret', 'secret-task');
+    const { secret: _secret, ...missing } = salesTaskHere('n-secret', 'secret-task');
     expect((await postTask(missing)).status).toBe(403);
-    expect((await postTask({ ...salesTask('n-secret', 'secret-task'), secret: 'again' })).status).toBe(403);
+    expect((await postTask({ ...salesTaskHere('n-secret', 'secret-task'), secret: 'again' })).status).toBe(
+      403,
+    );
     // Three refused in the window: this source is turned away even with the right secret.
-    const limited = await postTask(salesTask('n-secret', 'secret-task'));
+    const limited = await postTask(salesTaskHere('n-secret', 'secret-task'));
     expect(limited.status).toBe(429);
     expect(gemini.requests).toHaveLength(0);
   });

@@ -18,10 +18,11 @@ import type {
   RunResult,
   RunSummary,
   SessionMeta,
+  SessionStatus,
   StoredCandidate,
 } from '../../domain/types.js';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
-import type { SandboxRunnerKind, SessionStore } from '../../ports/session-store.js';
+import type { SandboxRunnerKind, SessionStore, TaskRoundRecord } from '../../ports/session-store.js';
 import {
   artifactKeys,
   authFailurePk,
@@ -110,15 +111,22 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async bindTaskRound(task: string, round: number, sessionId: string): Promise<void> {
+    // An update, not a put: a round re-sent with a new nonce keeps the repository it published to.
     await this.client.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.tableName,
-        Item: { PK: taskPk(task), SK: taskRoundSk(round), sessionId, boundAt: new Date().toISOString() },
+        Key: { PK: taskPk(task), SK: taskRoundSk(round) },
+        UpdateExpression: 'SET sessionId = :sessionId, boundAt = :now',
+        ExpressionAttributeValues: { ':sessionId': sessionId, ':now': new Date().toISOString() },
       }),
     );
   }
 
   async findTaskRound(task: string, round: number): Promise<string | undefined> {
+    return (await this.getTaskRoundRecord(task, round))?.sessionId;
+  }
+
+  async getTaskRoundRecord(task: string, round: number): Promise<TaskRoundRecord | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -126,7 +134,41 @@ export class DynamoDbSessionStore implements SessionStore {
         ConsistentRead: true,
       }),
     );
-    return typeof Item?.sessionId === 'string' ? Item.sessionId : undefined;
+    if (typeof Item?.sessionId !== 'string') return undefined;
+    return {
+      sessionId: Item.sessionId,
+      ...(typeof Item.status === 'string' ? { status: Item.status as SessionStatus } : {}),
+      ...(typeof Item.nonce === 'string' ? { nonce: Item.nonce } : {}),
+      ...(Item.publication ? { publication: Item.publication as TaskRoundRecord['publication'] } : {}),
+      ...(typeof Item.notifiedAt === 'string' ? { notifiedAt: Item.notifiedAt } : {}),
+      ...(typeof Item.updatedAt === 'string' ? { updatedAt: Item.updatedAt } : {}),
+    };
+  }
+
+  async recordTaskRound(
+    task: string,
+    round: number,
+    record: Omit<TaskRoundRecord, 'updatedAt'>,
+  ): Promise<boolean> {
+    const fields: Record<string, unknown> = { ...record, updatedAt: new Date().toISOString() };
+    const names = Object.keys(fields).filter((name) => fields[name] !== undefined);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: taskPk(task), SK: taskRoundSk(round) },
+          // Only while the round is still this session's: a superseding request owns it from then on.
+          ConditionExpression: 'attribute_not_exists(sessionId) OR sessionId = :sessionId',
+          UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((name) => [`:${name}`, fields[name]])),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async recordAuthFailure(source: string, windowS: number): Promise<number> {

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../../domain/errors.js';
-import type { CheckVerdict, ProviderCall, SessionStatus } from '../../../domain/types.js';
+import type { CheckVerdict, ProviderCall, SessionStatus, TaskDelivery } from '../../../domain/types.js';
 import type { SessionStore } from '../../../ports/session-store.js';
 import { decodeSiteBundle } from '../site.js';
 
@@ -30,6 +30,8 @@ export interface TaskRoundView {
   createdAt: string;
   updatedAt: string;
   deadline: string;
+  /** The evaluator must have been notified by then. */
+  notifyBy: string | null;
   attempts: number;
   checks: CheckVerdict[] | null;
   candidates: SiteCandidateView[];
@@ -40,6 +42,12 @@ export interface TaskRoundView {
     /** A presigned GET of the site bundle (`{"files":[{"path","base64"}]}`). */
     siteUrl?: string;
   } | null;
+  /** Publishing, proving live and reporting the winner: where it stands, each notification attempt. */
+  delivery: TaskDelivery | null;
+  /** The evaluator's fields, once published. */
+  repo_url: string | null;
+  commit_sha: string | null;
+  pages_url: string | null;
   notes: string[];
   reason?: string;
   calls: ProviderCall[];
@@ -78,6 +86,7 @@ export async function getTaskRound(
     createdAt: meta.createdAt,
     updatedAt: meta.updatedAt,
     deadline: meta.task.deadline,
+    notifyBy: meta.task.notifyBy ?? null,
     attempts: meta.rounds,
     checks: meta.task.checks ?? null,
     candidates: summaries.map((summary) => {
@@ -100,6 +109,10 @@ export async function getTaskRound(
       };
     }),
     winner,
+    delivery: meta.task.delivery ?? null,
+    repo_url: meta.task.delivery?.publication?.repoUrl ?? null,
+    commit_sha: meta.task.delivery?.publication?.commitSha ?? null,
+    pages_url: meta.task.delivery?.publication?.pagesUrl ?? null,
     notes: meta.notes,
     ...(meta.reason === undefined ? {} : { reason: meta.reason }),
     calls: meta.calls ?? [],

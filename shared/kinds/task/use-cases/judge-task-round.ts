@@ -10,6 +10,8 @@ export interface TaskRoundOutcome {
   sessionId: string;
   round: number;
   done: boolean;
+  /** The judge chose a site: the workflow goes on to publish and report it. */
+  publish: boolean;
   status: SessionMeta['status'];
 }
 
@@ -98,17 +100,45 @@ export async function judgeTaskRound(
       round: round + 1,
       message: `${judgement.reason}; attempt ${round + 1} of ${meta.maxRounds} gets the failed checks as feedback`,
     });
-    return { sessionId, round: round + 1, done: false, status: 'running' };
+    return { sessionId, round: round + 1, done: false, publish: false, status: 'running' };
   }
 
+  const winner =
+    judgement.winner && best ? { index: best.index, durationMs: best.result?.durationMs ?? 0 } : null;
+  if (winner && (judgement.status === 'verified' || judgement.status === 'partial')) {
+    // A chosen site is not the end of the round: it ends once published and reported (delivery).
+    await deps.store.updateMeta(sessionId, {
+      status: 'running',
+      winner,
+      reason: judgement.reason,
+      task: {
+        ...task,
+        delivery: {
+          stage: 'publishing',
+          judged: judgement.status,
+          judgedReason: judgement.reason,
+          judgedAt: new Date(now).toISOString(),
+          notifications: [],
+        },
+      },
+    });
+    await publishSessionEvent(deps, {
+      type: 'progress',
+      sessionId,
+      stage: 'publishing',
+      round,
+      message: `${judgement.reason}; publishing it`,
+    });
+    return { sessionId, round, done: true, publish: true, status: 'running' };
+  }
   const updated = await deps.store.updateMeta(sessionId, {
     status: judgement.status,
-    winner: judgement.winner && best ? { index: best.index, durationMs: best.result?.durationMs ?? 0 } : null,
+    winner,
     reason: judgement.reason,
     task,
   });
   await publishSessionEvent(deps, await resultEventOf(deps.store, updated));
-  return { sessionId, round, done: true, status: updated.status };
+  return { sessionId, round, done: true, publish: false, status: updated.status };
 }
 
 /** Each of the evaluator's checks, in its order, as the winning site (or none) fared. */

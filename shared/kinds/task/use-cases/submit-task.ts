@@ -18,6 +18,8 @@ export interface SubmitTaskDeps {
   secret: string | undefined;
   allowLoopbackCallback: boolean;
   budgetMs: number;
+  /** From the request to the evaluator's notification (its contract: 10 minutes). */
+  notifyDeadlineMs: number;
   maxAttempts: number;
   rateLimit: { failuresPerWindow: number; windowS: number };
 }
@@ -38,7 +40,8 @@ const TASK_IDEMPOTENCY_MS = 7 * 24 * 60 * 60 * 1000;
  * 1. A source that has sent too many wrong secrets lately is turned away for the rest of the window,
  *    before its secret is even compared.
  * 2. The secret is compared in constant time; a wrong or missing one is counted against its source.
- * 3. The request is validated (each field named); a revise needs a round this deployment built.
+ * 3. The request is validated (each field named); a revise needs a round this deployment built (or
+ *    is building: the workflow waits for it).
  * 4. (task, round, nonce) is bound to one session: the same request again answers the same session,
  *    and nothing is stored or started twice.
  * 5. The session (`queued`) and its problem are stored, the round points at it, the workflow starts.
@@ -101,7 +104,8 @@ export async function submitTask(
       nonce: request.nonce,
       email: request.email,
       evaluationUrl: request.evaluationUrl,
-      deadline: new Date(now.getTime() + deps.budgetMs).toISOString(),
+      deadline: new Date(now.getTime() + Math.min(deps.budgetMs, deps.notifyDeadlineMs)).toISOString(),
+      notifyBy: new Date(now.getTime() + deps.notifyDeadlineMs).toISOString(),
     },
   };
   await deps.store.create(meta, stored satisfies StoredTask);
@@ -122,15 +126,16 @@ function secretMatches(given: unknown, expected: string | undefined): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** A revise starts from what an earlier round built: that round must exist here and have a winner. */
+/**
+ * A revise starts from what an earlier round built: that round must exist here and, once finished,
+ * have published a site. One still running is waited for by the workflow (rounds run in order).
+ */
 async function requireBuiltRound(store: SessionStore, task: string, round: number): Promise<void> {
-  const sessionId = await store.findTaskRound(task, round);
-  const meta = sessionId ? await store.getMeta(sessionId) : undefined;
-  if (!meta)
+  const record = await store.getTaskRoundRecord(task, round);
+  const meta = record ? await store.getMeta(record.sessionId) : undefined;
+  if (!record || !meta)
     throw new InvalidRequestError(`task ${task} has no round ${round} built here to revise`, 'round');
-  if (!TERMINAL_STATUSES.includes(meta.status)) {
-    throw new InvalidRequestError(`round ${round} of task ${task} is still being built`, 'round');
+  if (TERMINAL_STATUSES.includes(meta.status) && !record.publication) {
+    throw new InvalidRequestError(`round ${round} of task ${task} published no site to revise`, 'round');
   }
-  if (!meta.winner)
-    throw new InvalidRequestError(`round ${round} of task ${task} built no site to revise`, 'round');
 }
