@@ -4,7 +4,7 @@ import { DEFAULT_MODELS, type TruthEngineConfig } from './config.js';
 import { TruthEngineFunction } from './constructs/function-defaults.js';
 import { HttpApi } from './constructs/http-api.js';
 import { SandboxFunction } from './constructs/sandbox-function.js';
-import { LlmSecrets, TaskSecret } from './constructs/secrets.js';
+import { GitHubToken, LlmSecrets, TaskSecret } from './constructs/secrets.js';
 import { Storage } from './constructs/storage.js';
 import { WebSocketApi } from './constructs/websocket-api.js';
 import { Workflow } from './constructs/workflow.js';
@@ -35,11 +35,13 @@ export class TruthEngineStack extends Stack {
   readonly storage: Storage;
   readonly secrets: LlmSecrets;
   readonly taskSecret: TaskSecret;
+  readonly gitHubToken: GitHubToken;
   readonly httpApi: HttpApi;
   readonly webSocketApi: WebSocketApi;
   readonly controller: TruthEngineFunction;
   readonly taskController: TruthEngineFunction;
   readonly notifier: TruthEngineFunction;
+  readonly taskDelivery: TruthEngineFunction;
   readonly sandbox: SandboxFunction;
   readonly fixWorkflow: Workflow;
   readonly taskWorkflow: Workflow;
@@ -58,6 +60,7 @@ export class TruthEngineStack extends Stack {
     const { table, bucket } = this.storage;
     this.secrets = new LlmSecrets(this, 'LlmSecrets', { removalPolicy });
     this.taskSecret = new TaskSecret(this, 'TaskSecret', { removalPolicy });
+    this.gitHubToken = new GitHubToken(this, 'GitHubToken', { removalPolicy });
 
     this.webSocketApi = new WebSocketApi(this, 'WebSocketApi', { logRemovalPolicy });
     this.webSocketApi.connectHandler
@@ -117,8 +120,26 @@ export class TruthEngineStack extends Stack {
       .bindBucket({ bucket, accessMode: 'readWrite' });
     this.webSocketApi.bindPusher(this.notifier);
 
-    // The sandbox fetches through its S3 endpoint only what a controller's role presigned.
-    const presigners = [this.controller, this.taskController].map((fn) => {
+    this.taskDelivery = new TruthEngineFunction(this, 'TaskDelivery', {
+      handlerDir: 'task-delivery',
+      description:
+        'Task workflow after the judge: publish to GitHub, await Pages, fetch the live site, notify the evaluator.',
+      // Under the Publish state's 300 s (the longest of its states).
+      timeout: Duration.seconds(290),
+      memorySize: 512,
+      logRemovalPolicy,
+    })
+      .bindTable({ table, accessMode: 'readWrite' })
+      .bindBucket({ bucket, accessMode: 'readWrite' });
+    this.webSocketApi.bindPusher(this.taskDelivery);
+    this.gitHubToken.bindReader(this.taskDelivery);
+    // Every key the deployment holds is scanned for before a push, so the publisher may read them.
+    this.secrets.bindReader(this.taskDelivery);
+    this.taskSecret.bindReader(this.taskDelivery);
+
+    // The sandbox fetches through its S3 endpoint only what a controller's role presigned (the
+    // delivery presigns the live site's bytes it hands the sandbox's browser).
+    const presigners = [this.controller, this.taskController, this.taskDelivery].map((fn) => {
       // biome-ignore lint/style/noNonNullAssertion: a Function built here always has a role
       return fn.role!;
     });
@@ -143,6 +164,7 @@ export class TruthEngineStack extends Stack {
         TaskControllerFunctionArn: this.taskController,
         SandboxFunctionArn: this.sandbox.function,
         NotifierFunctionArn: this.notifier,
+        TaskDeliveryFunctionArn: this.taskDelivery,
       },
       table,
       starterVariable: 'TASK_STATE_MACHINE_ARN',
@@ -173,6 +195,10 @@ export class TruthEngineStack extends Stack {
     new CfnOutput(this, 'LlmSecretArn', {
       value: this.secrets.secret.secretArn,
       description: 'Fill GEMINI_API_KEY / GROQ_API_KEY / DEEPSEEK_API_KEY here.',
+    });
+    new CfnOutput(this, 'GitHubTokenSecretArn', {
+      value: this.gitHubToken.secret.secretArn,
+      description: 'Put {"GITHUB_TOKEN": "..."} here: the account task sites are published to.',
     });
     new CfnOutput(this, 'TaskSecretArn', {
       value: this.taskSecret.secret.secretArn,

@@ -141,6 +141,7 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
       stack.controller,
       stack.taskController,
       stack.notifier,
+      stack.taskDelivery,
       stack.webSocketApi.defaultHandler,
     ];
     const others = [
@@ -150,7 +151,7 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
       stack.sandbox.function,
     ];
 
-    it('gives the controllers, notifier and $default handler the management endpoint', () => {
+    it('gives the controllers, notifier, task delivery and $default handler the management endpoint', () => {
       // Assess
       for (const fn of pushers)
         expect(environmentOf(template, functionId(fn)).WS_CALLBACK_URL).toEqual(callbackUrl);
@@ -158,7 +159,7 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
         expect(environmentOf(template, functionId(fn))).not.toHaveProperty('WS_CALLBACK_URL');
     });
 
-    it('grants ManageConnections on this stage to exactly those four', () => {
+    it('grants ManageConnections on this stage to exactly those five', () => {
       // Act
       const granted = rolesAllowed(
         template,

@@ -22,6 +22,7 @@ describe('Stack: TruthEngineStack functions', () => {
   const bucket = logicalId(stack.storage.bucket);
   const secret = logicalId(stack.secrets.secret);
   const taskSecret = logicalId(stack.taskSecret.secret);
+  const gitHubToken = logicalId(stack.gitHubToken.secret);
 
   /** Roles allowed to read the secret with this logical id, and roles allowed to read any secret. */
   const secretReaders = (id: string) =>
@@ -40,6 +41,7 @@ describe('Stack: TruthEngineStack functions', () => {
     controller: stack.controller,
     'task-controller': stack.taskController,
     notifier: stack.notifier,
+    'task-delivery': stack.taskDelivery,
   };
   const all = { ...bundled, sandbox: stack.sandbox.function };
 
@@ -109,16 +111,18 @@ describe('Stack: TruthEngineStack functions', () => {
     });
 
     const controllers = [stack.controller, stack.taskController];
+    // The delivery scans every site for the model keys before it pushes, so it reads them too.
+    const readersOfKeys = [...controllers, stack.taskDelivery];
 
-    it('is readable by the two controllers only, the functions that call the models', () => {
+    it('is readable by the two controllers, which call the models, and the delivery, which scans for the keys', () => {
       // Act
       const readers = secretReaders(secret);
 
       // Assess
-      expect(readers).toEqual(controllers.map((fn) => roleId(fn)).sort());
+      expect(readers).toEqual(readersOfKeys.map((fn) => roleId(fn)).sort());
       for (const [name, fn] of Object.entries(all)) {
         const env = environmentOf(template, functionId(fn));
-        if (controllers.includes(fn as never)) expect(env.LLM_SECRET_ARN, name).toEqual({ Ref: secret });
+        if (readersOfKeys.includes(fn as never)) expect(env.LLM_SECRET_ARN, name).toEqual({ Ref: secret });
         else expect(env, name).not.toHaveProperty('LLM_SECRET_ARN');
       }
     });
@@ -144,17 +148,20 @@ describe('Stack: TruthEngineStack functions', () => {
       expect(properties.GenerateSecretString.SecretStringTemplate).toBeUndefined();
     });
 
-    it('is readable by the http-api function only, which finds it by TASK_SECRET_ARN', () => {
+    const taskSecretReaders = [stack.httpApi.handler, stack.taskDelivery];
+
+    it('is readable by the http-api function, which compares it, and the delivery, which scans for it', () => {
       // Assess
-      expect(secretReaders(taskSecret)).toEqual([roleId(stack.httpApi.handler)]);
+      expect(secretReaders(taskSecret)).toEqual(taskSecretReaders.map((fn) => roleId(fn)).sort());
       for (const [name, fn] of Object.entries(all)) {
         const env = environmentOf(template, functionId(fn));
-        if (fn === stack.httpApi.handler) expect(env.TASK_SECRET_ARN, name).toEqual({ Ref: taskSecret });
+        if (taskSecretReaders.includes(fn as never))
+          expect(env.TASK_SECRET_ARN, name).toEqual({ Ref: taskSecret });
         else expect(env, name).not.toHaveProperty('TASK_SECRET_ARN');
       }
     });
 
-    it('leaves no secret readable beyond these two, and by no one else', () => {
+    it('leaves no secret readable beyond these three, and by no one else', () => {
       // Act
       const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
         asArray<{ Action: string | string[]; Resource: unknown }>(policy.Properties.PolicyDocument.Statement),
@@ -165,11 +172,58 @@ describe('Stack: TruthEngineStack functions', () => {
 
       // Assess
       for (const statement of reads) {
-        expect([{ Ref: secret }, { Ref: taskSecret }]).toContainEqual(statement.Resource);
+        expect([{ Ref: secret }, { Ref: taskSecret }, { Ref: gitHubToken }]).toContainEqual(
+          statement.Resource,
+        );
       }
       expect(anySecretReaders()).toEqual(
-        [stack.controller, stack.taskController, stack.httpApi.handler].map((fn) => roleId(fn)).sort(),
+        [stack.controller, stack.taskController, stack.httpApi.handler, stack.taskDelivery]
+          .map((fn) => roleId(fn))
+          .sort(),
       );
+    });
+  });
+
+  describe('GitHub token', () => {
+    it('starts as JSON with an empty GITHUB_TOKEN, for the operator to fill', () => {
+      // Assess
+      expect(JSON.parse(resources[gitHubToken].Properties.SecretString)).toEqual({ GITHUB_TOKEN: '' });
+    });
+
+    it('is readable by the delivery function only, which finds it by GITHUB_TOKEN_SECRET_ARN', () => {
+      // Assess
+      expect(secretReaders(gitHubToken)).toEqual([roleId(stack.taskDelivery)]);
+      for (const [name, fn] of Object.entries(all)) {
+        const env = environmentOf(template, functionId(fn));
+        if (fn === stack.taskDelivery)
+          expect(env.GITHUB_TOKEN_SECRET_ARN, name).toEqual({ Ref: gitHubToken });
+        else expect(env, name).not.toHaveProperty('GITHUB_TOKEN_SECRET_ARN');
+      }
+    });
+  });
+
+  describe('task delivery', () => {
+    const fn = functionId(stack.taskDelivery);
+    const role = roleId(stack.taskDelivery);
+
+    it('runs the task-delivery handler under the 300 s of its longest state (Publish)', () => {
+      // Assess
+      const properties = resources[fn].Properties;
+      expect(properties.Timeout).toBeLessThan(300);
+      expect(properties.Description).toMatch(/^Task workflow after the judge/);
+    });
+
+    it('may read and write the table and the bucket, and push to subscribers', () => {
+      // Assess
+      expect(rolesAllowed(template, 'dynamodb:UpdateItem', (r) => r.includes(table))).toContain(role);
+      expect(rolesAllowed(template, 's3:GetObject', (r) => r.includes(bucket))).toContain(role);
+      expect(rolesAllowed(template, 's3:PutObject', (r) => r.includes(bucket))).toContain(role);
+      expect(rolesAllowed(template, 'execute-api:ManageConnections', () => true)).toContain(role);
+    });
+
+    it('is not in the sandbox network: it reaches GitHub, the pages URL and the evaluator', () => {
+      // Assess
+      expect(resources[fn].Properties.VpcConfig).toBeUndefined();
     });
   });
 
@@ -225,6 +279,7 @@ describe('Stack: TruthEngineStack functions', () => {
       expect(outputs.TaskStateMachineArn.Value).toEqual({ Ref: logicalId(stack.taskWorkflow.stateMachine) });
       expect(outputs.LlmSecretArn.Value).toEqual({ Ref: secret });
       expect(outputs.TaskSecretArn.Value).toEqual({ Ref: taskSecret });
+      expect(outputs.GitHubTokenSecretArn.Value).toEqual({ Ref: gitHubToken });
       expect(JSON.stringify(outputs.HttpApiUrl.Value)).toContain(logicalId(stack.httpApi.api));
       expect(JSON.stringify(outputs.HttpApiUrl.Value)).toMatch(/"https:\/\/"/);
       expect(JSON.stringify(outputs.WebSocketUrl.Value)).toContain(logicalId(stack.webSocketApi.api));

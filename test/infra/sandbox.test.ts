@@ -143,7 +143,7 @@ describe('Construct: SandboxFunction', () => {
       template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
     });
 
-    it('pass only what a controller presigned, for objects under sessions/ in the project bucket', () => {
+    it('pass only what a controller or the task delivery presigned, for objects under sessions/ in the project bucket', () => {
       // Assess
       const statements = endpoint('s3').PolicyDocument.Statement;
       expect(statements).toHaveLength(1);
@@ -153,7 +153,11 @@ describe('Construct: SandboxFunction', () => {
       expect(asArray(statement?.Action).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
       expect(statement?.Condition).toEqual({
         ArnEquals: {
-          'aws:PrincipalArn': [arnOf(roleId(stack.controller)), arnOf(roleId(stack.taskController))],
+          'aws:PrincipalArn': [
+            arnOf(roleId(stack.controller)),
+            arnOf(roleId(stack.taskController)),
+            arnOf(roleId(stack.taskDelivery)),
+          ],
         },
       });
     });

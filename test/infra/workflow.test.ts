@@ -82,6 +82,8 @@ describe('Construct: Workflow', () => {
       map: 'RunCandidates',
       choice: 'AnotherRound',
       judge: 'judge',
+      startAt: 'Controller',
+      extra: {} as Record<string, IFunction>,
       starters: [stack.httpApi.handler, stack.webSocketApi.defaultHandler],
       variable: 'STATE_MACHINE_ARN',
     },
@@ -94,6 +96,9 @@ describe('Construct: Workflow', () => {
       map: 'CheckSites',
       choice: 'AnotherAttempt',
       judge: 'judge-task',
+      // A revise first waits for its previous round; a judged site is then delivered.
+      startAt: 'WaitTurn',
+      extra: { TaskDeliveryFunctionArn: stack.taskDelivery } as Record<string, IFunction>,
       starters: [stack.httpApi.handler],
       variable: 'TASK_STATE_MACHINE_ARN',
     },
@@ -114,21 +119,24 @@ describe('Construct: Workflow', () => {
         expect(JSON.parse(definitionString)).toEqual(JSON.parse(readFileSync(kind.path, 'utf8')));
       });
 
-      it('substitutes every placeholder with its controller, the sandbox, the notifier or the table', () => {
+      it('substitutes every placeholder with its controller, the sandbox, the notifier, its own functions or the table', () => {
         // Assess
         expect(definitionPlaceholders(definitionString)).toEqual(Object.keys(substitutions).sort());
         expect(substitutions).toEqual({
           [kind.controllerPlaceholder]: arnOf(controller),
           SandboxFunctionArn: arnOf(sandbox),
           NotifierFunctionArn: arnOf(notifier),
+          ...Object.fromEntries(
+            Object.entries(kind.extra).map(([placeholder, fn]) => [placeholder, arnOf(functionId(fn))]),
+          ),
           TableName: { Ref: logicalId(stack.storage.table) },
         });
         expect(JSON.stringify(deployed)).not.toContain('${');
       });
 
-      it('starts at its controller, then fans out to sandboxes, then the notifier judges', () => {
+      it('reaches its controller, then fans out to sandboxes, then the notifier judges', () => {
         // Assess
-        expect(deployed.StartAt).toBe('Controller');
+        expect(deployed.StartAt).toBe(kind.startAt);
         const states = deployed.States;
         expect(states.Controller?.Parameters?.FunctionName).toEqual(arnOf(controller));
         expect(states.Controller?.Next).toBe(kind.map);
@@ -219,7 +227,7 @@ describe('Construct: Workflow', () => {
         });
       });
 
-      it('may invoke exactly its controller, the sandbox and the notifier (and their versions)', () => {
+      it('may invoke exactly its controller, the sandbox, the notifier and its own functions (and their versions)', () => {
         // Prepare
         const statements = statementsOfRole(template, machineRole);
 
@@ -231,10 +239,12 @@ describe('Construct: Workflow', () => {
         // Assess
         for (const statement of lambdaStatements) expect(statement.Action).toBe('lambda:InvokeFunction');
         const invocable = lambdaStatements.flatMap((statement) => asArray(statement.Resource));
-        const expected = [controller, sandbox, notifier].flatMap((id) => [
-          arnOf(id),
-          { 'Fn::Join': ['', [arnOf(id), ':*']] },
-        ]);
+        const expected = [
+          controller,
+          sandbox,
+          notifier,
+          ...Object.values(kind.extra).map(functionId),
+        ].flatMap((id) => [arnOf(id), { 'Fn::Join': ['', [arnOf(id), ':*']] }]);
         expect(invocable).toHaveLength(expected.length);
         expect(invocable).toEqual(expect.arrayContaining(expected));
       });
@@ -300,9 +310,22 @@ describe('Construct: Workflow', () => {
       // Assess
       expect(Object.keys(deployed.States).sort()).toEqual(
         [
+          'WaitTurn',
+          'TurnReady',
+          'WaitForTurn',
           'AnotherAttempt',
           'CheckSites',
           'Controller',
+          'Deliver',
+          'Publish',
+          'PagesStatus',
+          'PagesReady',
+          'WaitForPages',
+          'FetchLive',
+          'LiveSandbox',
+          'RecordLive',
+          'NotifyEvaluator',
+          'Finish',
           'Done',
           'Failed',
           'MarkFailed',
@@ -315,6 +338,91 @@ describe('Construct: Workflow', () => {
         'ReportSkipped',
         'Sandbox',
       ]);
+    });
+
+    describe('delivery', () => {
+      const states = substitute(
+        deployed,
+        resources[logicalId(stack.taskWorkflow.stateMachine)].Properties.DefinitionSubstitutions,
+      ) as Definition;
+      const delivery = arnOf(functionId(stack.taskDelivery));
+      const at = (name: string) =>
+        states.States[name] as State & {
+          Seconds?: number;
+          Default?: string;
+          Retry?: Array<{
+            ErrorEquals: string[];
+            IntervalSeconds?: number;
+            BackoffRate?: number;
+            MaxAttempts?: number;
+          }>;
+        };
+
+      it('publishes a judged site, then loops on the Pages status through a Wait, never a sleeping function', () => {
+        // Assess
+        expect(at('AnotherAttempt').Choices?.map((rule) => rule.Next)).toEqual(['Controller', 'Deliver']);
+        expect(at('AnotherAttempt').Default).toBe('Done');
+        expect(at('Deliver').Next).toBe('Publish');
+        expect(at('Publish').Next).toBe('PagesStatus');
+        expect(at('PagesStatus').Next).toBe('PagesReady');
+        expect(at('PagesReady').Choices?.map((rule) => rule.Next)).toEqual(['FetchLive']);
+        expect(at('PagesReady').Default).toBe('WaitForPages');
+        expect(at('WaitForPages')).toMatchObject({ Type: 'Wait', Next: 'PagesStatus' });
+        expect(at('WaitForPages').Seconds).toBeGreaterThan(0);
+        expect(at('WaitForTurn')).toMatchObject({ Type: 'Wait', Next: 'WaitTurn' });
+      });
+
+      it('runs the checks again on the live site in the sandbox, then notifies, then finishes', () => {
+        // Assess
+        expect(at('FetchLive').Next).toBe('LiveSandbox');
+        expect(at('LiveSandbox').Parameters?.FunctionName).toEqual(arnOf(sandbox));
+        expect(at('LiveSandbox').Next).toBe('RecordLive');
+        expect(at('RecordLive').Next).toBe('NotifyEvaluator');
+        expect(at('NotifyEvaluator').Next).toBe('Finish');
+        expect(at('Finish').Next).toBe('Done');
+      });
+
+      it("sends each delivery step to the delivery function, under that step's action", () => {
+        // Assess
+        const actions = Object.fromEntries(
+          ['WaitTurn', 'Publish', 'PagesStatus', 'FetchLive', 'RecordLive', 'NotifyEvaluator', 'Finish'].map(
+            (name) => {
+              expect(at(name).Parameters?.FunctionName, name).toEqual(delivery);
+              return [name, at(name).Parameters?.Payload?.action];
+            },
+          ),
+        );
+        expect(actions).toEqual({
+          WaitTurn: 'await-previous',
+          Publish: 'publish',
+          PagesStatus: 'pages-status',
+          FetchLive: 'fetch-live',
+          RecordLive: 'record-live',
+          NotifyEvaluator: 'notify',
+          Finish: 'finish',
+        });
+      });
+
+      it('retries a refused notification after 1, 2, 4 … s, and ends every failure of publishing in Finish', () => {
+        // Assess
+        expect(at('NotifyEvaluator').Retry?.[0]).toEqual({
+          ErrorEquals: ['EvaluatorNotAccepted'],
+          IntervalSeconds: 1,
+          BackoffRate: 2,
+          MaxAttempts: 10,
+        });
+        for (const name of ['Publish', 'NotifyEvaluator']) {
+          expect(
+            at(name).Catch?.map((rule) => rule.Next),
+            name,
+          ).toEqual(['Finish']);
+        }
+        // A live check that fails is recorded and the evaluator is still told.
+        expect(at('FetchLive').Catch?.map((rule) => rule.Next)).toEqual(['RecordLive']);
+        expect(at('LiveSandbox').Catch?.map((rule) => rule.Next)).toEqual(['RecordLive']);
+        expect(at('RecordLive').Catch?.map((rule) => rule.Next)).toEqual(['NotifyEvaluator']);
+        expect(at('Finish').Catch?.map((rule) => rule.Next)).toEqual(['MarkFailed']);
+      });
     });
 
     it('is a machine of its own beside the fix one', () => {
@@ -349,6 +457,9 @@ describe('Construct: Workflow', () => {
             [controllerPlaceholder]: step('Controller'),
             SandboxFunctionArn: step('Sandbox'),
             NotifierFunctionArn: step('Notifier'),
+            ...(controllerPlaceholder === 'TaskControllerFunctionArn'
+              ? { TaskDeliveryFunctionArn: step('TaskDelivery') }
+              : {}),
           },
           table: new Table(scope, 'Table', { partitionKey: { name: 'PK', type: AttributeType.STRING } }),
           starterVariable: 'STATE_MACHINE_ARN',

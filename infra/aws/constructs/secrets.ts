@@ -70,3 +70,33 @@ export class TaskSecret extends Construct {
     this.secret.grantRead(fn);
   }
 }
+
+export interface GitHubTokenProps {
+  /** @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The token task rounds publish with (a fine-grained token, or a classic one with `repo`, for the
+ * account that owns the sites' repositories): JSON `{"GITHUB_TOKEN": "…"}`, created empty for the
+ * operator to fill. It is read when a round first publishes, not at cold start, so until it is set
+ * every round ends `failed` saying the token is missing, and nothing else of the stack is held up.
+ */
+export class GitHubToken extends Construct {
+  readonly secret: Secret;
+
+  constructor(scope: Construct, id: string, props: GitHubTokenProps = {}) {
+    super(scope, id);
+    this.secret = new Secret(this, 'Secret', {
+      description: 'Truth Engine GitHub token (JSON GITHUB_TOKEN) for publishing task sites; set by the operator.',
+      secretObjectValue: { GITHUB_TOKEN: SecretValue.unsafePlainText('') },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+  }
+
+  /** Sets `GITHUB_TOKEN_SECRET_ARN` and grants read in one call. */
+  bindReader(fn: LambdaFunction): void {
+    fn.addEnvironment('GITHUB_TOKEN_SECRET_ARN', this.secret.secretArn);
+    this.secret.grantRead(fn);
+  }
+}
