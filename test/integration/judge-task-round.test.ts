@@ -171,7 +171,13 @@ describe('Use case: judgeTaskRound', () => {
       const outcome = await judge(push, 'again', 1);
 
       // Assess
-      expect(outcome).toEqual({ sessionId: 'again', round: 2, done: false, status: 'running' });
+      expect(outcome).toEqual({
+        sessionId: 'again',
+        round: 2,
+        done: false,
+        publish: false,
+        status: 'running',
+      });
       const meta = await store.getMeta('again');
       expect(meta?.status).toBe('running');
       expect(meta?.winner).toBeNull();
@@ -210,8 +216,9 @@ describe('Use case: judgeTaskRound', () => {
 
       // Assess
       expect(enough).toMatchObject({ done: false, round: 2, status: 'running' });
-      expect(short).toMatchObject({ done: true, round: 1, status: 'partial' });
+      expect(short).toMatchObject({ done: true, publish: true, round: 1, status: 'running' });
       expect((await store.getMeta('edge-b'))?.winner?.index).toBe(1);
+      expect((await store.getMeta('edge-b'))?.task?.delivery?.judged).toBe('partial');
     });
 
     it('is not asked once the last attempt is judged', async () => {
@@ -227,7 +234,8 @@ describe('Use case: judgeTaskRound', () => {
       const outcome = await judge(push, 'last', 2);
 
       // Assess
-      expect(outcome).toEqual({ sessionId: 'last', round: 2, done: true, status: 'partial' });
+      expect(outcome).toEqual({ sessionId: 'last', round: 2, done: true, publish: true, status: 'running' });
+      expect((await store.getMeta('last'))?.task?.delivery?.judged).toBe('partial');
       expect((await store.getMeta('last'))?.winner?.index).toBe(2);
     });
 
@@ -240,8 +248,9 @@ describe('Use case: judgeTaskRound', () => {
       const outcome = await judge(push, 'unverified-only', 1);
 
       // Assess
-      expect(outcome).toMatchObject({ done: true, status: 'partial' });
+      expect(outcome).toMatchObject({ done: true, publish: true, status: 'running' });
       const meta = await store.getMeta('unverified-only');
+      expect(meta?.task?.delivery?.judged).toBe('partial');
       expect(meta?.reason).toBe('candidate 1 passed 3 of 4 checks (1 could not be verified)');
       expect(meta?.task?.checks?.map((check) => check.status)).toEqual([
         'passed',
@@ -249,7 +258,9 @@ describe('Use case: judgeTaskRound', () => {
         'passed',
         'unverified',
       ]);
-      expect(results(push)).toHaveLength(1);
+      // Done judging: the site goes on to be delivered, with no further attempt announced.
+      expect(push.sent.filter((event) => event.type === 'progress' && event.stage === 'retrying')).toEqual([]);
+      expect(push.sent.at(-1)).toMatchObject({ type: 'progress', stage: 'publishing' });
     });
   });
 
@@ -334,8 +345,13 @@ describe('Use case: judgeTaskRound', () => {
       const outcome = await judge(push, 'across', 2);
 
       // Assess
-      expect(outcome).toMatchObject({ done: true, status: 'verified' });
+      expect(outcome).toMatchObject({ done: true, publish: true, status: 'running' });
       const meta = await store.getMeta('across');
+      expect(meta?.task?.delivery).toMatchObject({
+        stage: 'publishing',
+        judged: 'verified',
+        notifications: [],
+      });
       expect(meta?.winner).toEqual({ index: 1, durationMs: 800 });
       expect(meta?.reason).toBe('candidate 1 passed all 3 checks in a browser');
       expect(meta?.task?.checks?.every((check) => check.status === 'passed')).toBe(true);
@@ -382,7 +398,7 @@ describe('Use case: judgeTaskRound', () => {
       const outcome = await judge(push, 'why', 1);
 
       // Assess
-      expect(outcome).toMatchObject({ done: true, status: 'partial' });
+      expect(outcome).toMatchObject({ done: true, publish: true, status: 'running' });
       expect((await store.getMeta('why'))?.task?.checks).toEqual([
         {
           text: HARNESS.checks[0]?.text,
@@ -406,26 +422,35 @@ describe('Use case: judgeTaskRound', () => {
       ]);
     });
 
-    it('pushes the result event with the checks counted', async () => {
+    it('pushes no result for a chosen site (its delivery ends the round), and the result when nothing was chosen', async () => {
       // Prepare
       const push = await taskSession('pushed', { maxRounds: 1 });
       await store.putCandidates('pushed', [site(0, 1, FAILS_ALL), site(1, 1, PASSES_TWO)]);
+      const nothing = await taskSession('nothing-ran', { maxRounds: 1 });
+      await store.putCandidates('nothing-ran', [site(0, 1, FAILS_ALL), site(1, 1, undefined)]);
 
       // Act
       await judge(push, 'pushed', 1);
+      await judge(nothing, 'nothing-ran', 1);
 
       // Assess
       expect(push.sent[0]).toMatchObject({ type: 'progress', stage: 'judging', round: 1 });
-      expect(results(push)).toEqual([
+      expect(results(push)).toEqual([]);
+      expect(push.sent.at(-1)).toMatchObject({
+        type: 'progress',
+        stage: 'publishing',
+        message: 'candidate 1 passed 2 of 4 checks (1 could not be verified); publishing it',
+      });
+      expect(results(nothing)).toEqual([
         {
           type: 'result',
-          sessionId: 'pushed',
-          status: 'partial',
+          sessionId: 'nothing-ran',
+          status: 'no_fix',
           rounds: 1,
-          winner: { index: 1, durationMs: 800, diff: 'A index.html (site 1)' },
+          winner: null,
           notes: ['sites written by gemini'],
-          reason: 'candidate 1 passed 2 of 4 checks (1 could not be verified)',
-          checks: { passed: 2, failed: 1, unverified: 1 },
+          reason: 'no candidate site could be checked',
+          checks: { passed: 0, failed: 3, unverified: 1 },
         },
       ]);
     });
