@@ -3,27 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbSessionStore } from '../../shared/adapters/dynamodb/dynamodb-session-store.js';
-import type { SessionEvent } from '../../shared/domain/events.js';
 import type { CandidateRecord, CheckOutcome, RunResult, SessionMeta } from '../../shared/domain/types.js';
 import type { TaskHarness } from '../../shared/kinds/task/task-harness.js';
 import { toStoredTask } from '../../shared/kinds/task/task-problem.js';
 import { judgeTaskRound } from '../../shared/kinds/task/use-cases/judge-task-round.js';
 import { HARNESS_ARTIFACT } from '../../shared/kinds/task/use-cases/prepare-task-round.js';
-import type { PushChannel } from '../../shared/ports/push-channel.js';
 import { openDynaliteStore } from '../support/dynalite-store.js';
+import { RecordingPush } from '../support/recording-push.js';
 
 /*
  * The task kind's judge on the real DynamoDB store (dynalite), with a push channel that records
  * what a subscriber would receive. Sites' browser results are written as the sandbox reports them.
  */
-
-class RecordingPush implements PushChannel {
-  readonly sent: SessionEvent[] = [];
-  async send(_connectionId: string, event: SessionEvent): Promise<'sent' | 'gone'> {
-    this.sent.push(event);
-    return 'sent';
-  }
-}
 
 let dir: string;
 let opened: Awaited<ReturnType<typeof openDynaliteStore>>;
