@@ -250,7 +250,9 @@ describe('Use case: judgeTaskRound', () => {
         'unverified',
       ]);
       // Done judging: the site goes on to be delivered, with no further attempt announced.
-      expect(push.sent.filter((event) => event.type === 'progress' && event.stage === 'retrying')).toEqual([]);
+      expect(push.sent.filter((event) => event.type === 'progress' && event.stage === 'retrying')).toEqual(
+        [],
+      );
       expect(push.sent.at(-1)).toMatchObject({ type: 'progress', stage: 'publishing' });
     });
   });

@@ -88,7 +88,8 @@ export class GitHubToken extends Construct {
   constructor(scope: Construct, id: string, props: GitHubTokenProps = {}) {
     super(scope, id);
     this.secret = new Secret(this, 'Secret', {
-      description: 'Truth Engine GitHub token (JSON GITHUB_TOKEN) for publishing task sites; set by the operator.',
+      description:
+        'Truth Engine GitHub token (JSON GITHUB_TOKEN) for publishing task sites; set by the operator.',
       secretObjectValue: { GITHUB_TOKEN: SecretValue.unsafePlainText('') },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
