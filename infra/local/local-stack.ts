@@ -25,6 +25,8 @@ export const TASK_DEFINITION = join(REPO_ROOT, 'statemachines', 'task.asl.json')
 const REGION = 'us-east-1';
 const SANDBOX_NICE = 10;
 const WORKFLOW_NICE = 5;
+/** Task rounds running at once on the local stack (most of them waiting at any time). */
+const TASK_EXECUTIONS = 32;
 const ACCOUNT = '000000000000';
 const TABLE_NAME = 'truth-engine';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-fix`;
@@ -232,7 +234,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       { maxRunning: sandboxLimit * 2 },
     );
-    // A task runs a browser per site: a few at once are what two cores keep within their time limits.
+    // A task round spends most of its life waiting (for its previous round, for Pages, between
+    // notification retries, up to the evaluator's 10 minutes), which holds an execution slot here:
+    // a small cap would let waiting rounds keep a previous round they wait for from ever starting.
+    // The browsers they run are held to the sandbox's slots instead, as a Lambda concurrency cap would.
     taskMachine = new LocalStateMachine(
       TASK_STATE_MACHINE_ARN,
       task.definition,
@@ -245,7 +250,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           }),
         );
       },
-      { maxRunning: Math.max(2, sandboxLimit / 2) },
+      { maxRunning: TASK_EXECUTIONS },
     );
 
     const machines = { fix: machine, task: taskMachine };
