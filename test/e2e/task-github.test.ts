@@ -155,7 +155,7 @@ describe('a task round published to GitHub', () => {
       built.commit_sha,
     ]);
     expect([...github.repos.values()].filter((each) => each.name !== 'gh-sales')).toHaveLength(1);
-  });
+  }, 180_000);
 
   it('stops retrying an evaluator that answers 400 forever at the deadline, with every attempt recorded', async () => {
     evaluator.script([], 400);
@@ -185,5 +185,5 @@ describe('a task round published to GitHub', () => {
     expect(last + 1000 * 2 ** (times.length - 1)).toBeGreaterThan(notifyBy);
     // The site stays published and recorded: only the report failed.
     expect(round.commit_sha).toMatch(/^[0-9a-f]{40}$/);
-  });
+  }, 180_000);
 });
