@@ -54,3 +54,13 @@ export function saveDelivery(
     task: { ...current.meta.task, delivery: { ...current.delivery, ...patch } },
   });
 }
+
+/** The publication as the round's record keeps it (without when it was published). */
+export function recordedPublication(
+  publication:
+    | NonNullable<TaskDelivery['publication']>
+    | Omit<NonNullable<TaskDelivery['publication']>, 'publishedAt'>,
+): { owner: string; repo: string; repoUrl: string; commitSha: string; pagesUrl: string } {
+  const { owner, repo, repoUrl, commitSha, pagesUrl } = publication;
+  return { owner, repo, repoUrl, commitSha, pagesUrl };
+}

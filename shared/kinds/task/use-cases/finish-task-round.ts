@@ -1,7 +1,7 @@
 import { caughtMessage } from '../../../domain/state-error.js';
 import { type SessionMeta, type SessionStatus, TERMINAL_STATUSES } from '../../../domain/types.js';
 import { publishSessionEvent, resultEventOf } from '../../../use-cases/session-events.js';
-import { type DeliveryDeps, loadDelivering, saveDelivery } from '../delivery.js';
+import { type DeliveryDeps, loadDelivering, recordedPublication, saveDelivery } from '../delivery.js';
 
 const MAX_REASON_CHARS = 500;
 
@@ -48,17 +48,7 @@ export async function finishTaskRound(
     sessionId: meta.sessionId,
     nonce: meta.task.nonce,
     status,
-    ...(publication
-      ? {
-          publication: {
-            owner: publication.owner,
-            repo: publication.repo,
-            repoUrl: publication.repoUrl,
-            commitSha: publication.commitSha,
-            pagesUrl: publication.pagesUrl,
-          },
-        }
-      : {}),
+    ...(publication ? { publication: recordedPublication(publication) } : {}),
     ...(delivery.notifiedAt ? { notifiedAt: delivery.notifiedAt } : {}),
   });
   await publishSessionEvent(deps, await resultEventOf(deps.store, updated));

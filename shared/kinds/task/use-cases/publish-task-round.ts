@@ -1,5 +1,5 @@
 import { publishSessionEvent } from '../../../use-cases/session-events.js';
-import { type DeliveryDeps, loadDelivering, saveDelivery } from '../delivery.js';
+import { type DeliveryDeps, loadDelivering, recordedPublication, saveDelivery } from '../delivery.js';
 import type { Publication, RepoRef } from '../publisher.js';
 import { winnerFiles } from './winner-files.js';
 
@@ -17,10 +17,7 @@ export async function publishTaskRound(
 ): Promise<Publication> {
   const current = await loadDelivering(deps.store, input.sessionId);
   const { meta, delivery } = current;
-  if (delivery.publication) {
-    const { publishedAt: _at, ...publication } = delivery.publication;
-    return publication;
-  }
+  if (delivery.publication) return recordedPublication(delivery.publication);
   const { task, round, email, nonce } = meta.task;
   const files = await winnerFiles(deps.store, meta);
   // A revise publishes on top of the previous round's repository; a re-sent build on its own first one.
@@ -45,13 +42,7 @@ export async function publishTaskRound(
     sessionId: meta.sessionId,
     nonce,
     status: 'running',
-    publication: {
-      owner: publication.owner,
-      repo: publication.repo,
-      repoUrl: publication.repoUrl,
-      commitSha: publication.commitSha,
-      pagesUrl: publication.pagesUrl,
-    },
+    publication: recordedPublication(publication),
   });
   await publishSessionEvent(deps, {
     type: 'progress',
