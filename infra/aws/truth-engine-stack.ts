@@ -63,12 +63,6 @@ export class TruthEngineStack extends Stack {
     this.gitHubToken = new GitHubToken(this, 'GitHubToken', { removalPolicy });
 
     this.webSocketApi = new WebSocketApi(this, 'WebSocketApi', { logRemovalPolicy });
-    this.webSocketApi.connectHandler
-      .bindTable({ table, accessMode: 'readWrite' })
-      .bindBucket({ bucket, accessMode: 'nameOnly' });
-    this.webSocketApi.disconnectHandler
-      .bindTable({ table, accessMode: 'readWrite' })
-      .bindBucket({ bucket, accessMode: 'nameOnly' });
     this.webSocketApi.defaultHandler
       .bindTable({ table, accessMode: 'readWrite' })
       .bindBucket({ bucket, accessMode: 'readWrite' });

@@ -12,8 +12,6 @@ import { enableConcurrentInvocations, type LambdaHandler, localInvoker } from '.
 
 const MODULES: Record<string, string> = {
   'http-api': '../../lambdas/http-api/handler.js',
-  'ws-connect': '../../lambdas/ws-connect/handler.js',
-  'ws-disconnect': '../../lambdas/ws-disconnect/handler.js',
   'ws-default': '../../lambdas/ws-default/handler.js',
   sandbox: '../../lambdas/sandbox/handler.js',
   controller: '../../lambdas/controller/handler.js',

@@ -20,8 +20,9 @@ const STARTING_RETRY_AFTER_S = 1;
 
 export interface GatewayHandlers {
   http: (event: unknown) => Promise<unknown>;
-  wsConnect: (event: unknown) => Promise<unknown>;
-  wsDisconnect: (event: unknown) => Promise<unknown>;
+  /** The `$connect` and `$disconnect` routes, when the API has them (as in API Gateway, both are optional). */
+  wsConnect?: (event: unknown) => Promise<unknown>;
+  wsDisconnect?: (event: unknown) => Promise<unknown>;
   wsDefault: (event: unknown) => Promise<unknown>;
 }
 
@@ -274,15 +275,17 @@ export class LocalGateway {
     });
     socket.on('close', () => {
       this.connections.delete(connectionId);
+      const disconnect = this.handlers.wsDisconnect;
+      if (!disconnect) return;
       this.track(
-        this.handlers
-          .wsDisconnect(webSocketEvent('DISCONNECT', connectionId, this.stage, domain))
-          .catch((error) => this.log.error('disconnect handler failed', { error: String(error) })),
+        disconnect(webSocketEvent('DISCONNECT', connectionId, this.stage, domain)).catch((error) =>
+          this.log.error('disconnect handler failed', { error: String(error) }),
+        ),
       );
     });
     socket.on('error', (error) => this.log.error('websocket error', { error: String(error) }));
     try {
-      await this.handlers.wsConnect(webSocketEvent('CONNECT', connectionId, this.stage, domain));
+      await this.handlers.wsConnect?.(webSocketEvent('CONNECT', connectionId, this.stage, domain));
     } catch (error) {
       this.log.error('connect handler failed', { error: String(error) });
       socket.close(1011, 'connect failed');

@@ -32,7 +32,7 @@ const TABLE_NAME = 'truth-engine';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-fix`;
 const TASK_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-task`;
 /** The functions behind the HTTP and WebSocket routes, hosted together in one process. */
-const API_FUNCTIONS = ['http-api', 'ws-connect', 'ws-disconnect', 'ws-default'];
+const API_FUNCTIONS = ['http-api', 'ws-default'];
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:truth-engine-${name}`;
 
 export interface LocalStackOptions {
@@ -106,8 +106,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     gateway = new LocalGateway(
       {
         http: (event) => invoke('http-api', event),
-        wsConnect: (event) => invoke('ws-connect', event),
-        wsDisconnect: (event) => invoke('ws-disconnect', event),
         wsDefault: (event) => invoke('ws-default', event),
       },
       () => {

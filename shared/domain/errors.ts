@@ -71,6 +71,16 @@ export class SecretRefusedError extends Error {
   }
 }
 
+/** A session already followed by as many connections as it takes (MAX_SUBSCRIBERS). */
+export class TooManySubscribersError extends Error {
+  readonly field = 'sessionId';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'TooManySubscribersError';
+  }
+}
+
 /** A source that has sent too many wrong secrets lately: turned away until its window passes. */
 export class TooManyRefusalsError extends Error {
   constructor(message: string) {

@@ -16,5 +16,11 @@ export const MAX_REQUEST_BODY_BYTES = 2.5 * 1024 * 1024;
 export function requestBodyTooLarge(): RequestTooLargeError {
   return new RequestTooLargeError('the request body exceeds 2.5 MiB', 'body');
 }
+/**
+ * Connections that may follow one session at once. They are kept on the session's own item (so every
+ * write to the session returns who to tell), and DynamoDB items hold at most 400 KB.
+ */
+export const MAX_SUBSCRIBERS = 100;
+
 // "32 KB" in the quota table: taken as 32,000 bytes, the stricter reading.
 export const MAX_WS_MESSAGE_BYTES = 32_000;

@@ -215,6 +215,11 @@ export interface SessionMeta {
   harnessOrigin?: string;
   /** The WebSocket connection that created it, if any. */
   ownerConnectionId?: string;
+  /**
+   * The WebSocket connections following it, pushed every event. On the session's own item, so a
+   * write that changes the session also says, atomically, who is to hear of it. Never shown.
+   */
+  subscribers?: string[];
   category?: ProblemCategory;
   /** Every model call made for this session: provider, latency, tokens. */
   calls?: ProviderCall[];

@@ -6,6 +6,7 @@ import {
   RequestTooLargeError,
   SecretRefusedError,
   TooManyRefusalsError,
+  TooManySubscribersError,
 } from '../domain/errors.js';
 import type { SessionEvent } from '../domain/events.js';
 
@@ -32,6 +33,7 @@ export function refusalOf(error: unknown): Refusal | undefined {
   if (error instanceof IdempotencyConflictError) return refusal(409, error.message, error.field);
   if (error instanceof RequestTooLargeError) return refusal(413, error.message, error.field);
   if (error instanceof TooManyRefusalsError) return refusal(429, error.message);
+  if (error instanceof TooManySubscribersError) return refusal(429, error.message, error.field);
   return undefined;
 }
 

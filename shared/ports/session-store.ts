@@ -34,7 +34,7 @@ export interface SessionStore {
   /** Applies a partial update and returns the new metadata. */
   updateMeta(
     sessionId: string,
-    patch: Partial<Omit<SessionMeta, 'sessionId' | 'createdAt'>>,
+    patch: Partial<Omit<SessionMeta, 'sessionId' | 'createdAt' | 'subscribers'>>,
   ): Promise<SessionMeta>;
   saveHarness(sessionId: string, harness: Harness): Promise<void>;
   getHarness(sessionId: string): Promise<Harness | undefined>;
@@ -83,7 +83,12 @@ export interface SessionStore {
    */
   recordAuthFailure(source: string, windowS: number): Promise<number>;
   countAuthFailures(source: string, windowS: number): Promise<number>;
-  addSubscriber(sessionId: string, connectionId: string): Promise<void>;
+  /**
+   * Adds a connection to the session's subscribers and returns the session as it is then; undefined
+   * when there is no such session. Throws TooManySubscribersError past MAX_SUBSCRIBERS.
+   */
+  addSubscriber(sessionId: string, connectionId: string): Promise<SessionMeta | undefined>;
+  /** The session's subscribers now (a session's own writes return them too, in its meta). */
   listSubscribers(sessionId: string): Promise<string[]>;
   removeSubscriber(sessionId: string, connectionId: string): Promise<void>;
   /** Sessions not yet finished (for recovery after a crash of the local stack). */
@@ -99,6 +104,4 @@ export interface SessionStore {
   /** What the sandbox function last reported measuring (GET /health shows it). */
   recordContainment(runner: SandboxRunnerKind, containment: string, measuredAt: string): Promise<void>;
   getContainment(runner: SandboxRunnerKind): Promise<{ containment: string; measuredAt: string } | undefined>;
-  recordConnection(connectionId: string): Promise<void>;
-  forgetConnection(connectionId: string): Promise<void>;
 }

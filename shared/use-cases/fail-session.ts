@@ -15,13 +15,17 @@ export async function failSession(
   const reason =
     input.reason.length > MAX_REASON_CHARS ? `${input.reason.slice(0, MAX_REASON_CHARS)}…` : input.reason;
   const updated = await deps.store.updateMeta(input.sessionId, { status: 'failed', reason });
-  await publishSessionEvent(deps, {
-    type: 'result',
-    sessionId: input.sessionId,
-    status: 'failed',
-    rounds: updated.rounds,
-    winner: null,
-    notes: updated.notes,
-    reason,
-  });
+  await publishSessionEvent(
+    deps,
+    {
+      type: 'result',
+      sessionId: input.sessionId,
+      status: 'failed',
+      rounds: updated.rounds,
+      winner: null,
+      notes: updated.notes,
+      reason,
+    },
+    updated,
+  );
 }

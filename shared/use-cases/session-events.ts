@@ -10,12 +10,17 @@ export interface EventLog {
 /**
  * Sends an event to every subscriber of a session. A push never fails the caller: a gone
  * connection is unsubscribed, any other delivery error is logged and skipped.
+ *
+ * `asOf` is the session as a read or write of the caller's returned it: its subscribers are then
+ * the ones told, with no further read. After a write that is exact: a connection that subscribed
+ * later read the session as that write left it, in its subscription's answer.
  */
 export async function publishSessionEvent(
   deps: { store: SessionStore; push: PushChannel; log: EventLog },
   event: SessionEvent & { sessionId: string },
+  asOf?: SessionMeta,
 ): Promise<void> {
-  const subscribers = await deps.store.listSubscribers(event.sessionId);
+  const subscribers = asOf ? (asOf.subscribers ?? []) : await deps.store.listSubscribers(event.sessionId);
   await Promise.all(
     subscribers.map(async (connectionId) => {
       try {

@@ -33,9 +33,9 @@ export async function subscribe(
   fields: Record<string, unknown>,
 ): Promise<{ sessionId: string }> {
   const sessionId = await subscribedSession(deps.store, fields);
-  const meta = await deps.store.getMeta(sessionId);
+  // One write: the session as it stands when this connection joined, so no event is missed between.
+  const meta = await deps.store.addSubscriber(sessionId, connectionId);
   if (!meta) throw new UnknownSessionError(sessionId);
-  await deps.store.addSubscriber(sessionId, connectionId);
   if (TERMINAL_STATUSES.includes(meta.status)) {
     await deps.push.send(connectionId, await resultEventOf(deps.store, meta));
   } else {

@@ -86,8 +86,6 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
   describe('WebSocket API', () => {
     const api = logicalId(stack.webSocketApi.api);
     const handlers = {
-      $connect: functionId(stack.webSocketApi.connectHandler),
-      $disconnect: functionId(stack.webSocketApi.disconnectHandler),
       $default: functionId(stack.webSocketApi.defaultHandler),
     };
     const integrationUri = (fn: string) =>
@@ -101,7 +99,7 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
         '/invocations',
       );
 
-    it('routes $connect, $disconnect and $default to their own functions', () => {
+    it('routes every message to the $default function, with no $connect or $disconnect route', () => {
       // Act
       const targets = routeTargets(api);
 
@@ -146,8 +144,6 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
     ];
     const others = [
       stack.httpApi.handler,
-      stack.webSocketApi.connectHandler,
-      stack.webSocketApi.disconnectHandler,
       stack.sandbox.function,
     ];
 

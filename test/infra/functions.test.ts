@@ -35,8 +35,6 @@ describe('Stack: TruthEngineStack functions', () => {
 
   const bundled = {
     'http-api': stack.httpApi.handler,
-    'ws-connect': stack.webSocketApi.connectHandler,
-    'ws-disconnect': stack.webSocketApi.disconnectHandler,
     'ws-default': stack.webSocketApi.defaultHandler,
     controller: stack.controller,
     'task-controller': stack.taskController,
@@ -80,16 +78,6 @@ describe('Stack: TruthEngineStack functions', () => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       });
-    }
-  });
-
-  it('grants no object access to the connection handlers, which only need the bucket name', () => {
-    // Assess
-    for (const fn of [stack.webSocketApi.connectHandler, stack.webSocketApi.disconnectHandler]) {
-      const actions = statementsOfRole(template, roleId(fn)).flatMap((statement) =>
-        asArray(statement.Action),
-      );
-      expect(actions.filter((action) => action.startsWith('s3:'))).toEqual([]);
     }
   });
 

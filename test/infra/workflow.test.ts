@@ -286,8 +286,6 @@ describe('Construct: Workflow', () => {
           expect(environmentOf(template, functionId(fn))[kind.variable]).toEqual({ Ref: machineId });
         }
         const others: IFunction[] = [
-          stack.webSocketApi.connectHandler,
-          stack.webSocketApi.disconnectHandler,
           stack.webSocketApi.defaultHandler,
           stack.controller,
           stack.taskController,

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
 import type { DynamoDbSessionStore } from '../../shared/adapters/dynamodb/dynamodb-session-store.js';
+import { TooManySubscribersError } from '../../shared/domain/errors.js';
+import { MAX_SUBSCRIBERS } from '../../shared/domain/limits.js';
 import type { SessionMeta } from '../../shared/domain/types.js';
 import { openDynaliteStore, sessionMeta } from '../support/dynalite-store.js';
 
@@ -149,12 +151,43 @@ describe('Class: DynamoDbSessionStore (against dynalite)', () => {
     }
   });
 
-  it('tracks subscribers per session', async () => {
-    await store.addSubscriber('s5', 'a+b/c=');
+  it('keeps subscribers on the session: each write of it returns them, and a subscription the session', async () => {
+    // Prepare
+    await store.create({ ...meta('s5'), subscribers: ['owner'] }, { code: 'x', filename: 'program.py', maxRounds: 2 });
+
+    // Act
+    const joined = await store.addSubscriber('s5', 'a+b/c=');
     await store.addSubscriber('s5', 'z');
-    expect((await store.listSubscribers('s5')).sort()).toEqual(['a+b/c=', 'z']);
+    await store.addSubscriber('s5', 'z');
+    const updated = await store.updateMeta('s5', { status: 'running' });
     await store.removeSubscriber('s5', 'z');
-    expect(await store.listSubscribers('s5')).toEqual(['a+b/c=']);
+    await store.removeSubscriber('s5', 'never-there');
+
+    // Assess
+    expect(joined).toMatchObject({ sessionId: 's5', status: 'queued', subscribers: ['a+b/c=', 'owner'] });
+    expect(updated.subscribers).toEqual(['a+b/c=', 'owner', 'z']);
+    expect(await store.listSubscribers('s5')).toEqual(['a+b/c=', 'owner']);
+    expect((await store.getMeta('s5'))?.subscribers).toEqual(['a+b/c=', 'owner']);
+  });
+
+  it('subscribes to no session that does not exist, and to none past its cap', async () => {
+    // Prepare
+    await store.create(meta('s6'), { code: 'x', filename: 'program.py', maxRounds: 2 });
+    for (let i = 0; i < MAX_SUBSCRIBERS; i += 1) await store.addSubscriber('s6', `c${i}`);
+
+    // Act
+    const unknown = await store.addSubscriber('no-such-session', 'a');
+    const full = store.addSubscriber('s6', 'one-too-many');
+    const again = await store.addSubscriber('s6', 'c7');
+
+    // Assess
+    expect(unknown).toBeUndefined();
+    await expect(full).rejects.toBeInstanceOf(TooManySubscribersError);
+    expect(again?.subscribers).toHaveLength(MAX_SUBSCRIBERS);
+    await store.removeSubscriber('s6', 'c0');
+    expect((await store.addSubscriber('s6', 'one-too-many'))?.subscribers).toContain('one-too-many');
+    await store.removeSubscriber('no-such-session', 'a');
+    expect(await store.getMeta('no-such-session')).toBeUndefined();
   });
 
   it('lists the unfinished sessions only', async () => {

@@ -9,6 +9,7 @@ import { judgeRound } from '../../shared/kinds/fix/use-cases/judge-round.js';
 import { prepareRound } from '../../shared/kinds/fix/use-cases/prepare-round.js';
 import type { CandidateSource, GenerateRequest } from '../../shared/ports/candidate-source.js';
 import type { PushChannel } from '../../shared/ports/push-channel.js';
+import type { SessionStore } from '../../shared/ports/session-store.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
 import { reportCandidate } from '../../shared/use-cases/report-candidate.js';
 import { publishSessionEvent } from '../../shared/use-cases/session-events.js';
@@ -67,6 +68,7 @@ async function session(id: string, problem: Partial<FixProblem> = {}): Promise<v
 describe('Use case: publishSessionEvent', () => {
   it('delivers to every subscriber, unsubscribes gone connections, and survives a broken one', async () => {
     const push = new RecordingPush();
+    await session('pub');
     for (const connection of ['a', 'gone-b', 'broken-c']) await store.addSubscriber('pub', connection);
     await publishSessionEvent({ store, push, log }, { type: 'accepted', sessionId: 'pub', status: 'queued' });
     expect(push.sent.map((delivery) => delivery.connectionId)).toEqual(['a']);
@@ -301,6 +303,47 @@ describe('Use case: judgeRound', () => {
       { sessionId: 'verify', round: 1 },
     );
     expect(outcome).toMatchObject({ done: true, status: 'no_fix' });
+  });
+
+  it('sends the result to a connection that subscribed between its read and its write', async () => {
+    // Prepare: the subscription lands just before the judge writes the verdict.
+    await session('late', { candidates: ['print(y)\n'] });
+    await store.addSubscriber('late', 'early');
+    await store.putCandidates('late', [
+      {
+        index: 0,
+        round: 1,
+        source: 'original',
+        code: 'print(x)\n',
+        diff: '',
+        changedLines: 1,
+        result: run('failed'),
+      },
+      {
+        index: 1,
+        round: 1,
+        source: 'client',
+        code: 'print(y)\n',
+        diff: 'd',
+        changedLines: 1,
+        result: run('passed'),
+      },
+    ]);
+    const racing: SessionStore = Object.create(store);
+    racing.updateMeta = async (...args) => {
+      await store.addSubscriber('late', 'late-comer');
+      return store.updateMeta(...args);
+    };
+    const push = new RecordingPush();
+
+    // Act
+    await judgeRound({ store: racing, push, log }, { sessionId: 'late', round: 1 });
+
+    // Assess
+    const told = (type: string) =>
+      push.sent.filter((sent) => sent.event.type === type).map((sent) => sent.connectionId);
+    expect(told('progress')).toEqual(['early']);
+    expect(told('result').sort()).toEqual(['early', 'late-comer']);
   });
 });
 

@@ -14,42 +14,28 @@ export interface WebSocketApiProps {
 }
 
 /**
- * Live progress for clients: connect, disconnect, and `$default` for every message (subscribe,
- * submit). Functions that push to connections bind to it with {@link WebSocketApi.bindPusher}.
+ * Live progress for clients: `$default` for every message (subscribe, submit). There are no
+ * `$connect`/`$disconnect` routes: nothing is kept per connection (a subscription lives on its
+ * session, and a push to a closed connection unsubscribes it). Functions that push to connections
+ * bind to it with {@link WebSocketApi.bindPusher}.
  */
 export class WebSocketApi extends Construct {
   readonly api: WebSocketApiGateway;
   readonly stage: WebSocketStage;
-  readonly connectHandler: TruthEngineFunction;
-  readonly disconnectHandler: TruthEngineFunction;
   readonly defaultHandler: TruthEngineFunction;
 
   constructor(scope: Construct, id: string, props: WebSocketApiProps = {}) {
     super(scope, id);
-    const handler = (handlerId: string, handlerDir: string, description: string) =>
-      new TruthEngineFunction(this, handlerId, {
-        handlerDir,
-        description,
-        logRemovalPolicy: props.logRemovalPolicy,
-      });
-    this.connectHandler = handler(
-      'ConnectHandler',
-      'ws-connect',
-      'WebSocket $connect: authenticate, record.',
-    );
-    this.disconnectHandler = handler('DisconnectHandler', 'ws-disconnect', 'WebSocket $disconnect: forget.');
-    this.defaultHandler = handler('DefaultHandler', 'ws-default', 'WebSocket messages: subscribe, submit.');
+    this.defaultHandler = new TruthEngineFunction(this, 'DefaultHandler', {
+      handlerDir: 'ws-default',
+      description: 'WebSocket messages: subscribe, submit.',
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
 
     this.api = new WebSocketApiGateway(this, 'Api', {
       description: 'Truth Engine WebSocket API',
       // Messages carry an action, but the one $default handler dispatches on it.
       routeSelectionExpression: '$request.body.action',
-      connectRouteOptions: {
-        integration: new WebSocketLambdaIntegration('ConnectIntegration', this.connectHandler),
-      },
-      disconnectRouteOptions: {
-        integration: new WebSocketLambdaIntegration('DisconnectIntegration', this.disconnectHandler),
-      },
       defaultRouteOptions: {
         integration: new WebSocketLambdaIntegration('DefaultIntegration', this.defaultHandler),
       },

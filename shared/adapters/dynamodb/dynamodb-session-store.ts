@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { TooManySubscribersError } from '../../domain/errors.js';
+import { MAX_SUBSCRIBERS } from '../../domain/limits.js';
 import type { Upload } from '../../domain/sandbox-job.js';
 import type {
   CandidateRecord,
@@ -28,7 +29,6 @@ import {
   authFailurePk,
   authWindowSk,
   candidateSk,
-  connectionPk,
   DEPLOYMENT_PK,
   HARNESS_SK,
   idempotencyPk,
@@ -36,7 +36,6 @@ import {
   SESSIONS_GSI1PK,
   sandboxSk,
   sessionPk,
-  subscriberSk,
   taskPk,
   taskRoundSk,
 } from './session-keys.js';
@@ -74,7 +73,7 @@ export class DynamoDbSessionStore implements SessionStore {
           SK: META_SK,
           GSI1PK: SESSIONS_GSI1PK,
           GSI1SK: meta.createdAt,
-          ...meta,
+          ...toItem(meta),
         },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
@@ -199,7 +198,7 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async updateMeta(
     sessionId: string,
-    patch: Partial<Omit<SessionMeta, 'sessionId' | 'createdAt'>>,
+    patch: Partial<Omit<SessionMeta, 'sessionId' | 'createdAt' | 'subscribers'>>,
   ): Promise<SessionMeta> {
     const fields = { ...patch, updatedAt: new Date().toISOString() };
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
@@ -357,27 +356,64 @@ export class DynamoDbSessionStore implements SessionStore {
     return this.artifacts.presignUpload(artifactKeys.logs(sessionId, index), maxBytes, expiresInS);
   }
 
-  async addSubscriber(sessionId: string, connectionId: string): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { PK: sessionPk(sessionId), SK: subscriberSk(connectionId), connectionId },
-      }),
-    );
+  async addSubscriber(sessionId: string, connectionId: string): Promise<SessionMeta | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: sessionPk(sessionId), SK: META_SK },
+          UpdateExpression: 'ADD #subscribers :connection',
+          // A connection already there is no new one: re-subscribing a full session is fine.
+          ConditionExpression:
+            'attribute_exists(PK) AND (attribute_not_exists(#subscribers) OR size(#subscribers) < :max OR contains(#subscribers, :id))',
+          ExpressionAttributeNames: { '#subscribers': 'subscribers' },
+          ExpressionAttributeValues: {
+            ':connection': new Set([connectionId]),
+            ':id': connectionId,
+            ':max': MAX_SUBSCRIBERS,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? toMeta(Attributes) : undefined;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(await this.getMeta(sessionId))) return undefined;
+      throw new TooManySubscribersError(
+        `session ${sessionId} is followed by ${MAX_SUBSCRIBERS} connections, as many as it takes`,
+      );
+    }
   }
 
   async listSubscribers(sessionId: string): Promise<string[]> {
-    const items = await this.queryPartition(sessionId, 'SUB#');
-    return items.map((item) => String(item.connectionId));
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: sessionPk(sessionId), SK: META_SK },
+        ProjectionExpression: '#subscribers',
+        ExpressionAttributeNames: { '#subscribers': 'subscribers' },
+        ConsistentRead: true,
+      }),
+    );
+    return subscribersOf(Item?.subscribers);
   }
 
   async removeSubscriber(sessionId: string, connectionId: string): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: { PK: sessionPk(sessionId), SK: subscriberSk(connectionId) },
-      }),
-    );
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: sessionPk(sessionId), SK: META_SK },
+          UpdateExpression: 'DELETE #subscribers :connection',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#subscribers': 'subscribers' },
+          ExpressionAttributeValues: { ':connection': new Set([connectionId]) },
+        }),
+      );
+    } catch (error) {
+      // A session that is gone has no subscribers left to remove.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async listUnfinished(): Promise<SessionMeta[]> {
@@ -442,21 +478,6 @@ export class DynamoDbSessionStore implements SessionStore {
       new GetCommand({ TableName: this.tableName, Key: { PK: DEPLOYMENT_PK, SK: sandboxSk(runner) } }),
     );
     return Item ? { containment: String(Item.containment), measuredAt: String(Item.measuredAt) } : undefined;
-  }
-
-  async recordConnection(connectionId: string): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { PK: connectionPk(connectionId), SK: META_SK, connectedAt: new Date().toISOString() },
-      }),
-    );
-  }
-
-  async forgetConnection(connectionId: string): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { PK: connectionPk(connectionId), SK: META_SK } }),
-    );
   }
 
   private async queryPartition(sessionId: string, skPrefix: string): Promise<Record<string, unknown>[]> {
@@ -526,6 +547,18 @@ function toSummary(item: Record<string, unknown>): CandidateSummary {
 }
 
 function toMeta(item: Record<string, unknown>): SessionMeta {
-  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, ...meta } = item;
-  return meta as unknown as SessionMeta;
+  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, subscribers, ...meta } = item;
+  const following = subscribersOf(subscribers);
+  return { ...(meta as unknown as SessionMeta), ...(following.length > 0 ? { subscribers: following } : {}) };
+}
+
+/** The session item's attributes: subscribers as a string set (ADD and DELETE work on sets; none is no set). */
+function toItem(meta: SessionMeta): Record<string, unknown> {
+  const { subscribers, ...rest } = meta;
+  return subscribers && subscribers.length > 0 ? { ...rest, subscribers: new Set(subscribers) } : rest;
+}
+
+/** A stored subscriber set (read back as a Set) as a list; nothing stored is none. */
+function subscribersOf(value: unknown): string[] {
+  return value instanceof Set ? [...(value as Set<string>)].sort() : [];
 }

@@ -3,8 +3,6 @@ export const sessionPk = (sessionId: string) => `SESSION#${sessionId}`;
 export const META_SK = 'META';
 export const HARNESS_SK = 'HARNESS';
 export const candidateSk = (index: number) => `CANDIDATE#${String(index).padStart(4, '0')}`;
-export const subscriberSk = (connectionId: string) => `SUB#${connectionId}`;
-export const connectionPk = (connectionId: string) => `CONN#${connectionId}`;
 /** Facts about the deployment itself, such as the sandbox's measured containment. */
 export const DEPLOYMENT_PK = 'DEPLOYMENT';
 /** The Python runner's containment keeps its original key; the browser's has its own. */

@@ -31,13 +31,11 @@ export async function judgeRound(
     deps.store.listSummaries(sessionId),
   ]);
   if (!meta) throw new Error(`session ${sessionId} does not exist`);
-  await publishSessionEvent(deps, {
-    type: 'progress',
-    sessionId,
-    stage: 'judging',
-    round,
-    message: 'judging the round',
-  });
+  await publishSessionEvent(
+    deps,
+    { type: 'progress', sessionId, stage: 'judging', round, message: 'judging the round' },
+    meta,
+  );
 
   const baseline = records.find((record) => record.index === 0)?.result;
   const candidates = records
@@ -54,14 +52,18 @@ export async function judgeRound(
   const verifyMode = records.some((record) => record.index > 0 && record.source === 'client');
   const roundsLeft = round < meta.maxRounds && !verifyMode;
   if (judgement.status === 'no_fix' && roundsLeft) {
-    await deps.store.updateMeta(sessionId, { status: 'running', reason: judgement.reason });
-    await publishSessionEvent(deps, {
-      type: 'progress',
-      sessionId,
-      stage: 'retrying',
-      round: round + 1,
-      message: `${judgement.reason}; starting round ${round + 1} of ${meta.maxRounds} with the failures as feedback`,
-    });
+    const retrying = await deps.store.updateMeta(sessionId, { status: 'running', reason: judgement.reason });
+    await publishSessionEvent(
+      deps,
+      {
+        type: 'progress',
+        sessionId,
+        stage: 'retrying',
+        round: round + 1,
+        message: `${judgement.reason}; starting round ${round + 1} of ${meta.maxRounds} with the failures as feedback`,
+      },
+      retrying,
+    );
     return { sessionId, round: round + 1, done: false, status: 'running' };
   }
 
@@ -70,6 +72,6 @@ export async function judgeRound(
     winner: judgement.winner,
     reason: judgement.reason,
   });
-  await publishSessionEvent(deps, await resultEventOf(deps.store, updated));
+  await publishSessionEvent(deps, await resultEventOf(deps.store, updated), updated);
   return { sessionId, round, done: true, status: updated.status };
 }

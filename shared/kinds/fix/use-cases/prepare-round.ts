@@ -68,7 +68,12 @@ export async function prepareRound(
   if (TERMINAL_STATUSES.includes(meta.status)) return { sessionId, round, items: [] };
 
   const problem = await deps.store.getProblem(sessionId);
-  const existing = (await deps.store.listCandidates(sessionId)).filter((record) => record.round === round);
+  // Only a round whose preparation began (it set `rounds`) can have candidates already: a retried or
+  // resumed one. A first preparation costs no listing.
+  const existing =
+    meta.rounds >= round
+      ? (await deps.store.listCandidates(sessionId)).filter((record) => record.round === round)
+      : [];
   if (existing.length > 0) {
     const harness = await storedHarness(deps.store, sessionId);
     const pieces = existing.map((record) => {
@@ -80,7 +85,6 @@ export async function prepareRound(
   }
 
   await deps.store.updateMeta(sessionId, { status: 'running', rounds: round });
-  const publish = (event: Parameters<typeof publishSessionEvent>[1]) => publishSessionEvent(deps, event);
 
   const generated = await proposeCandidates(deps, meta, problem, round);
   const notes = [...meta.notes];
@@ -123,20 +127,24 @@ export async function prepareRound(
     });
   }
   await deps.store.putCandidates(sessionId, records);
-  await deps.store.updateMeta(sessionId, {
+  const prepared = await deps.store.updateMeta(sessionId, {
     lastIndex,
     notes: [...new Set(notes)],
     calls,
     ...(generated.category ? { category: generated.category } : {}),
   });
   const count = records.filter((record) => record.index > 0).length;
-  await publish({
-    type: 'progress',
-    sessionId,
-    stage: 'running',
-    round,
-    message: `running ${count} candidate${count === 1 ? '' : 's'}${round === 1 ? ' and the original program' : ''} in sandboxes`,
-  });
+  await publishSessionEvent(
+    deps,
+    {
+      type: 'progress',
+      sessionId,
+      stage: 'running',
+      round,
+      message: `running ${count} candidate${count === 1 ? '' : 's'}${round === 1 ? ' and the original program' : ''} in sandboxes`,
+    },
+    prepared,
+  );
   return planInputs(deps.store, sessionId, round, meta.filename, problem.code, harness, records);
 }
 

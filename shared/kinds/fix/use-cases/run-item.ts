@@ -20,7 +20,9 @@ export interface RunItemDeps {
  * 2. Write the program under the client's file name and, for a test harness, reproduce_issue.py next
  *    to it; run the test, or the program itself when the harness is "runs to exit 0". The original
  *    program goes with the job: what it already uses, the policy allows in candidates.
- * 3. Send the full logs up through the presigned upload (a lost upload never loses the verdict).
+ * 3. Send the full logs up through the presigned upload when the result's copy of them was cut; a
+ *    result that holds them whole is their only copy (the notifier stores it as the outputs). A
+ *    lost upload never loses the verdict.
  * 4. Answer the result, cut to fit the state payload; the notifier stores it.
  */
 export async function runItem(deps: RunItemDeps, { item, run }: FixInvocation): Promise<RunResult> {
@@ -44,10 +46,15 @@ export async function runItem(deps: RunItemDeps, { item, run }: FixInvocation): 
     original,
   });
 
-  if (result.logs && item.logs) {
+  if (result.logs && item.logs && !holdsWholeLogs(result)) {
     await deps.transfer.upload(item.logs, JSON.stringify(result.logs)).catch((error: unknown) => {
       deps.log.warn('log upload failed', { index: item.index, error: String(error) });
     });
   }
   return fitResult(result);
+}
+
+/** Whether the result's streams are the full logs, character for character (nothing cut). */
+function holdsWholeLogs(result: RunResult): boolean {
+  return result.logs?.stdout === result.stdout && result.logs.stderr === result.stderr;
 }

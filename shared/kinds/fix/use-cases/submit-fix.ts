@@ -61,10 +61,10 @@ export async function submitFix(
     lastIndex: 0,
     winner: null,
     notes: [],
-    ...(connectionId === undefined ? {} : { ownerConnectionId: connectionId }),
+    // The connection that asks follows the session from its first write.
+    ...(connectionId === undefined ? {} : { ownerConnectionId: connectionId, subscribers: [connectionId] }),
   };
   await deps.store.create(meta, problem);
-  if (connectionId !== undefined) await deps.store.addSubscriber(meta.sessionId, connectionId);
   await caller.onAccepted?.(meta.sessionId);
   try {
     await deps.workflow.start(meta.sessionId, 1);

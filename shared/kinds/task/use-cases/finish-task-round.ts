@@ -51,6 +51,6 @@ export async function finishTaskRound(
     ...(publication ? { publication: recordedPublication(publication) } : {}),
     ...(delivery.notifiedAt ? { notifiedAt: delivery.notifiedAt } : {}),
   });
-  await publishSessionEvent(deps, await resultEventOf(deps.store, updated));
+  await publishSessionEvent(deps, await resultEventOf(deps.store, updated), updated);
   return { sessionId: meta.sessionId, status };
 }

@@ -51,13 +51,11 @@ export async function judgeTaskRound(
   if (!meta?.task) throw new Error(`task session ${sessionId} does not exist`);
   if (harnessText === null) throw new Error(`task session ${sessionId} has no harness`);
   const harness = JSON.parse(harnessText) as TaskHarness;
-  await publishSessionEvent(deps, {
-    type: 'progress',
-    sessionId,
-    stage: 'judging',
-    round,
-    message: 'judging the sites',
-  });
+  await publishSessionEvent(
+    deps,
+    { type: 'progress', sessionId, stage: 'judging', round, message: 'judging the sites' },
+    meta,
+  );
 
   const executable = harness.checks.flatMap((check, index) => (check.js === null ? [] : [String(index)]));
   const verdictOf = (summary: CandidateSummary): SiteVerdict => {
@@ -92,14 +90,22 @@ export async function judgeTaskRound(
     round < meta.maxRounds &&
     timeLeft >= deps.attemptReserveMs;
   if (worthAnother) {
-    await deps.store.updateMeta(sessionId, { status: 'running', reason: judgement.reason, task });
-    await publishSessionEvent(deps, {
-      type: 'progress',
-      sessionId,
-      stage: 'retrying',
-      round: round + 1,
-      message: `${judgement.reason}; attempt ${round + 1} of ${meta.maxRounds} gets the failed checks as feedback`,
+    const retrying = await deps.store.updateMeta(sessionId, {
+      status: 'running',
+      reason: judgement.reason,
+      task,
     });
+    await publishSessionEvent(
+      deps,
+      {
+        type: 'progress',
+        sessionId,
+        stage: 'retrying',
+        round: round + 1,
+        message: `${judgement.reason}; attempt ${round + 1} of ${meta.maxRounds} gets the failed checks as feedback`,
+      },
+      retrying,
+    );
     return { sessionId, round: round + 1, done: false, publish: false, status: 'running' };
   }
 
@@ -107,7 +113,7 @@ export async function judgeTaskRound(
     judgement.winner && best ? { index: best.index, durationMs: best.result?.durationMs ?? 0 } : null;
   if (winner && (judgement.status === 'verified' || judgement.status === 'partial')) {
     // A chosen site is not the end of the round: it ends once published and reported (delivery).
-    await deps.store.updateMeta(sessionId, {
+    const publishing = await deps.store.updateMeta(sessionId, {
       status: 'running',
       winner,
       reason: judgement.reason,
@@ -122,13 +128,17 @@ export async function judgeTaskRound(
         },
       },
     });
-    await publishSessionEvent(deps, {
-      type: 'progress',
-      sessionId,
-      stage: 'publishing',
-      round,
-      message: `${judgement.reason}; publishing it`,
-    });
+    await publishSessionEvent(
+      deps,
+      {
+        type: 'progress',
+        sessionId,
+        stage: 'publishing',
+        round,
+        message: `${judgement.reason}; publishing it`,
+      },
+      publishing,
+    );
     return { sessionId, round, done: true, publish: true, status: 'running' };
   }
   const updated = await deps.store.updateMeta(sessionId, {
@@ -137,7 +147,7 @@ export async function judgeTaskRound(
     reason: judgement.reason,
     task,
   });
-  await publishSessionEvent(deps, await resultEventOf(deps.store, updated));
+  await publishSessionEvent(deps, await resultEventOf(deps.store, updated), updated);
   return { sessionId, round, done: true, publish: false, status: updated.status };
 }
 
