@@ -36,10 +36,12 @@ export interface SessionStore {
     sessionId: string,
     patch: Partial<Omit<SessionMeta, 'sessionId' | 'createdAt' | 'subscribers'>>,
   ): Promise<SessionMeta>;
-  saveHarness(sessionId: string, harness: Harness): Promise<void>;
   getHarness(sessionId: string): Promise<Harness | undefined>;
-  /** Stores candidates (their code and diff by reference); results come later. */
-  putCandidates(sessionId: string, candidates: CandidateRecord[]): Promise<void>;
+  /**
+   * Stores candidates (their code and diff by reference; results come later) and, in round 1, the
+   * harness they run against (its test by reference), in as few writes as the API allows.
+   */
+  putCandidates(sessionId: string, candidates: CandidateRecord[], harness?: Harness): Promise<void>;
   getCandidate(sessionId: string, index: number): Promise<StoredCandidate | undefined>;
   /** A candidate's diff alone, or null once expired. */
   getDiff(sessionId: string, index: number): Promise<string | null>;

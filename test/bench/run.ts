@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../../infra/local/local-stack.js';
 import { browserBench } from './browser-bench.js';
-import { acceptRows, breakdownRows, loadBench } from './load-bench.js';
+import { acceptRows, breakdownRows, loadBench, WARMUP_BATCHES } from './load-bench.js';
 import { parallelismBench } from './parallelism-bench.js';
 import { sandboxBench } from './sandbox-bench.js';
 import { taskAcceptBench } from './task-accept-bench.js';
@@ -107,7 +107,9 @@ async function load(): Promise<void> {
   );
   for (const row of acceptRows(result.accept, stack.count + 16)) console.log(row);
   const t = result.throughput;
-  console.log(`\nThroughput: 40 verify-mode sessions at once, 3 sandbox runs each [${result.containment}]`);
+  console.log(
+    `\nThroughput: 40 verify-mode sessions at once, 3 sandbox runs each, after ${WARMUP_BATCHES * 40} warm-up sessions [${result.containment}]`,
+  );
   console.log(
     `two-core reference (bare harness runs, 2 at a time): ${t.reference.toFixed(0)} sessions/min  (${t.references.map((r) => r.toFixed(0)).join(', ')})`,
   );

@@ -85,7 +85,7 @@ describe('Class: DynamoDbSessionStore (against dynalite)', () => {
 
   it('keeps a harness test as an artifact', async () => {
     await store.create(meta('s4'), { code: 'x', filename: 'program.py', maxRounds: 2 });
-    await store.saveHarness('s4', { kind: 'test', test: 'assert False\n', origin: 'client' });
+    await store.putCandidates('s4', [], { kind: 'test', test: 'assert False\n', origin: 'client' });
     expect(await store.getHarness('s4')).toEqual({ kind: 'test', test: 'assert False\n', origin: 'client' });
     expect(await store.getHarness('nope')).toBeUndefined();
   });
@@ -122,7 +122,7 @@ describe('Class: DynamoDbSessionStore (against dynalite)', () => {
     const expiring = await openDynaliteStore(join(dir, 'expiring'), 'expiring', { ttlMs: -1 });
     try {
       await expiring.store.create(meta('old'), { code: 'x', filename: 'program.py', maxRounds: 1 });
-      await expiring.store.saveHarness('old', { kind: 'test', test: 'assert False\n', origin: 'client' });
+      await expiring.store.putCandidates('old', [], { kind: 'test', test: 'assert False\n', origin: 'client' });
       await expiring.store.putCandidates('old', [
         { index: 1, round: 1, source: 'client', code: 'y', diff: 'd', changedLines: 2 },
       ]);

@@ -224,16 +224,6 @@ export class DynamoDbSessionStore implements SessionStore {
     return toMeta(Attributes);
   }
 
-  async saveHarness(sessionId: string, harness: Harness): Promise<void> {
-    if (harness.test !== undefined) await this.artifacts.put(artifactKeys.harness(sessionId), harness.test);
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { PK: sessionPk(sessionId), SK: HARNESS_SK, kind: harness.kind, origin: harness.origin },
-      }),
-    );
-  }
-
   async getHarness(sessionId: string): Promise<Harness | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
@@ -253,8 +243,13 @@ export class DynamoDbSessionStore implements SessionStore {
     return harness;
   }
 
-  async putCandidates(sessionId: string, candidates: CandidateRecord[]): Promise<void> {
-    const items = await Promise.all(
+  async putCandidates(sessionId: string, candidates: CandidateRecord[], harness?: Harness): Promise<void> {
+    const items: Record<string, unknown>[] = [];
+    if (harness) {
+      if (harness.test !== undefined) await this.artifacts.put(artifactKeys.harness(sessionId), harness.test);
+      items.push({ PK: sessionPk(sessionId), SK: HARNESS_SK, kind: harness.kind, origin: harness.origin });
+    }
+    const records = await Promise.all(
       candidates.map(async (candidate) => {
         await Promise.all([
           this.artifacts.put(artifactKeys.code(sessionId, candidate.index), candidate.code),
@@ -277,6 +272,7 @@ export class DynamoDbSessionStore implements SessionStore {
         return { PK: sessionPk(sessionId), SK: candidateSk(candidate.index), ...item };
       }),
     );
+    items.push(...records);
     // A round's items in as few calls as the API allows (25 a batch), whatever it leaves unprocessed retried.
     for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
       let pending: Array<{ PutRequest?: { Item?: Record<string, unknown> } }> = items

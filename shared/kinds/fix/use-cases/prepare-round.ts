@@ -84,7 +84,10 @@ export async function prepareRound(
     return planInputs(deps.store, sessionId, round, meta.filename, problem.code, harness, pieces);
   }
 
-  await deps.store.updateMeta(sessionId, { status: 'running', rounds: round });
+  // Generation may take a while: the session shows it running that round meanwhile. The client's
+  // own candidates need none, so their round is marked by the one write below.
+  const generates = !problem.candidates;
+  if (generates) await deps.store.updateMeta(sessionId, { status: 'running', rounds: round });
 
   const generated = await proposeCandidates(deps, meta, problem, round);
   const notes = [...meta.notes];
@@ -96,7 +99,6 @@ export async function prepareRound(
       ? chooseHarness(problem, generated.reproduction, generated.reproductionSource)
       : await storedHarness(deps.store, sessionId);
   if (round === 1) {
-    await deps.store.saveHarness(sessionId, harness);
     if (harness.kind === 'runs') notes.push(WEAK_EVIDENCE_NOTE);
     if (harness.kind === 'test' && harness.origin !== 'client') {
       notes.push(
@@ -126,8 +128,9 @@ export async function prepareRound(
       ...(change.fullReplacement ? { fullReplacement: true } : {}),
     });
   }
-  await deps.store.putCandidates(sessionId, records);
+  await deps.store.putCandidates(sessionId, records, round === 1 ? harness : undefined);
   const prepared = await deps.store.updateMeta(sessionId, {
+    ...(generates ? {} : { status: 'running' as const, rounds: round }),
     lastIndex,
     notes: [...new Set(notes)],
     calls,
