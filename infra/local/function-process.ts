@@ -95,13 +95,31 @@ export class FunctionProcess {
     const id = this.next;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child.send({ type: 'invoke', id, name, payload });
+      // A process that died a moment ago still looks connected until its exit is seen: the send
+      // then fails (EPIPE), which fails this invocation, as Lambda fails one whose sandbox died,
+      // and never the stack (an unheard send error would be an unhandled 'error' event).
+      this.child.send({ type: 'invoke', id, name, payload }, (error) => {
+        if (!error || !this.pending.has(id)) return;
+        this.pending.delete(id);
+        reject(
+          new FunctionInvocationError(
+            'Lambda.ServiceException',
+            `the process of ${name} is gone: ${error.message}`,
+          ),
+        );
+      });
     });
+  }
+
+  /** The host process's pid. */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   /** Lets running invocations finish, then ends the process. */
   async close(): Promise<void> {
-    if (this.child.connected) this.child.send({ type: 'close' });
+    // A host that is already gone has nothing to close: the failed send is that news, not an error.
+    if (this.child.connected) this.child.send({ type: 'close' }, () => undefined);
     await this.exited;
   }
 }
