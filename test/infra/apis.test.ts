@@ -142,10 +142,7 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
       stack.taskDelivery,
       stack.webSocketApi.defaultHandler,
     ];
-    const others = [
-      stack.httpApi.handler,
-      stack.sandbox.function,
-    ];
+    const others = [stack.httpApi.handler, stack.sandbox.function];
 
     it('gives the controllers, notifier, task delivery and $default handler the management endpoint', () => {
       // Assess

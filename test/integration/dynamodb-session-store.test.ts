@@ -122,7 +122,11 @@ describe('Class: DynamoDbSessionStore (against dynalite)', () => {
     const expiring = await openDynaliteStore(join(dir, 'expiring'), 'expiring', { ttlMs: -1 });
     try {
       await expiring.store.create(meta('old'), { code: 'x', filename: 'program.py', maxRounds: 1 });
-      await expiring.store.putCandidates('old', [], { kind: 'test', test: 'assert False\n', origin: 'client' });
+      await expiring.store.putCandidates('old', [], {
+        kind: 'test',
+        test: 'assert False\n',
+        origin: 'client',
+      });
       await expiring.store.putCandidates('old', [
         { index: 1, round: 1, source: 'client', code: 'y', diff: 'd', changedLines: 2 },
       ]);
@@ -153,7 +157,10 @@ describe('Class: DynamoDbSessionStore (against dynalite)', () => {
 
   it('keeps subscribers on the session: each write of it returns them, and a subscription the session', async () => {
     // Prepare
-    await store.create({ ...meta('s5'), subscribers: ['owner'] }, { code: 'x', filename: 'program.py', maxRounds: 2 });
+    await store.create(
+      { ...meta('s5'), subscribers: ['owner'] },
+      { code: 'x', filename: 'program.py', maxRounds: 2 },
+    );
 
     // Act
     const joined = await store.addSubscriber('s5', 'a+b/c=');

@@ -5,7 +5,11 @@ import { runItem } from '../../shared/kinds/fix/use-cases/run-item.js';
 import type { ContentTransfer } from '../../shared/ports/content-transfer.js';
 import type { SandboxJob, SandboxRunner } from '../../shared/ports/sandbox-runner.js';
 
-const UPLOAD: Upload = { url: 'http://127.0.0.1:1/upload', fields: { key: 'logs/1.json' }, maxBytes: 1 << 20 };
+const UPLOAD: Upload = {
+  url: 'http://127.0.0.1:1/upload',
+  fields: { key: 'logs/1.json' },
+  maxBytes: 1 << 20,
+};
 
 const invocation: FixInvocation = {
   item: { sessionId: 's', round: 1, index: 1, role: 'candidate', code: { text: 'x = 2\n' }, logs: UPLOAD },
