@@ -208,9 +208,9 @@ describe('Use case: judgeRound', () => {
     stderr: '',
   });
 
-  it('asks for another round while rounds are left, then ends no_fix', async () => {
-    await session('rounds', { maxRounds: 2 });
-    await store.putCandidates('rounds', [
+  /** Round 1 as the Map left it: the baseline failed, candidate 1 (from `source`) ended `status`. */
+  const failedBaselineAndOne = (sessionId: string, source: string, status: 'passed' | 'failed') =>
+    store.putCandidates(sessionId, [
       {
         index: 0,
         round: 1,
@@ -220,16 +220,12 @@ describe('Use case: judgeRound', () => {
         changedLines: 1,
         result: run('failed'),
       },
-      {
-        index: 1,
-        round: 1,
-        source: 'offline',
-        code: 'print(y)\n',
-        diff: 'd',
-        changedLines: 1,
-        result: run('failed'),
-      },
+      { index: 1, round: 1, source, code: 'print(y)\n', diff: 'd', changedLines: 1, result: run(status) },
     ]);
+
+  it('asks for another round while rounds are left, then ends no_fix', async () => {
+    await session('rounds', { maxRounds: 2 });
+    await failedBaselineAndOne('rounds', 'offline', 'failed');
     const push = new RecordingPush();
     expect(await judgeRound({ store, push, log }, { sessionId: 'rounds', round: 1 })).toMatchObject({
       done: false,
@@ -278,26 +274,7 @@ describe('Use case: judgeRound', () => {
 
   it('ends verify mode after one round', async () => {
     await session('verify', { maxRounds: 3, candidates: ['print(y)\n'] });
-    await store.putCandidates('verify', [
-      {
-        index: 0,
-        round: 1,
-        source: 'original',
-        code: 'print(x)\n',
-        diff: '',
-        changedLines: 1,
-        result: run('failed'),
-      },
-      {
-        index: 1,
-        round: 1,
-        source: 'client',
-        code: 'print(y)\n',
-        diff: 'd',
-        changedLines: 1,
-        result: run('failed'),
-      },
-    ]);
+    await failedBaselineAndOne('verify', 'client', 'failed');
     const outcome = await judgeRound(
       { store, push: new RecordingPush(), log },
       { sessionId: 'verify', round: 1 },
@@ -309,26 +286,7 @@ describe('Use case: judgeRound', () => {
     // Prepare: the subscription lands just before the judge writes the verdict.
     await session('late', { candidates: ['print(y)\n'] });
     await store.addSubscriber('late', 'early');
-    await store.putCandidates('late', [
-      {
-        index: 0,
-        round: 1,
-        source: 'original',
-        code: 'print(x)\n',
-        diff: '',
-        changedLines: 1,
-        result: run('failed'),
-      },
-      {
-        index: 1,
-        round: 1,
-        source: 'client',
-        code: 'print(y)\n',
-        diff: 'd',
-        changedLines: 1,
-        result: run('passed'),
-      },
-    ]);
+    await failedBaselineAndOne('late', 'client', 'passed');
     const racing: SessionStore = Object.create(store);
     racing.updateMeta = async (...args) => {
       await store.addSubscriber('late', 'late-comer');

@@ -244,12 +244,27 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 
   async putCandidates(sessionId: string, candidates: CandidateRecord[], harness?: Harness): Promise<void> {
-    const items: Record<string, unknown>[] = [];
-    if (harness) {
-      if (harness.test !== undefined) await this.artifacts.put(artifactKeys.harness(sessionId), harness.test);
-      items.push({ PK: sessionPk(sessionId), SK: HARNESS_SK, kind: harness.kind, origin: harness.origin });
-    }
-    const records = await Promise.all(
+    const items: Record<string, unknown>[] = harness
+      ? [{ PK: sessionPk(sessionId), SK: HARNESS_SK, kind: harness.kind, origin: harness.origin }]
+      : [];
+    // The harness's test goes up beside the candidates' code, not before it.
+    const [records] = await Promise.all([
+      this.candidateItems(sessionId, candidates),
+      harness?.test === undefined
+        ? undefined
+        : this.artifacts.put(artifactKeys.harness(sessionId), harness.test),
+    ]);
+    items.push(...records);
+    // A round's items in as few calls as the API allows (25 a batch), whatever it leaves unprocessed retried.
+    await this.batchPut(sessionId, items);
+  }
+
+  /** Each candidate's item, its code and diff (and any result's outputs) written to the artifacts first. */
+  private candidateItems(
+    sessionId: string,
+    candidates: CandidateRecord[],
+  ): Promise<Record<string, unknown>[]> {
+    return Promise.all(
       candidates.map(async (candidate) => {
         await Promise.all([
           this.artifacts.put(artifactKeys.code(sessionId, candidate.index), candidate.code),
@@ -272,8 +287,9 @@ export class DynamoDbSessionStore implements SessionStore {
         return { PK: sessionPk(sessionId), SK: candidateSk(candidate.index), ...item };
       }),
     );
-    items.push(...records);
-    // A round's items in as few calls as the API allows (25 a batch), whatever it leaves unprocessed retried.
+  }
+
+  private async batchPut(sessionId: string, items: Record<string, unknown>[]): Promise<void> {
     for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
       let pending: Array<{ PutRequest?: { Item?: Record<string, unknown> } }> = items
         .slice(start, start + BATCH_WRITE_LIMIT)
