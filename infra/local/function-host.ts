@@ -65,6 +65,20 @@ process.on('message', (message: InvokeMessage | { type: 'close' }) => {
       (value) => process.send?.({ type: 'result', id: message.id, value }),
       (error: unknown) => {
         const { name, message: text } = error instanceof Error ? error : new Error(String(error));
+        // What Lambda's runtime logs for a failed invocation: the error with its stack (and, for
+        // an SDK call that failed, how many attempts it made), which the caller never sees.
+        const attempts = (error as { $metadata?: { attempts?: number } } | null)?.$metadata?.attempts;
+        process.stderr.write(
+          `${JSON.stringify({
+            level: 'ERROR',
+            message: 'Invoke Error',
+            function: message.name,
+            errorType: name,
+            errorMessage: text,
+            ...(attempts === undefined ? {} : { attempts }),
+            stack: error instanceof Error ? error.stack?.split('\n').slice(1, 8) : undefined,
+          })}\n`,
+        );
         process.send?.({ type: 'result', id: message.id, error: { name, message: text } });
       },
     )

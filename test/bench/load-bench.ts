@@ -23,7 +23,12 @@ const CLIENTS = 16;
 const REQUESTS_PER_CLIENT = 24;
 const SESSIONS = 40;
 const REPEATS = 3;
-/** Batches of SESSIONS the throughput stack serves before it is measured. */
+/** Open-loop accepts per second to each side, below what the stack serves flat out (≈ 90/s). */
+export const OPEN_LOOP_RATE = 40;
+export const OPEN_LOOP_SECONDS = 8;
+/** POSTs each client sends to the warmed stack before accept latency is measured. */
+const ACCEPT_WARMUP_PER_CLIENT = 10;
+/** Batches of SESSIONS each stack serves before it is measured. */
 export const WARMUP_BATCHES = 8;
 
 const PROGRAM = 'def mean(xs):\n    return sum(xs) / len(xs) + 1\n';
@@ -34,6 +39,8 @@ const FIX_BODY = JSON.stringify({ code: PROGRAM, test: TEST, candidates: [WRONG,
 
 export interface LatencyFigures {
   stack: { p50: number; p99: number; count: number };
+  /** Wall time of the measured requests (both sides). */
+  wallMs: number;
   bare: { p50: number; p99: number; count: number };
 }
 
@@ -48,6 +55,8 @@ export interface ThroughputFigures {
 export interface LoadResult {
   containment: string;
   latency: LatencyFigures;
+  /** The same POSTs sent open-loop at OPEN_LOOP_RATE per second to each side. */
+  atRate: LatencyFigures;
   throughput: ThroughputFigures;
   /** Measured over the throughput runs, per session. */
   breakdown: StackStats;
@@ -156,6 +165,7 @@ async function acceptLatency(stackUrl: string, bareUrl: string): Promise<Latency
       Promise.all([post(stackAgent, fixes, FIX_BODY), post(bareAgent, bareFixes, FIX_BODY)]),
     ),
   );
+  const started = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, client) => {
       for (let i = 0; i < REQUESTS_PER_CLIENT; i += 1) {
@@ -169,12 +179,62 @@ async function acceptLatency(stackUrl: string, bareUrl: string): Promise<Latency
       }
     }),
   );
+  const wallMs = performance.now() - started;
   stackAgent.destroy();
   bareAgent.destroy();
   return {
+    wallMs,
     stack: { p50: percentile(stack, 50), p99: percentile(stack, 99), count: stack.length },
     bare: { p50: percentile(bare, 50), p99: percentile(bare, 99), count: bare.length },
   };
+}
+
+/**
+ * Open loop: a POST to each side every 1/rate s for `seconds`, each timed from when it was due,
+ * whether or not the previous ones have been answered, as independent users would send them.
+ */
+async function acceptAtRate(
+  stackUrl: string,
+  bareUrl: string,
+  rate: number,
+  seconds: number,
+): Promise<LatencyFigures> {
+  const stackAgent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const bareAgent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const stack: Promise<number>[] = [];
+  const bare: Promise<number>[] = [];
+  const period = 1000 / rate;
+  const started = performance.now();
+  for (let i = 0; i < rate * seconds; i += 1) {
+    const due = started + i * period;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // Which side is sent first alternates, so neither is always the one that waits for the other.
+    const pair = [
+      () => stack.push(post(stackAgent, `${stackUrl}/v1/fixes`, FIX_BODY)),
+      () => bare.push(post(bareAgent, `${bareUrl}/v1/fixes`, FIX_BODY)),
+    ];
+    for (const send of i % 2 === 0 ? pair : pair.reverse()) send();
+  }
+  const [stackMs, bareMs] = await Promise.all([Promise.all(stack), Promise.all(bare)]);
+  const wallMs = performance.now() - started;
+  stackAgent.destroy();
+  bareAgent.destroy();
+  return {
+    wallMs,
+    stack: { p50: percentile(stackMs, 50), p99: percentile(stackMs, 99), count: stackMs.length },
+    bare: { p50: percentile(bareMs, 50), p99: percentile(bareMs, 99), count: bareMs.length },
+  };
+}
+
+async function warmAccepts(stackUrl: string, perClient: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      for (let i = 0; i < perClient; i += 1) await post(agent, `${stackUrl}/v1/fixes`, FIX_BODY);
+    }),
+  );
+  agent.destroy();
 }
 
 async function stackSessions(wsUrl: string): Promise<number> {
@@ -242,9 +302,20 @@ export async function loadBench(): Promise<LoadResult> {
       await writeFile(join(dir, 'reproduce_issue.py'), TEST);
       dirs.push(dir);
     }
+    // As for throughput below: the figure is the steady state, so the stack first serves the same
+    // warm-up sessions and a round of accepts, and every session they started has ended.
+    for (let i = 0; i < WARMUP_BATCHES; i += 1) await stackSessions(String(stack.ready.wsUrl));
+    await warmAccepts(String(stack.ready.httpUrl), ACCEPT_WARMUP_PER_CLIENT);
+    await stack.call('drain');
     await stack.call('reset');
     const latency = await acceptLatency(String(stack.ready.httpUrl), String(bare.ready.httpUrl));
     const { stats: acceptStats } = (await stack.call('stats')) as unknown as { stats: StackStats };
+    const atRate = await acceptAtRate(
+      String(stack.ready.httpUrl),
+      String(bare.ready.httpUrl),
+      OPEN_LOOP_RATE,
+      OPEN_LOOP_SECONDS,
+    );
     // The accepted sessions would take a minute to finish: a fresh stack measures the throughput.
     await stack.call('close');
     stack = await startChild(join(here, 'stack-child.ts'));
@@ -267,6 +338,7 @@ export async function loadBench(): Promise<LoadResult> {
     return {
       containment: String(stack.ready.containment),
       latency,
+      atRate,
       throughput: { stack: median(runs), reference: median(references), runs, references },
       breakdown: stats,
       accept: acceptStats,
@@ -332,6 +404,20 @@ export function acceptRows(stats: StackStats, requests: number): string[] {
     const label = whole ? 'http-api handler, per POST' : `${name}, mean per call`;
     const ms = whole ? s.ms / requests : s.ms / s.count;
     rows.push(`${label.padEnd(34)}  ${ms.toFixed(1).padStart(8)}`);
+  }
+  // CPU over the run, per POST, by process: the accepts' own work and that of the sessions they
+  // started (run below the API's priority) together; the machine has two cores' worth per second.
+  const cpu: [string, number][] = [
+    ['stack process (gateway, state machine)', stats.cpuMs.stack],
+    ...Object.entries(stats.cpuMs.helpers).map(([name, ms]): [string, number] => [
+      name.replace(/ \{.*\}$/, ''),
+      ms,
+    ]),
+  ];
+  const all = cpu.reduce((sum, [, ms]) => sum + ms, 0);
+  rows.push(`${'CPU over the run, per POST'.padEnd(34)}  ${(all / requests).toFixed(1).padStart(8)}`);
+  for (const [name, ms] of cpu.sort((a, b) => b[1] - a[1])) {
+    if (ms / requests >= 0.05) rows.push(`  ${name.padEnd(32)}  ${(ms / requests).toFixed(1).padStart(8)}`);
   }
   rows.push(
     `event-loop delay of the stack: p50 ${stats.eventLoopDelayMs.p50.toFixed(1)} ms, p99 ${stats.eventLoopDelayMs.p99.toFixed(1)} ms, max ${stats.eventLoopDelayMs.max.toFixed(1)} ms`,

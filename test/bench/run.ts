@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../../infra/local/local-stack.js';
 import { browserBench } from './browser-bench.js';
-import { acceptRows, breakdownRows, loadBench, WARMUP_BATCHES } from './load-bench.js';
+import {
+  acceptRows,
+  breakdownRows,
+  loadBench,
+  OPEN_LOOP_RATE,
+  OPEN_LOOP_SECONDS,
+  WARMUP_BATCHES,
+} from './load-bench.js';
 import { parallelismBench } from './parallelism-bench.js';
 import { sandboxBench } from './sandbox-bench.js';
 import { taskAcceptBench } from './task-accept-bench.js';
@@ -106,6 +113,26 @@ async function load(): Promise<void> {
     `${'× bare'.padEnd(34)}  ${(stack.p50 / bare.p50).toFixed(2).padStart(8)}  ${(stack.p99 / bare.p99).toFixed(2).padStart(8)}   (target p99 ≤ 3×)`,
   );
   for (const row of acceptRows(result.accept, stack.count + 16)) console.log(row);
+  // Each client always has a request out, nearly always the stack's: a request waits about
+  // 16 ÷ the rate the stack serves them (Little's law), whatever the rate is spent on.
+  const rate = (stack.count / result.latency.wallMs) * 1000;
+  console.log(
+    `the stack served ${rate.toFixed(0)} POST/s with up to 16 in flight: ≈ ${((16 / rate) * 1000).toFixed(0)} ms each by Little's law`,
+  );
+  const open = result.atRate;
+  console.log(
+    `\nAccept latency, open loop: a POST to each side every ${(1000 / OPEN_LOOP_RATE).toFixed(0)} ms for ${OPEN_LOOP_SECONDS} s (${open.stack.count} requests each side), while the earlier sessions run`,
+  );
+  console.log(`${'what'.padEnd(34)}  ${'p50 ms'.padStart(8)}  ${'p99 ms'.padStart(8)}`);
+  console.log(
+    `${'bare node:http server'.padEnd(34)}  ${open.bare.p50.toFixed(1).padStart(8)}  ${open.bare.p99.toFixed(1).padStart(8)}`,
+  );
+  console.log(
+    `${'local stack'.padEnd(34)}  ${open.stack.p50.toFixed(1).padStart(8)}  ${open.stack.p99.toFixed(1).padStart(8)}`,
+  );
+  console.log(
+    `${'× bare'.padEnd(34)}  ${(open.stack.p50 / open.bare.p50).toFixed(2).padStart(8)}  ${(open.stack.p99 / open.bare.p99).toFixed(2).padStart(8)}`,
+  );
   const t = result.throughput;
   console.log(
     `\nThroughput: 40 verify-mode sessions at once, 3 sandbox runs each, after ${WARMUP_BATCHES * 40} warm-up sessions [${result.containment}]`,
