@@ -5,6 +5,10 @@ import dynalite from 'dynalite';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 const server = dynalite({ ...options, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+// Idle SDK connections stay open, as DynamoDB's do (Node's default closes them after 5 s, which
+// races the next call on them). Keep in step with IDLE_CONNECTION_MS in gateway.ts.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 // Keep-alive sockets from the SDK clients must not hold the close up.
 const sockets = new Set();
 server.on('connection', (socket) => {

@@ -17,6 +17,8 @@ import { ExecutionAlreadyExistsError, type LocalStateMachine } from './state-mac
 
 /** Seconds a client is told to wait while the stack is still starting. */
 const STARTING_RETRY_AFTER_S = 1;
+/** How long an idle keep-alive connection stays open (longer than any lull between SDK calls). */
+const IDLE_CONNECTION_MS = 65_000;
 
 export interface GatewayHandlers {
   http: (event: unknown) => Promise<unknown>;
@@ -77,6 +79,11 @@ export class LocalGateway {
         else response.end();
       });
     });
+    // The functions' SDK clients keep their connections open between calls, as AWS endpoints let
+    // them: closed after Node's default 5 s, a burst after a lull would race the close on every
+    // socket at once and fail with "socket hang up", retries included.
+    this.server.keepAliveTimeout = IDLE_CONNECTION_MS;
+    this.server.headersTimeout = IDLE_CONNECTION_MS + 1000;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
     this.server.on('upgrade', (request, socket, head) => {
       const url = new URL(request.url ?? '/', 'http://localhost');
