@@ -435,6 +435,14 @@ class Mutator:
                 yield "negation", ast.UnaryOp(ast.Not(), node)
         elif isinstance(node, ast.Call):
             args = node.args
+            if isinstance(node.func, ast.Name) and node.func.id == "range":
+                # range()'s bounds are index bounds too: the classic off-by-one is `range(1, n)`.
+                for i, arg in enumerate(args):
+                    if not isinstance(arg, ast.Constant):
+                        for op in (ast.Add, ast.Sub):
+                            shifted = list(args)
+                            shifted[i] = ast.BinOp(arg, op(), ast.Constant(1))
+                            yield "bound-shift", ast.Call(node.func, shifted, node.keywords)
             for i in range(len(args)):
                 for j in range(i + 1, len(args)):
                     swapped = list(args)
@@ -453,11 +461,12 @@ class Mutator:
             elif not isinstance(s, (ast.Constant, ast.Tuple)):
                 for op in (ast.Add, ast.Sub):
                     yield "bound-shift", ast.Subscript(node.value, ast.BinOp(s, op(), ast.Constant(1)), node.ctx)
-        if isinstance(node, ast.expr) and not isinstance(node, ast.Constant):
+        if isinstance(node, ast.expr):
             parent = self.parents.get(id(node))
             if parent and isinstance(parent[0], ast.Return) and parent[1] == "value":
                 for value in (None, True, False, 0, 1):
-                    yield "return-value", ast.Constant(value)
+                    if not (isinstance(node, ast.Constant) and node.value is value):
+                        yield "return-value", ast.Constant(value)
                 if isinstance(node, ast.Name) or isinstance(node, ast.Compare):
                     yield "return-value", ast.UnaryOp(ast.Not(), node)
                 yield "return-value", ast.UnaryOp(ast.USub(), node)
