@@ -252,9 +252,27 @@ def limit_child():
     resource.setrlimit(resource.RLIMIT_CPU, (10, 10))
     resource.setrlimit(resource.RLIMIT_FSIZE, (8 * 1024 * 1024,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    nproc = os.environ.get("TE_REPAIR_NPROC")
-    if nproc:
-        resource.setrlimit(resource.RLIMIT_NPROC, (int(nproc),) * 2)
+    resource.setrlimit(resource.RLIMIT_NPROC, (NPROC_LIMIT,) * 2)
+    # Below the search itself: a mutant that forks and spins on every core must not starve the
+    # search's own clock, or its time budget would stretch with the mutant's load.
+    os.nice(19)
+
+
+def own_process_count():
+    uid = os.getuid()
+    count = 0
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.stat("/proc/" + entry).st_uid == uid:
+                count += 1
+        except OSError:
+            pass
+    return count
+
+
+# RLIMIT_NPROC counts every process of the uid: what this uid runs already, plus room for a
+# mutant that forks a little, and no more, so a fork bomb stops at the cap.
+NPROC_LIMIT = own_process_count() + 32
 
 
 def run_limited(argv, cwd, timeout):
@@ -271,7 +289,19 @@ def run_limited(argv, cwd, timeout):
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    proc.wait()
+    # Dying can take a while for a group of a hundred processes on a busy machine; the budget is
+    # not spent waiting for it (they are killed; init reaps whatever is left after we exit).
+    try:
+        proc.wait(timeout=0.3)
+    except subprocess.TimeoutExpired:
+        pass
+    # Linux lets no process fork past a group SIGKILL, so one signal reaches them all; a couple
+    # more cost nothing. Not waited for: the killed may linger as zombies until init reaps them.
+    for _ in range(2):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            break
     return code
 
 
