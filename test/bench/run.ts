@@ -14,6 +14,7 @@ import {
   WARMUP_BATCHES,
 } from './load-bench.js';
 import { parallelismBench } from './parallelism-bench.js';
+import { repairBench } from './repair-bench.js';
 import { sandboxBench } from './sandbox-bench.js';
 import { taskAcceptBench } from './task-accept-bench.js';
 
@@ -47,6 +48,15 @@ if (only === undefined || only === 'sandbox')
 
 if (only === undefined || only === 'browser')
   table('Browser sandbox: one job for a trivial site (one browser per job)', await browserBench(), 'bare');
+
+if (only === undefined || only === 'repair') {
+  const r = await repairBench('/usr/bin/python3');
+  console.log('\nRepair search: one-line bug fixtures (test/fixtures/repair), no model, one at a time');
+  console.log(`verified            ${r.fixed}/${r.bugs} (${((100 * r.fixed) / r.bugs).toFixed(0)}%)`);
+  console.log(`median time to fix  ${r.medianFixMs.toFixed(0)} ms`);
+  console.log(`mean mutants run    ${r.meanMutants.toFixed(1)}`);
+  console.log(`held-back passed    ${r.heldBack}/${r.fixed}`);
+}
 
 if (only === undefined || only === 'parallelism') await parallelism();
 if (only === undefined || only === 'load') await load();
