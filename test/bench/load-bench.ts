@@ -182,15 +182,16 @@ async function acceptLatency(stackUrl: string, bareUrl: string): Promise<Latency
   const wallMs = performance.now() - started;
   stackAgent.destroy();
   bareAgent.destroy();
-  return {
-    wallMs,
-    stack: { p50: percentile(stack, 50), p99: percentile(stack, 99), count: stack.length },
-    bare: { p50: percentile(bare, 50), p99: percentile(bare, 99), count: bare.length },
-  };
+  return latencyFigures(stack, bare, wallMs);
+}
+
+function latencyFigures(stack: number[], bare: number[], wallMs: number): LatencyFigures {
+  const figures = (ms: number[]) => ({ p50: percentile(ms, 50), p99: percentile(ms, 99), count: ms.length });
+  return { wallMs, stack: figures(stack), bare: figures(bare) };
 }
 
 /**
- * Open loop: a POST to each side every 1/rate s for `seconds`, each timed from when it was due,
+ * Open loop: a POST to each side every 1/rate s for `seconds`, each timed from when it is sent,
  * whether or not the previous ones have been answered, as independent users would send them.
  */
 async function acceptAtRate(
@@ -220,11 +221,7 @@ async function acceptAtRate(
   const wallMs = performance.now() - started;
   stackAgent.destroy();
   bareAgent.destroy();
-  return {
-    wallMs,
-    stack: { p50: percentile(stackMs, 50), p99: percentile(stackMs, 99), count: stackMs.length },
-    bare: { p50: percentile(bareMs, 50), p99: percentile(bareMs, 99), count: bareMs.length },
-  };
+  return latencyFigures(stackMs, bareMs, wallMs);
 }
 
 async function warmAccepts(stackUrl: string, perClient: number): Promise<void> {

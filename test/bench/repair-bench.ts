@@ -1,21 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { runRepairSearch } from '../../shared/kinds/fix/search/repair-search.js';
+import { passes, readRepairBugs } from '../support/repair-fixtures.js';
 
 /**
  * The repair search over the one-line bug fixtures, one at a time (timings stay comparable): the
  * fraction with a patch that passes the fixture's test, the median time to it, the mean mutants
  * run, and how many winners also pass the held-back test (overfitting).
  */
-
-interface Bug {
-  id: string;
-  program: string;
-  test: string;
-  heldBack: string;
-}
 
 export interface RepairBenchReport {
   bugs: number;
@@ -25,10 +15,8 @@ export interface RepairBenchReport {
   meanMutants: number;
 }
 
-const FIXTURES = resolve(import.meta.dirname, '../fixtures/repair/one-line-bugs.json');
-
 export async function repairBench(python: string): Promise<RepairBenchReport> {
-  const bugs = JSON.parse(readFileSync(FIXTURES, 'utf8')) as Bug[];
+  const bugs = readRepairBugs();
   const fixMs: number[] = [];
   let mutants = 0;
   let heldBack = 0;
@@ -50,18 +38,4 @@ export async function repairBench(python: string): Promise<RepairBenchReport> {
     medianFixMs: fixMs[Math.floor(fixMs.length / 2)] ?? Number.NaN,
     meanMutants: mutants / bugs.length,
   };
-}
-
-function passes(python: string, program: string, test: string): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'te-repair-bench-'));
-  try {
-    writeFileSync(join(dir, 'main.py'), program);
-    writeFileSync(join(dir, 'reproduce_issue.py'), test);
-    execFileSync(python, ['reproduce_issue.py'], { cwd: dir, stdio: 'ignore', timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

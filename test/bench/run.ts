@@ -75,16 +75,7 @@ async function tasks(): Promise<void> {
     console.log(
       `\nAccept latency: POST /v1/tasks, 10 tasks at once while earlier ones build (${s.count} requests each side)`,
     );
-    console.log(`${'what'.padEnd(34)}  ${'p50 ms'.padStart(8)}  ${'p99 ms'.padStart(8)}`);
-    console.log(
-      `${'bare node:http server'.padEnd(34)}  ${bare.p50.toFixed(1).padStart(8)}  ${bare.p99.toFixed(1).padStart(8)}`,
-    );
-    console.log(
-      `${'local stack'.padEnd(34)}  ${s.p50.toFixed(1).padStart(8)}  ${s.p99.toFixed(1).padStart(8)}   (promise: p99 < 1000 ms)`,
-    );
-    console.log(
-      `${'× bare'.padEnd(34)}  ${(s.p50 / bare.p50).toFixed(2).padStart(8)}  ${(s.p99 / bare.p99).toFixed(2).padStart(8)}`,
-    );
+    latencyTable(s, bare, { stack: '(promise: p99 < 1000 ms)' });
   } finally {
     await stack.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -106,22 +97,27 @@ async function parallelism(): Promise<void> {
   }
 }
 
+/** A p50/p99 table of the stack beside the bare server, and their ratio; notes end the rows. */
+function latencyTable(
+  stack: { p50: number; p99: number },
+  bare: { p50: number; p99: number },
+  notes: { stack?: string; ratio?: string } = {},
+): void {
+  const row = (label: string, p50: string, p99: string, note?: string) =>
+    console.log(`${label.padEnd(34)}  ${p50.padStart(8)}  ${p99.padStart(8)}${note ? `   ${note}` : ''}`);
+  row('what', 'p50 ms', 'p99 ms');
+  row('bare node:http server', bare.p50.toFixed(1), bare.p99.toFixed(1));
+  row('local stack', stack.p50.toFixed(1), stack.p99.toFixed(1), notes.stack);
+  row('× bare', (stack.p50 / bare.p50).toFixed(2), (stack.p99 / bare.p99).toFixed(2), notes.ratio);
+}
+
 async function load(): Promise<void> {
   const result = await loadBench();
   const { stack, bare } = result.latency;
   console.log(
     `\nAccept latency: POST /v1/fixes, 16 clients at once while the sessions they start run (${stack.count} requests each side)`,
   );
-  console.log(`${'what'.padEnd(34)}  ${'p50 ms'.padStart(8)}  ${'p99 ms'.padStart(8)}`);
-  console.log(
-    `${'bare node:http server'.padEnd(34)}  ${bare.p50.toFixed(1).padStart(8)}  ${bare.p99.toFixed(1).padStart(8)}`,
-  );
-  console.log(
-    `${'local stack'.padEnd(34)}  ${stack.p50.toFixed(1).padStart(8)}  ${stack.p99.toFixed(1).padStart(8)}`,
-  );
-  console.log(
-    `${'× bare'.padEnd(34)}  ${(stack.p50 / bare.p50).toFixed(2).padStart(8)}  ${(stack.p99 / bare.p99).toFixed(2).padStart(8)}   (target p99 ≤ 3×)`,
-  );
+  latencyTable(stack, bare, { ratio: '(target p99 ≤ 3×)' });
   for (const row of acceptRows(result.accept, stack.count + 16)) console.log(row);
   // Each client always has a request out, nearly always the stack's: a request waits about
   // 16 ÷ the rate the stack serves them (Little's law), whatever the rate is spent on.
@@ -133,16 +129,7 @@ async function load(): Promise<void> {
   console.log(
     `\nAccept latency, open loop: a POST to each side every ${(1000 / OPEN_LOOP_RATE).toFixed(0)} ms for ${OPEN_LOOP_SECONDS} s (${open.stack.count} requests each side), while the earlier sessions run`,
   );
-  console.log(`${'what'.padEnd(34)}  ${'p50 ms'.padStart(8)}  ${'p99 ms'.padStart(8)}`);
-  console.log(
-    `${'bare node:http server'.padEnd(34)}  ${open.bare.p50.toFixed(1).padStart(8)}  ${open.bare.p99.toFixed(1).padStart(8)}`,
-  );
-  console.log(
-    `${'local stack'.padEnd(34)}  ${open.stack.p50.toFixed(1).padStart(8)}  ${open.stack.p99.toFixed(1).padStart(8)}`,
-  );
-  console.log(
-    `${'× bare'.padEnd(34)}  ${(open.stack.p50 / open.bare.p50).toFixed(2).padStart(8)}  ${(open.stack.p99 / open.bare.p99).toFixed(2).padStart(8)}`,
-  );
+  latencyTable(open.stack, open.bare);
   const t = result.throughput;
   console.log(
     `\nThroughput: 40 verify-mode sessions at once, 3 sandbox runs each, after ${WARMUP_BATCHES * 40} warm-up sessions [${result.containment}]`,

@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type RepairRequest,
   type RepairResult,
   runRepairSearch,
 } from '../../shared/kinds/fix/search/repair-search.js';
+import { passes as passesAs, type RepairBug, readRepairBugs } from '../support/repair-fixtures.js';
 
 /**
  * The repair search's driver with a real python: the issue's three programs, the one-line bug
@@ -15,34 +13,7 @@ import {
  */
 
 const PYTHON = '/usr/bin/python3';
-const FIXTURES = resolve(import.meta.dirname, '../fixtures/repair/one-line-bugs.json');
-
-interface Bug {
-  id: string;
-  class: string;
-  program: string;
-  test: string;
-  heldBack: string;
-}
-
-/** Runs `harness` (or the program itself) against `program` as the judge would: exit 0 passes. */
-function passes(program: string, harness?: string): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'te-repair-check-'));
-  try {
-    writeFileSync(join(dir, 'main.py'), program);
-    if (harness !== undefined) writeFileSync(join(dir, 'reproduce_issue.py'), harness);
-    execFileSync(PYTHON, [harness !== undefined ? 'reproduce_issue.py' : 'main.py'], {
-      cwd: dir,
-      stdio: 'ignore',
-      timeout: 10_000,
-    });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const passes = (program: string, harness?: string) => passesAs(PYTHON, program, harness);
 
 const search = (request: RepairRequest): Promise<RepairResult> => runRepairSearch(PYTHON, request);
 
@@ -108,7 +79,7 @@ describe('Repair search: the issue programs', () => {
 });
 
 describe('Repair search: the one-line bug fixtures', () => {
-  const bugs = JSON.parse(readFileSync(FIXTURES, 'utf8')) as Bug[];
+  const bugs = readRepairBugs();
 
   it('has at least 40 bugs across every operator class, each failing its own test', () => {
     expect(bugs.length).toBeGreaterThanOrEqual(40);
@@ -122,7 +93,7 @@ describe('Repair search: the one-line bug fixtures', () => {
 
   it('verifies at least 75% of them; every winner passes its test, most the held-back one', async () => {
     // Two at a time: the machine has two cores.
-    const results: Array<{ bug: Bug; result: RepairResult }> = [];
+    const results: Array<{ bug: RepairBug; result: RepairResult }> = [];
     const queue = [...bugs];
     await Promise.all(
       [0, 1].map(async () => {
