@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { type Content, contentSchema } from './content.js';
+import { type SearchJob, searchJobSchema } from './search-job.js';
 import type { CheckOutcome, RunResult, SiteOutcome } from './types.js';
 
 /**
@@ -7,8 +9,7 @@ import type { CheckOutcome, RunResult, SiteOutcome } from './types.js';
  * up through a presigned, size-capped POST; its verdict comes back in its response.
  */
 
-/** A piece of text given to the sandbox: inline, or by a presigned URL with its exact size. */
-export type Content = { text: string } | { url: string; bytes: number };
+export type { Content } from './content.js';
 
 /** A presigned form upload (S3 POST policy): the URL, the form fields, and the largest body it takes. */
 export interface Upload {
@@ -57,13 +58,21 @@ export interface SiteItem {
   site: Content;
 }
 
-/** A fix round's run has no `kind`; a site round's says `site`. */
-export type SandboxInvocation = { item: RoundItem; run: RoundRun } | { item: SiteItem; run: SiteRun };
+/** A fix round's run has no `kind`; a site round's says `site`; a repair search is a job of its own. */
+export type SandboxInvocation =
+  | { item: RoundItem; run: RoundRun }
+  | { item: SiteItem; run: SiteRun }
+  | { search: SearchJob };
 export type FixInvocation = Extract<SandboxInvocation, { run: RoundRun }>;
 export type SiteInvocation = Extract<SandboxInvocation, { run: SiteRun }>;
+export type SearchInvocation = Extract<SandboxInvocation, { search: SearchJob }>;
+
+export function isSearchInvocation(invocation: SandboxInvocation): invocation is SearchInvocation {
+  return 'search' in invocation;
+}
 
 export function isSiteInvocation(invocation: SandboxInvocation): invocation is SiteInvocation {
-  return 'kind' in invocation.run && invocation.run.kind === 'site';
+  return 'run' in invocation && 'kind' in invocation.run && invocation.run.kind === 'site';
 }
 
 /**
@@ -82,11 +91,6 @@ export const MAX_LOG_UPLOAD_BYTES = 3 * 1024 * 1024;
 export const MAX_SITE_CHECKS = 200;
 /** One compiled check's expression. */
 export const MAX_CHECK_JS_CHARS = 4_000;
-
-const contentSchema = z.union([
-  z.object({ text: z.string() }).strict(),
-  z.object({ url: z.string().url(), bytes: z.number().int().min(0) }).strict(),
-]);
 
 const itemPlace = {
   sessionId: z.string().min(1),
@@ -137,10 +141,11 @@ const siteRunSchema = z
   })
   .strict();
 
-/** Both job kinds, strictly: a site run is told apart by its `kind`, and neither takes the other's fields. */
+/** Every job kind, strictly: a site run is told apart by its `kind`, and none takes another's fields. */
 export const sandboxInvocationSchema = z.union([
   z.object({ item: roundItemSchema, run: roundRunSchema }).strict(),
   z.object({ item: siteItemSchema, run: siteRunSchema }).strict(),
+  z.object({ search: searchJobSchema }).strict(),
 ]);
 
 /**

@@ -1,21 +1,24 @@
-"""The offline repair search: small edits of a failing program, ranked by where the harness fails,
-each one run against the harness in its own limited child process. Meant to run inside the
-sandbox (the mutants are derived from untrusted code); it proposes patches and never declares a
-winner: what it returns goes through the judge like any other candidate.
+"""The repair search's planner: the edits worth trying on a failing program, in the order to try
+them. It never runs the program: it reads its text (ast) and the localization run's report
+(te_repair_trace.py), and the sandbox function runs each edit as an ordinary sandbox job. It runs
+as a sandbox job of its own too, with nothing checked: it parses untrusted text.
 
-Input (JSON on stdin): program, filename, test (optional; absent = the program must run to exit
-0), traceback (optional), maxMutants (400), timeSeconds (60), maxPatches (3).
-Output (JSON on stdout): patches (smallest edit first), tried, evidence, reproduced, exhausted.
-Progress lines (`searching: 120/400 edits`) go to stderr.
+Reads te_repair_plan.json from the work dir:
+  program, filename, hasTest, traceback (the client's, optional),
+  cases (the trace report's cases; first batch) or ranked + typeMismatch (what a first batch
+  answered), maxMutants.
+Writes one JSON line on stdout: ranked (the program's lines, most suspicious first), typeMismatch,
+singles (how many of the mutants are single edits), mutants: [{edits: [[line, [text...]]],
+operator, size}] in the order to try them.
 
-Steps: (1) run the harness once under line tracing; rank the program's lines by Ochiai over the
-harness's cases when some pass and some fail, else by the failing traceback's frames (deepest
-first), then the lines the failing cases ran. Without a test only traceback lines are kept.
-(2) For the ranked lines, most suspicious first, generate single edits from the operator set
-(OPERATORS below); each edit rewrites only its own line, and must parse to exactly the tree the
-edit meant. (3) Run each in a child (rlimits, own process group, wall-clock kill), stop at
-maxPatches passing. (4) Only once single edits are exhausted, pairs of edits on different
-top-ranked lines.
+Ranking: Ochiai over the harness's cases when some pass and some fail, else the failing
+traceback's frames (deepest first), then the lines the failing cases ran. Without a test only
+the traceback's lines are kept, and edits that only drop the failing computation (return-value,
+delete) are not made: "runs to exit 0" would pass them without proving anything.
+Edits: for the ranked lines, most suspicious first, single edits from the operator set
+(OPERATORS below); each rewrites only its own line and must parse to exactly the tree it meant.
+Then, once every single edit is listed, pairs of edits on different top-ranked lines (their
+number grows as the square), up to maxMutants in all.
 """
 
 import ast
@@ -23,17 +26,7 @@ import json
 import math
 import os
 import re
-import resource
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import time
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-CASE_SCRIPT = os.path.join(HERE, "te_repair_case.py")
-HARNESS_FILENAME = "reproduce_issue.py"
 
 # The operator set, in the order edits of one line are tried (cheap, common bugs first).
 OPERATORS = [
@@ -59,107 +52,87 @@ PAIRS = {ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast
 ATOMIC = (ast.Name, ast.Constant, ast.Attribute, ast.Call, ast.Subscript, ast.List, ast.Tuple, ast.Dict)
 TYPE_ERROR = re.compile(r"TypeError: .*('str'|'int'|'float'|must be str|concatenate)")
 FRAME = re.compile(r'File "([^"]+)", line (\d+)')
-CASE_TIMEOUT_CAP = 5.0
 TOP_LINES_FOR_PAIRS = 3
+MAX_LINE_CHARS = 2000
+MAX_RANKED = 200
+CONFIG = "te_repair_plan.json"
 
 
 def main():
-    request = json.load(sys.stdin)
-    result = search(request)
-    json.dump(result, sys.stdout)
+    with open(os.path.join(os.getcwd(), CONFIG)) as f:
+        request = json.load(f)
+    sys.stdout.write(json.dumps(plan(request)) + "\n")
 
 
-def search(request):
-    started = time.monotonic()
+def plan(request):
     program = request["program"]
     filename = request.get("filename") or "main.py"
-    test = request.get("test")
+    has_test = bool(request.get("hasTest"))
     budget = int(request.get("maxMutants") or 400)
-    deadline = started + float(request.get("timeSeconds") or 60)
-    max_patches = int(request.get("maxPatches") or 3)
-    root = tempfile.mkdtemp(prefix="te-repair-")
+    given = request.get("traceback") or ""
+    if request.get("ranked") is not None:
+        ranked = [int(n) for n in request["ranked"]]
+        type_mismatch = bool(request.get("typeMismatch"))
+    else:
+        cases = request.get("cases") or []
+        ranked = rank_lines(cases, given, filename, has_test)[:MAX_RANKED]
+        errors = " ".join(c.get("error") or "" for c in cases) + " " + given
+        type_mismatch = bool(TYPE_ERROR.search(errors))
+    answer = {"ranked": ranked, "typeMismatch": type_mismatch, "singles": 0, "mutants": []}
     try:
-        runner = Runner(root, filename, test, deadline)
-        baseline = runner.trace(program)
-        outcome = {"tried": 0, "patches": [], "evidence": "test" if test else "weak",
-                   "reproduced": not baseline["passed"], "exhausted": False, "lines": []}
-        if baseline["passed"]:
-            return finish(outcome, started)
-        try:
-            tree = ast.parse(program)
-        except SyntaxError:
-            return finish(outcome, started)
-        ranked = rank_lines(baseline, request.get("traceback") or "", filename, bool(test))
-        outcome["lines"] = ranked[:10]
-        errors = " ".join(c["error"] or "" for c in baseline["cases"]) + " " + (request.get("traceback") or "")
-        mutator = Mutator(program, tree, type_mismatch=bool(TYPE_ERROR.search(errors)),
-                          # With only "runs to exit 0" to go on, dropping the failing computation
-                          # always "passes": those operators prove nothing there.
-                          skip=set() if test else {"return-value", "delete"})
-        runner.case_timeout = min(CASE_TIMEOUT_CAP, max(1.0, 4 * baseline["seconds"]))
-        seen = {program}
-        singles = []
+        tree = ast.parse(program)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return answer
+    lines = split_lines(program)
+    # One-token repairs of minified code are not what this is for, and long lines would make
+    # every mutant's edit as long as the line.
+    ranked_kept = [n for n in ranked if 0 < n <= len(lines) and len(lines[n - 1]) <= MAX_LINE_CHARS]
+    mutator = Mutator(program, tree, type_mismatch=type_mismatch,
+                      skip=set() if has_test else {"return-value", "delete"})
+    seen = {program}
+    mutants = []
+    singles = []
 
-        def attempt(edits, operator):
-            code = apply_edits(program, edits)
-            if code in seen:
-                return False
-            seen.add(code)
-            outcome["tried"] += 1
-            if outcome["tried"] % 20 == 0:
-                progress(outcome["tried"], budget, len(outcome["patches"]))
-            if runner.passes(code):
-                outcome["patches"].append({"code": code, "operator": operator,
-                                           "lines": sorted({e[0] for e in edits}),
-                                           "edits": len(edits), "size": edit_size(program, edits),
-                                           "diff": describe(program, edits)})
-            return len(outcome["patches"]) >= max_patches
+    def add(edits, operator):
+        code = apply_edits(program, edits)
+        if code in seen:
+            return
+        seen.add(code)
+        mutants.append({"edits": [[line, text] for line, text in edits], "operator": operator,
+                        "size": edit_size(program, edits)})
 
-        def out_of_budget():
-            return outcome["tried"] >= budget or time.monotonic() >= deadline
-
-        for line in ranked:
-            for edit, operator in mutator.edits_for(line):
-                if out_of_budget():
-                    return finish(outcome, started)
-                singles.append((line, edit, operator))
-                if attempt([edit], operator):
-                    return finish(outcome, started)
-        if outcome["patches"]:
-            outcome["exhausted"] = True
-            return finish(outcome, started)
-        # Pairs only now, and only across the top-ranked lines: their number grows as the square.
-        top = ranked[:TOP_LINES_FOR_PAIRS]
-        pool = [s for s in singles if s[0] in top]
-        for i, (line_a, edit_a, op_a) in enumerate(pool):
-            for line_b, edit_b, op_b in pool[i + 1:]:
-                if line_a == line_b:
-                    continue
-                if out_of_budget():
-                    return finish(outcome, started)
-                if attempt([edit_a, edit_b], op_a + "+" + op_b):
-                    return finish(outcome, started)
-        outcome["exhausted"] = True
-        return finish(outcome, started)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    for line in ranked_kept:
+        for edit, operator in mutator.edits_for(line):
+            if len(mutants) >= budget:
+                break
+            singles.append((line, edit, operator))
+            add([edit], operator)
+    answer["singles"] = len(mutants)
+    top = ranked_kept[:TOP_LINES_FOR_PAIRS]
+    pool = [s for s in singles if s[0] in top]
+    for i, (line_a, edit_a, op_a) in enumerate(pool):
+        if len(mutants) >= budget:
+            break
+        for line_b, edit_b, op_b in pool[i + 1:]:
+            if len(mutants) >= budget:
+                break
+            if line_a != line_b:
+                add([edit_a, edit_b], op_a + "+" + op_b)
+    answer["mutants"] = mutants
+    return answer
 
 
-def finish(outcome, started):
-    # Smallest edit first: fewer edits, then fewer changed characters.
-    outcome["patches"].sort(key=lambda p: (p["edits"], p["size"]))
-    outcome["seconds"] = round(time.monotonic() - started, 3)
-    progress(outcome["tried"], outcome["tried"], len(outcome["patches"]))
-    return outcome
+def split_lines(program):
+    """The program's lines as the tokenizer counts them (LF, CRLF and CR end a line; a form feed
+    does not, unlike str.splitlines), each with its ending: the sandbox function and the
+    controller split the same way when they apply an edit."""
+    return LINE.findall(program)
 
 
-def progress(tried, budget, found):
-    sys.stderr.write("searching: %d/%d edits, %d passing so far\n" % (tried, budget, found))
-    sys.stderr.flush()
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
-def rank_lines(baseline, given_traceback, filename, has_test):
-    cases = baseline["cases"]
+def rank_lines(cases, given_traceback, filename, has_test):
     failed = [c for c in cases if not c["passed"]]
     passed = [c for c in cases if c["passed"]]
     frames = []
@@ -192,121 +165,8 @@ def rank_lines(baseline, given_traceback, filename, has_test):
     return ranked
 
 
-class Runner:
-    """Runs a program against the harness in a fresh work dir, in a child with limits."""
-
-    def __init__(self, root, filename, test, deadline):
-        self.root = root
-        self.filename = filename
-        self.test = test
-        self.deadline = deadline
-        self.case_timeout = CASE_TIMEOUT_CAP
-        self.count = 0
-
-    def trace(self, program):
-        started = time.monotonic()
-        code, report = self._run(program, "trace")
-        cases = (report or {}).get("cases") or [
-            {"name": "<module>", "passed": False, "error": None, "frames": [], "lines": []}]
-        return {"passed": code == 0 and all(c["passed"] for c in cases), "cases": cases,
-                "seconds": time.monotonic() - started}
-
-    def passes(self, program):
-        code, report = self._run(program, "eval")
-        return code == 0 and report is not None and all(c["passed"] for c in report["cases"])
-
-    def _run(self, program, mode):
-        self.count += 1
-        work = os.path.join(self.root, "m%d" % self.count)
-        os.mkdir(work)
-        with open(os.path.join(work, self.filename), "w") as f:
-            f.write(program)
-        entry = self.filename
-        if self.test is not None:
-            entry = HARNESS_FILENAME
-            with open(os.path.join(work, entry), "w") as f:
-                f.write(self.test)
-        report = os.path.join(self.root, "r%d.json" % self.count)
-        timeout = max(0.1, min(self.case_timeout, self.deadline - time.monotonic()))
-        if mode == "trace":
-            timeout = max(timeout, min(CASE_TIMEOUT_CAP * 2, self.deadline - time.monotonic()))
-        code = run_limited([sys.executable, "-I", "-S", "-B", CASE_SCRIPT, mode, work, entry,
-                            self.filename, report], work, timeout)
-        try:
-            with open(report) as f:
-                data = json.load(f)
-        except (OSError, ValueError):
-            data = None
-        shutil.rmtree(work, ignore_errors=True)
-        try:
-            os.unlink(report)
-        except OSError:
-            pass
-        return code, data
-
-
-def limit_child():
-    # What every mutant runs under, on top of the sandbox's own containment around the whole
-    # search: bounded memory, CPU, files and processes, so one mutant cannot eat the budget.
-    resource.setrlimit(resource.RLIMIT_AS, (512 * 1024 * 1024,) * 2)
-    resource.setrlimit(resource.RLIMIT_CPU, (10, 10))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (8 * 1024 * 1024,) * 2)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_NPROC, (NPROC_LIMIT,) * 2)
-    # Below the search itself: a mutant that forks and spins on every core must not starve the
-    # search's own clock, or its time budget would stretch with the mutant's load.
-    os.nice(19)
-
-
-def own_process_count():
-    uid = os.getuid()
-    count = 0
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and os.stat("/proc/" + entry).st_uid == uid:
-                count += 1
-        except OSError:
-            pass
-    return count
-
-
-# RLIMIT_NPROC counts every process of the uid: what this uid runs already, plus room for a
-# mutant that forks a little, and no more, so a fork bomb stops at the cap.
-NPROC_LIMIT = own_process_count() + 32
-
-
-def run_limited(argv, cwd, timeout):
-    """The child's exit code, or -1 when it outran its time; its whole process group is killed
-    either way, so nothing a mutant started (a fork bomb's children) outlives it."""
-    env = {"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=limit_child)
-    try:
-        code = proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        code = -1
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    # Dying can take a while for a group of a hundred processes on a busy machine; the budget is
-    # not spent waiting for it (they are killed; init reaps whatever is left after we exit).
-    try:
-        proc.wait(timeout=0.3)
-    except subprocess.TimeoutExpired:
-        pass
-    # Linux lets no process fork past a group SIGKILL, so one signal reaches them all; a couple
-    # more cost nothing. Not waited for: the killed may linger as zombies until init reaps them.
-    for _ in range(2):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            break
-    return code
-
-
 def apply_edits(program, edits):
-    lines = program.splitlines(keepends=True)
+    lines = split_lines(program)
     for line, replacement in sorted(edits, key=lambda e: -e[0]):
         lines[line - 1:line] = replacement
     return "".join(lines)
@@ -315,7 +175,7 @@ def apply_edits(program, edits):
 def edit_size(program, edits):
     """Characters changed: per edited line, the longer of what went and what came once the common
     start and end are set aside (`radius` -> `r` is 6, a deleted line is its whole length)."""
-    lines = program.splitlines(keepends=True)
+    lines = split_lines(program)
     size = 0
     for line, replacement in edits:
         old, new = lines[line - 1].strip(), "".join(replacement).strip()
@@ -332,15 +192,6 @@ def edit_size(program, edits):
     return size
 
 
-def describe(program, edits):
-    lines = program.splitlines(keepends=True)
-    out = []
-    for line, replacement in sorted(edits):
-        out.append("-" + lines[line - 1].rstrip("\n"))
-        out.extend("+" + r.rstrip("\n") for r in replacement)
-    return "\n".join(out)
-
-
 class Mutator:
     """Edits of one line, as (line, replacement lines), each checked to parse to the tree the edit
     meant: the rest of the program's text stays exactly as it was."""
@@ -348,7 +199,7 @@ class Mutator:
     def __init__(self, program, tree, type_mismatch, skip=frozenset()):
         self.skip = skip
         self.program = program
-        self.lines = program.splitlines(keepends=True)
+        self.lines = split_lines(program)
         self.tree = tree
         self.type_mismatch = type_mismatch
         self.parents = {}
