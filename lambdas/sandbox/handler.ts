@@ -5,8 +5,14 @@ import { createLocalSandboxRunner } from '../../shared/adapters/sandbox/index.js
 import { HttpContentTransfer } from '../../shared/adapters/transfer/http-content-transfer.js';
 import { readSandboxConfig } from '../../shared/config/app-config.js';
 import { readSandboxPolicies } from '../../shared/config/sandbox-policy-config.js';
-import { isSiteInvocation, sandboxInvocationSchema } from '../../shared/domain/sandbox-job.js';
+import {
+  isSearchInvocation,
+  isSiteInvocation,
+  sandboxInvocationSchema,
+} from '../../shared/domain/sandbox-job.js';
+import { loadSearchScripts } from '../../shared/kinds/fix/search/search-scripts.js';
 import { runItem } from '../../shared/kinds/fix/use-cases/run-item.js';
+import { runSearchBatch } from '../../shared/kinds/fix/use-cases/run-search-batch.js';
 import { runSiteItem } from '../../shared/kinds/task/use-cases/run-site-item.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
@@ -21,6 +27,8 @@ const runner = await createLocalSandboxRunner({
   ...(config.SANDBOX_PYTHON ? { pythonPath: config.SANDBOX_PYTHON } : {}),
   ...(config.SANDBOX_LEVEL ? { level: config.SANDBOX_LEVEL } : {}),
 });
+
+const searchScripts = await loadSearchScripts();
 
 /** The containment this process applies, measured by the runner's probe at cold start. */
 export const containment = `${runner.capabilities().level} (${runner.capabilities().layers.join(', ')})`;
@@ -53,6 +61,19 @@ export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: unknown) => {
     const invocation = sandboxInvocationSchema.parse(event);
+    if (isSearchInvocation(invocation)) {
+      const { search } = invocation;
+      logForSession(search.sessionId);
+      const state = await runSearchBatch({ runner, transfer, scripts: searchScripts }, search);
+      logger.info('search batch ran', {
+        round: search.round,
+        tried: state.tried,
+        patches: state.patches.length,
+        stopped: state.stopped ?? null,
+        spentMs: state.spentMs,
+      });
+      return state;
+    }
     const { item } = invocation;
     logForSession(item.sessionId);
     const result = isSiteInvocation(invocation)

@@ -45,6 +45,10 @@ const appConfigSchema = z.object({
   SANDBOX_CONTAINMENT: optionalString,
   /** AWS: the Secrets Manager secret holding the model keys. */
   LLM_SECRET_ARN: optionalString,
+  /** The offline repair search (`off` never runs it): mutants run at most, and its whole time. */
+  REPAIR_SEARCH: z.enum(['on', 'off']).default('on'),
+  REPAIR_SEARCH_MAX_MUTANTS: z.coerce.number().int().min(1).max(5_000).default(400),
+  REPAIR_SEARCH_TIME_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

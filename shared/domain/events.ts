@@ -11,6 +11,8 @@ export type SessionEvent =
         | 'categorizing'
         | 'generating'
         | 'running'
+        // The offline repair search, between batches: edits tried so far, and how many passed.
+        | 'searching'
         | 'judging'
         | 'retrying'
         // A task round after its judge: waiting for its previous round, then delivering its site.

@@ -229,6 +229,19 @@ export interface SessionMeta {
   kind?: SessionKind;
   /** A task round's identity and, once judged, each check's verdict. */
   task?: TaskRoundMeta;
+  /** The repair search, once a round started it (it runs at most once a session). */
+  search?: SearchRecord;
+}
+
+/** What the session keeps of its repair search. */
+export interface SearchRecord {
+  round: number;
+  status: 'running' | 'done' | 'failed';
+  tried: number;
+  /** Passing patches it proposed (each became a candidate). */
+  patches: number;
+  seconds?: number;
+  stopped?: string;
 }
 
 /** The evaluator's task round a `task` session builds (its attempts are the session's rounds). */

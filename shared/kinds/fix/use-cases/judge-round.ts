@@ -3,6 +3,7 @@ import type { PushChannel } from '../../../ports/push-channel.js';
 import type { SessionStore } from '../../../ports/session-store.js';
 import { type EventLog, publishSessionEvent, resultEventOf } from '../../../use-cases/session-events.js';
 import { judge } from '../judge.js';
+import { SEARCH_SOURCE } from './continue-search.js';
 
 export interface RoundOutcome {
   sessionId: string;
@@ -67,10 +68,19 @@ export async function judgeRound(
     return { sessionId, round: round + 1, done: false, status: 'running' };
   }
 
+  const won = records.find((record) => record.index === judgement.winner?.index);
   const updated = await deps.store.updateMeta(sessionId, {
     status: judgement.status,
     winner: judgement.winner,
     reason: judgement.reason,
+    ...(won?.source === SEARCH_SOURCE
+      ? {
+          notes: [
+            ...meta.notes,
+            `The winner, candidate ${won.index}, came from the repair search: ${won.title ?? 'an edit'}.`,
+          ],
+        }
+      : {}),
   });
   await publishSessionEvent(deps, await resultEventOf(deps.store, updated), updated);
   return { sessionId, round, done: true, status: updated.status };

@@ -6,6 +6,7 @@ import {
   type RoundItem,
   type RoundRun,
 } from '../../../domain/sandbox-job.js';
+import { MAX_SEARCH_TRACEBACK_CHARS, SEARCH_DEFAULTS, type SearchJob } from '../../../domain/search-job.js';
 import type {
   CandidateFeedback,
   CandidateProposal,
@@ -28,6 +29,14 @@ export interface PreparedRound {
   /** What every item shares; absent when there is nothing to run. */
   run?: RoundRun;
   items: RoundItem[];
+  /** Present while the round's repair search runs: the state machine runs it before the Map. */
+  search?: SearchJob;
+}
+
+/** The repair search's budget (the config's); absent, the search never runs. */
+export interface SearchSettings {
+  maxMutants: number;
+  timeMs: number;
 }
 
 /** Presigned URLs outlive any round: the sandbox fetches within its own time limit. */
@@ -38,6 +47,7 @@ export interface PrepareRoundDeps {
   source: CandidateSource;
   push: PushChannel;
   log: EventLog;
+  search?: SearchSettings;
 }
 
 export const WEAK_EVIDENCE_NOTE =
@@ -74,6 +84,11 @@ export async function prepareRound(
     meta.rounds >= round
       ? (await deps.store.listCandidates(sessionId)).filter((record) => record.round === round)
       : [];
+  if (meta.search?.round === round && meta.search.status === 'running') {
+    // A retried Controller whose round's search was under way: the search goes on from the start.
+    const harness = await storedHarness(deps.store, sessionId);
+    return { sessionId, round, items: [], search: await searchJobFor(deps, meta, problem, round, harness) };
+  }
   if (existing.length > 0) {
     const harness = await storedHarness(deps.store, sessionId);
     const pieces = existing.map((record) => {
@@ -129,33 +144,113 @@ export async function prepareRound(
     });
   }
   await deps.store.putCandidates(sessionId, records, round === 1 ? harness : undefined);
+  const count = records.filter((record) => record.index > 0).length;
+  const searches = searchRuns(deps, meta, problem, round, count);
   const prepared = await deps.store.updateMeta(sessionId, {
     ...(generates ? {} : { status: 'running' as const, rounds: round }),
     lastIndex,
     notes: [...new Set(notes)],
     calls,
     ...(generated.category ? { category: generated.category } : {}),
+    ...(searches ? { search: { round, status: 'running' as const, tried: 0, patches: 0 } } : {}),
   });
-  const count = records.filter((record) => record.index > 0).length;
-  await publishSessionEvent(
-    deps,
-    {
-      type: 'progress',
+  if (searches) {
+    await publishSessionEvent(
+      deps,
+      {
+        type: 'progress',
+        sessionId,
+        stage: 'searching',
+        round,
+        provider: 'repair-search',
+        message:
+          count === 0
+            ? 'no known fix matched: searching small edits of the lines the failure ran'
+            : `searching small edits of the lines the failure ran, beside ${count} candidate${count === 1 ? '' : 's'}`,
+      },
+      prepared,
+    );
+    return {
       sessionId,
-      stage: 'running',
       round,
-      message: `running ${count} candidate${count === 1 ? '' : 's'}${round === 1 ? ' and the original program' : ''} in sandboxes`,
-    },
-    prepared,
-  );
+      items: [],
+      search: await searchJobFor(deps, prepared, problem, round, harness),
+    };
+  }
+  await publishSessionEvent(deps, runningEvent(sessionId, round, count), prepared);
   return planInputs(deps.store, sessionId, round, meta.filename, problem.code, harness, records);
+}
+
+/** The progress event that starts a round's Map. */
+export function runningEvent(sessionId: string, round: number, count: number) {
+  return {
+    type: 'progress' as const,
+    sessionId,
+    stage: 'running' as const,
+    round,
+    message: `running ${count} candidate${count === 1 ? '' : 's'}${round === 1 ? ' and the original program' : ''} in sandboxes`,
+  };
+}
+
+/**
+ * Whether this round runs the repair search: once a session, never in verify mode; in round 1
+ * when the source proposed nothing new, in a later round whatever it proposed (the round before
+ * failed: the templates' or the model's candidates).
+ */
+function searchRuns(
+  deps: PrepareRoundDeps,
+  meta: SessionMeta,
+  problem: FixProblem,
+  round: number,
+  count: number,
+): boolean {
+  if (!deps.search || problem.candidates || meta.search !== undefined) return false;
+  return round > 1 || count === 0;
+}
+
+/** The search's job: the original program and the round's test, inline while small, else by URL. */
+async function searchJobFor(
+  deps: PrepareRoundDeps,
+  meta: SessionMeta,
+  problem: FixProblem,
+  round: number,
+  harness: Harness,
+): Promise<SearchJob> {
+  const settings = deps.search ?? SEARCH_DEFAULTS;
+  const { sessionId } = meta;
+  const hand = async (text: string, presign: () => Promise<string>): Promise<Content> => {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    return bytes <= MAX_INLINE_PIECE_BYTES ? { text } : { url: await presign(), bytes };
+  };
+  const program = await hand(problem.code, () =>
+    deps.store.presignCandidate(sessionId, 0, 'code', URL_EXPIRY_S),
+  );
+  const test =
+    harness.kind === 'test'
+      ? await hand(harness.test ?? '', () => deps.store.presignHarness(sessionId, URL_EXPIRY_S))
+      : undefined;
+  return {
+    kind: 'repair-search',
+    sessionId,
+    round,
+    filename: meta.filename,
+    program,
+    ...(test === undefined ? {} : { test }),
+    ...(problem.error?.trim() ? { traceback: problem.error.slice(-MAX_SEARCH_TRACEBACK_CHARS) } : {}),
+    budget: {
+      maxMutants: settings.maxMutants,
+      timeMs: settings.timeMs,
+      sliceMs: Math.min(SEARCH_DEFAULTS.sliceMs, settings.timeMs),
+      maxPatches: SEARCH_DEFAULTS.maxPatches,
+    },
+  };
 }
 
 /**
  * The round's state payload: the harness, the original and each candidate inline while they fit the
  * budget (smallest first), the rest as presigned URLs; and a size-capped upload for each run's logs.
  */
-async function planInputs(
+export async function planInputs(
   store: SessionStore,
   sessionId: string,
   round: number,

@@ -203,7 +203,13 @@ async function localize(
   const files: Record<string, string> = { [job.filename]: program };
   const run: SandboxJob =
     test === undefined
-      ? { files, entry: job.filename, checked: [job.filename], timeoutMs: TRACE_TIMEOUT_MS, original: program }
+      ? {
+          files,
+          entry: job.filename,
+          checked: [job.filename],
+          timeoutMs: TRACE_TIMEOUT_MS,
+          original: program,
+        }
       : {
           files: {
             ...files,

@@ -1,0 +1,177 @@
+import type { SearchJob, SearchPatch, SearchState } from '../../../domain/search-job.js';
+import type { CandidateRecord, SessionMeta } from '../../../domain/types.js';
+import { TERMINAL_STATUSES } from '../../../domain/types.js';
+import { publishSessionEvent } from '../../../use-cases/session-events.js';
+import { applyEdits } from '../search/program-lines.js';
+import { diffProgram } from '../unified-diff.js';
+import { type PreparedRound, type PrepareRoundDeps, planInputs, runningEvent } from './prepare-round.js';
+
+/** The candidates' source name: the candidate events and the judge's notes show it. */
+export const SEARCH_SOURCE = 'repair-search';
+
+export const WEAK_SEARCH_NOTE =
+  'The repair search had no test: it edited only the lines the traceback names, and its only check was that the program runs to exit 0 — weak evidence that the edit is the fix.';
+
+/** What the state machine hands the controller after a search batch: its answer, or its error. */
+export interface SearchedInput {
+  sessionId: string;
+  round: number;
+  search: SearchJob;
+  state?: SearchState;
+  error?: { Error?: string; Cause?: string };
+}
+
+/**
+ * The controller's use case after each batch of the repair search.
+ *
+ * 1. A search still going on: record how far it got, tell the subscribers
+ *    (`searching: 120/400 edits, 1 passing so far`), and hand the next batch back.
+ * 2. A finished (or failed) search: its patches become the round's further candidates, smallest
+ *    edit first, each titled with its operator; the notes say how many edits were tried, and how
+ *    weak the evidence was without a test. Then the round's items go to the Map as usual.
+ * A retried call after the patches were stored only plans the round again.
+ */
+export async function continueSearch(deps: PrepareRoundDeps, input: SearchedInput): Promise<PreparedRound> {
+  const { sessionId, round, search } = input;
+  const meta = await deps.store.getMeta(sessionId);
+  if (!meta) throw new Error(`session ${sessionId} does not exist`);
+  if (TERMINAL_STATUSES.includes(meta.status)) return { sessionId, round, items: [] };
+  // A batch that failed keeps what the batches before it found.
+  const state = input.state ?? search.state;
+
+  const going = input.state;
+  if (meta.search?.status === 'running' && going !== undefined && going.stopped === undefined) {
+    const updated = await deps.store.updateMeta(sessionId, {
+      search: { ...meta.search, tried: going.tried, patches: going.patches.length },
+    });
+    await publishSessionEvent(
+      deps,
+      {
+        type: 'progress',
+        sessionId,
+        stage: 'searching',
+        round,
+        provider: SEARCH_SOURCE,
+        message: progressLine(going, search),
+      },
+      updated,
+    );
+    return { sessionId, round, items: [], search: { ...search, state: going } };
+  }
+
+  const [problem, stored] = await Promise.all([
+    deps.store.getProblem(sessionId),
+    deps.store.listCandidates(sessionId),
+  ]);
+  let records: Array<{ index: number; code: string; source: string }> = stored
+    .filter((record) => record.round === round)
+    .map((record) => {
+      if (record.code === null)
+        throw new Error(`session ${sessionId}: candidate ${record.index} has expired`);
+      return { index: record.index, code: record.code, source: record.source };
+    });
+  let prepared = meta;
+  if (meta.search?.status === 'running') {
+    const adopted = adoptPatches(
+      meta,
+      problem.code,
+      problem.filename,
+      state,
+      stored.map((r) => r.code),
+    );
+    if (adopted.length > 0) await deps.store.putCandidates(sessionId, adopted);
+    records = [...records, ...adopted];
+    prepared = await deps.store.updateMeta(sessionId, {
+      lastIndex: meta.lastIndex + adopted.length,
+      notes: [...new Set([...meta.notes, ...searchNotes(state, input.error, adopted)])],
+      search: {
+        round,
+        status: input.error === undefined ? 'done' : 'failed',
+        tried: state?.tried ?? 0,
+        patches: adopted.length,
+        ...(state === undefined ? {} : { seconds: Math.round(state.spentMs / 100) / 10 }),
+        ...(state?.stopped === undefined ? {} : { stopped: state.stopped }),
+      },
+    });
+  }
+  const count = records.filter((record) => record.index > 0).length;
+  await publishSessionEvent(deps, runningEvent(sessionId, round, count), prepared);
+  const harness = await deps.store.getHarness(sessionId);
+  if (!harness || harness.expired) throw new Error(`session ${sessionId} has no harness to run`);
+  return planInputs(deps.store, sessionId, round, meta.filename, problem.code, harness, records);
+}
+
+/** `searching: 120/400 edits, 1 passing so far` */
+export function progressLine(state: SearchState, search: SearchJob): string {
+  const planned = Math.min(state.listed, search.budget.maxMutants);
+  return `searching: ${state.tried}/${planned} edits, ${state.patches.length} passing so far`;
+}
+
+/** The passing patches as candidate records, smallest edit first, none repeating a program already run. */
+function adoptPatches(
+  meta: SessionMeta,
+  program: string,
+  filename: string,
+  state: SearchState | undefined,
+  known: ReadonlyArray<string | null>,
+): CandidateRecord[] {
+  const seen = new Set(known.filter((code): code is string => code !== null));
+  seen.add(program);
+  const ordered = [...(state?.patches ?? [])].sort(
+    (a, b) => a.edits.length - b.edits.length || a.size - b.size || a.order - b.order,
+  );
+  const records: CandidateRecord[] = [];
+  for (const patch of ordered) {
+    const code = applyEdits(program, patch.edits);
+    if (seen.has(code)) continue;
+    seen.add(code);
+    const change = diffProgram(filename, program, code);
+    records.push({
+      index: meta.lastIndex + records.length + 1,
+      round: meta.search?.round ?? meta.rounds,
+      source: SEARCH_SOURCE,
+      code,
+      title: titleOf(patch),
+      rationale: `The repair search's ${patch.operator} operator: the smallest edits it found that made the ${state?.evidence === 'test' ? 'test pass' : 'program run to exit 0'}.`,
+      diff: change.diff,
+      changedLines: change.changedLines,
+    });
+  }
+  return records;
+}
+
+function titleOf(patch: SearchPatch): string {
+  const lines = [...new Set(patch.edits.map((edit) => edit.line))].sort((a, b) => a - b);
+  return `${patch.operator} edit on line${lines.length === 1 ? '' : 's'} ${lines.join(' and ')}`;
+}
+
+const STOPS: Record<NonNullable<SearchState['stopped']>, string> = {
+  patches: 'it had found enough passing edits',
+  exhausted: 'every edit it could make was tried',
+  mutants: 'its budget of edits was spent',
+  time: 'its time was up',
+  'not-reproduced': 'the harness already passes on the original program: there is nothing to repair',
+  'nothing-to-edit': 'no line the failure ran could be edited',
+};
+
+function searchNotes(
+  state: SearchState | undefined,
+  error: SearchedInput['error'],
+  adopted: readonly CandidateRecord[],
+): string[] {
+  if (state === undefined) {
+    return [
+      `The repair search failed and proposed nothing: ${error?.Cause ?? error?.Error ?? 'unknown error'}.`,
+    ];
+  }
+  const seconds = (state.spentMs / 1000).toFixed(1);
+  const found =
+    adopted.length === 0
+      ? 'none passed'
+      : `${adopted.length} passed and ${adopted.length === 1 ? 'is a candidate' : 'are candidates'} (${adopted.map((r) => `${r.index}: ${r.title}`).join('; ')})`;
+  const notes = [
+    `Repair search: ${state.tried} edit${state.tried === 1 ? '' : 's'} tried in ${seconds} s; ${found}; it stopped because ${state.stopped ? STOPS[state.stopped] : 'its time was up'}.`,
+  ];
+  if (state.evidence === 'weak' && state.stopped !== 'not-reproduced') notes.push(WEAK_SEARCH_NOTE);
+  return notes;
+}
