@@ -26,7 +26,13 @@ const deps = {
   log: eventLog,
   source: createCandidateSourceChain(llmConfig, { offline: createOfflineCandidateSource(), logger }),
   ...(config.REPAIR_SEARCH === 'on'
-    ? { search: { maxMutants: config.REPAIR_SEARCH_MAX_MUTANTS, timeMs: config.REPAIR_SEARCH_TIME_MS } }
+    ? {
+        search: {
+          maxMutants: config.REPAIR_SEARCH_MAX_MUTANTS,
+          timeMs: config.REPAIR_SEARCH_TIME_MS,
+          sliceMs: config.REPAIR_SEARCH_SLICE_MS,
+        },
+      }
     : {}),
 };
 

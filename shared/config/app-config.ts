@@ -49,6 +49,8 @@ const appConfigSchema = z.object({
   REPAIR_SEARCH: z.enum(['on', 'off']).default('on'),
   REPAIR_SEARCH_MAX_MUTANTS: z.coerce.number().int().min(1).max(5_000).default(400),
   REPAIR_SEARCH_TIME_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  /** One batch of the search (a sandbox invocation), after which the controller reports progress. */
+  REPAIR_SEARCH_SLICE_MS: z.coerce.number().int().min(1_000).max(60_000).default(8_000),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

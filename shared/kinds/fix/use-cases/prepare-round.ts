@@ -37,6 +37,8 @@ export interface PreparedRound {
 export interface SearchSettings {
   maxMutants: number;
   timeMs: number;
+  /** One batch's time: progress is reported between batches. */
+  sliceMs: number;
 }
 
 /** Presigned URLs outlive any round: the sandbox fetches within its own time limit. */
@@ -240,7 +242,7 @@ async function searchJobFor(
     budget: {
       maxMutants: settings.maxMutants,
       timeMs: settings.timeMs,
-      sliceMs: Math.min(SEARCH_DEFAULTS.sliceMs, settings.timeMs),
+      sliceMs: Math.min(settings.sliceMs, settings.timeMs),
       maxPatches: SEARCH_DEFAULTS.maxPatches,
     },
   };
