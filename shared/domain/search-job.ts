@@ -97,3 +97,8 @@ export const searchJobSchema = z
   })
   .strict();
 export type SearchJob = z.infer<typeof searchJobSchema>;
+
+/** Patches smallest first: fewer edits, then fewer characters changed, then the planner's order. */
+export function smallestFirst(patches: readonly SearchPatch[]): SearchPatch[] {
+  return [...patches].sort((a, b) => a.edits.length - b.edits.length || a.size - b.size || a.order - b.order);
+}

@@ -51,11 +51,14 @@ if (only === undefined || only === 'browser')
 
 if (only === undefined || only === 'repair') {
   const r = await repairBench('/usr/bin/python3');
-  console.log('\nRepair search: one-line bug fixtures (test/fixtures/repair), no model, one at a time');
+  console.log(
+    `\nRepair search: one-line bug fixtures (test/fixtures/repair), no model, one at a time, every mutant a sandbox job (${r.containment})`,
+  );
   console.log(`verified            ${r.fixed}/${r.bugs} (${((100 * r.fixed) / r.bugs).toFixed(0)}%)`);
   console.log(`median time to fix  ${r.medianFixMs.toFixed(0)} ms`);
   console.log(`mean mutants run    ${r.meanMutants.toFixed(1)}`);
   console.log(`held-back passed    ${r.heldBack}/${r.fixed}`);
+  console.log(`sandbox per mutant  ${r.msPerMutant.toFixed(1)} ms (whole run over mutants run)`);
 }
 
 if (only === undefined || only === 'parallelism') await parallelism();

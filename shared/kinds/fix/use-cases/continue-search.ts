@@ -1,10 +1,22 @@
-import type { SearchJob, SearchPatch, SearchState } from '../../../domain/search-job.js';
-import type { CandidateRecord, SessionMeta } from '../../../domain/types.js';
+import {
+  type SearchJob,
+  type SearchPatch,
+  type SearchState,
+  smallestFirst,
+} from '../../../domain/search-job.js';
+import { caughtMessage } from '../../../domain/state-error.js';
+import type { CandidateRecord } from '../../../domain/types.js';
 import { TERMINAL_STATUSES } from '../../../domain/types.js';
 import { publishSessionEvent } from '../../../use-cases/session-events.js';
 import { applyEdits } from '../search/program-lines.js';
 import { diffProgram } from '../unified-diff.js';
-import { type PreparedRound, type PrepareRoundDeps, planInputs, runningEvent } from './prepare-round.js';
+import {
+  normaliseProgram,
+  type PreparedRound,
+  type PrepareRoundDeps,
+  planInputs,
+  runningEvent,
+} from './prepare-round.js';
 
 /** The candidates' source name: the candidate events and the judge's notes show it. */
 export const SEARCH_SOURCE = 'repair-search';
@@ -72,17 +84,23 @@ export async function continueSearch(deps: PrepareRoundDeps, input: SearchedInpu
     });
   let prepared = meta;
   if (meta.search?.status === 'running') {
-    const adopted = adoptPatches(
-      meta,
+    // A retry after the patches were stored finds them among the round's records: they count as
+    // adopted, and new indices start above every stored one.
+    const kept = stored.filter((record) => record.round === round && record.source === SEARCH_SOURCE);
+    const next = Math.max(meta.lastIndex, ...stored.map((record) => record.index)) + 1;
+    const fresh = adoptPatches(
+      next,
+      round,
       problem.code,
       problem.filename,
       state,
       stored.map((r) => r.code),
     );
-    if (adopted.length > 0) await deps.store.putCandidates(sessionId, adopted);
-    records = [...records, ...adopted];
+    if (fresh.length > 0) await deps.store.putCandidates(sessionId, fresh);
+    records = [...records, ...fresh];
+    const adopted = [...kept, ...fresh];
     prepared = await deps.store.updateMeta(sessionId, {
-      lastIndex: meta.lastIndex + adopted.length,
+      lastIndex: next - 1 + fresh.length,
       notes: [...new Set([...meta.notes, ...searchNotes(state, input.error, adopted)])],
       search: {
         round,
@@ -109,26 +127,25 @@ export function progressLine(state: SearchState, search: SearchJob): string {
 
 /** The passing patches as candidate records, smallest edit first, none repeating a program already run. */
 function adoptPatches(
-  meta: SessionMeta,
+  firstIndex: number,
+  round: number,
   program: string,
   filename: string,
   state: SearchState | undefined,
   known: ReadonlyArray<string | null>,
 ): CandidateRecord[] {
-  const seen = new Set(known.filter((code): code is string => code !== null));
-  seen.add(program);
-  const ordered = [...(state?.patches ?? [])].sort(
-    (a, b) => a.edits.length - b.edits.length || a.size - b.size || a.order - b.order,
-  );
+  const seen = new Set(known.filter((code): code is string => code !== null).map(normaliseProgram));
+  seen.add(normaliseProgram(program));
+  const ordered = smallestFirst(state?.patches ?? []);
   const records: CandidateRecord[] = [];
   for (const patch of ordered) {
     const code = applyEdits(program, patch.edits);
-    if (seen.has(code)) continue;
-    seen.add(code);
+    if (seen.has(normaliseProgram(code))) continue;
+    seen.add(normaliseProgram(code));
     const change = diffProgram(filename, program, code);
     records.push({
-      index: meta.lastIndex + records.length + 1,
-      round: meta.search?.round ?? meta.rounds,
+      index: firstIndex + records.length,
+      round,
       source: SEARCH_SOURCE,
       code,
       title: titleOf(patch),
@@ -157,18 +174,20 @@ const STOPS: Record<NonNullable<SearchState['stopped']>, string> = {
 function searchNotes(
   state: SearchState | undefined,
   error: SearchedInput['error'],
-  adopted: readonly CandidateRecord[],
+  adopted: ReadonlyArray<{ index: number; title?: string }>,
 ): string[] {
-  if (state === undefined) {
-    return [
-      `The repair search failed and proposed nothing: ${error?.Cause ?? error?.Error ?? 'unknown error'}.`,
-    ];
-  }
-  const seconds = (state.spentMs / 1000).toFixed(1);
   const found =
     adopted.length === 0
       ? 'none passed'
-      : `${adopted.length} passed and ${adopted.length === 1 ? 'is a candidate' : 'are candidates'} (${adopted.map((r) => `${r.index}: ${r.title}`).join('; ')})`;
+      : `${adopted.length} passed and ${adopted.length === 1 ? 'is a candidate' : 'are candidates'} (${adopted.map((r) => `${r.index}: ${r.title ?? 'an edit'}`).join('; ')})`;
+  if (error !== undefined) {
+    const tried = state?.tried ?? 0;
+    return [
+      `The repair search failed after ${tried} edit${tried === 1 ? '' : 's'} (${caughtMessage(error)}); ${adopted.length === 0 ? 'it proposed nothing' : found}.`,
+    ];
+  }
+  if (state === undefined) return [];
+  const seconds = (state.spentMs / 1000).toFixed(1);
   const notes = [
     `Repair search: ${state.tried} edit${state.tried === 1 ? '' : 's'} tried in ${seconds} s; ${found}; it stopped because ${state.stopped ? STOPS[state.stopped] : 'its time was up'}.`,
   ];

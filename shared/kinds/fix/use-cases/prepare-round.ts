@@ -93,6 +93,19 @@ export async function prepareRound(
   }
   if (existing.length > 0) {
     const harness = await storedHarness(deps.store, sessionId);
+    const existingCount = existing.filter((record) => record.index > 0).length;
+    if (searchRuns(deps, meta, problem, round, existingCount)) {
+      // The first preparation stored the round but failed before it could start the search.
+      const started = await deps.store.updateMeta(sessionId, {
+        search: { round, status: 'running', tried: 0, patches: 0 },
+      });
+      return {
+        sessionId,
+        round,
+        items: [],
+        search: await searchJobFor(deps, started, problem, round, harness),
+      };
+    }
     const pieces = existing.map((record) => {
       if (record.code === null)
         throw new Error(`session ${sessionId}: candidate ${record.index} has expired`);
@@ -127,11 +140,11 @@ export async function prepareRound(
   if (problem.candidates && round === 1) notes.push(VERIFY_MODE_NOTE);
   notes.push(...generated.notes);
 
-  const seen = new Set<string>([normalise(problem.code)]);
+  const seen = new Set<string>([normaliseProgram(problem.code)]);
   let lastIndex = meta.lastIndex;
   for (const proposal of generated.candidates) {
     // A client's candidates are all run, as asked; generated ones that repeat are dropped.
-    const key = normalise(proposal.code);
+    const key = normaliseProgram(proposal.code);
     if (proposal.source !== 'client' && seen.has(key)) continue;
     seen.add(key);
     lastIndex += 1;
@@ -399,6 +412,7 @@ async function storedHarness(store: SessionStore, sessionId: string): Promise<Ha
   return harness;
 }
 
-function normalise(code: string): string {
+/** A program as duplicates are told apart: line endings and surrounding blank space aside. */
+export function normaliseProgram(code: string): string {
   return code.replace(/\r\n/g, '\n').trim();
 }

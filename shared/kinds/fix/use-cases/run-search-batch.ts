@@ -118,7 +118,8 @@ export async function runSearchBatch(deps: SearchBatchDeps, job: SearchJob): Pro
     const result = await deps.runner.run({
       ...harness,
       files: { ...harness.files, [job.filename]: applyEdits(program, edits) },
-      timeoutMs: state.caseTimeoutMs,
+      // The last mutants get what is left of the budget, so the search ends on time.
+      timeoutMs: Math.max(100, Math.min(state.caseTimeoutMs, searchEnd - now())),
       original: program,
     });
     if (result.status !== 'passed') return undefined;
@@ -201,13 +202,15 @@ async function localize(
   test: string | undefined,
 ): Promise<SearchState & { cases?: TraceCase[] }> {
   const files: Record<string, string> = { [job.filename]: program };
+  // Within the search's own budget: a program that hangs must not hold the search past it.
+  const timeoutMs = Math.min(TRACE_TIMEOUT_MS, job.budget.timeMs);
   const run: SandboxJob =
     test === undefined
       ? {
           files,
           entry: job.filename,
           checked: [job.filename],
-          timeoutMs: TRACE_TIMEOUT_MS,
+          timeoutMs,
           original: program,
         }
       : {
@@ -219,7 +222,7 @@ async function localize(
           },
           entry: TRACE_SCRIPT,
           checked: [job.filename],
-          timeoutMs: TRACE_TIMEOUT_MS,
+          timeoutMs,
           original: program,
         };
   const result = await deps.runner.run(run);

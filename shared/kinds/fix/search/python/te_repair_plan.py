@@ -18,7 +18,8 @@ delete) are not made: "runs to exit 0" would pass them without proving anything.
 Edits: for the ranked lines, most suspicious first, single edits from the operator set
 (OPERATORS below); each rewrites only its own line and must parse to exactly the tree it meant.
 Then, once every single edit is listed, pairs of edits on different top-ranked lines (their
-number grows as the square), up to maxMutants in all.
+number grows as the square). The list stops one past maxMutants: that extra one says the budget,
+not the operators, ended it.
 """
 
 import ast
@@ -103,21 +104,31 @@ def plan(request):
 
     for line in ranked_kept:
         for edit, operator in mutator.edits_for(line):
-            if len(mutants) >= budget:
+            if len(mutants) > budget:
                 break
             singles.append((line, edit, operator))
             add([edit], operator)
     answer["singles"] = len(mutants)
+    # Pairs across the top-ranked lines, each line's first edits combined first: ordered by the
+    # later of the two edits' places in their own line's list, so no one line pair's edits
+    # crowd the others out of the budget.
     top = ranked_kept[:TOP_LINES_FOR_PAIRS]
-    pool = [s for s in singles if s[0] in top]
-    for i, (line_a, edit_a, op_a) in enumerate(pool):
-        if len(mutants) >= budget:
+    by_line = {line: [] for line in top}
+    for line, edit, operator in singles:
+        if line in by_line:
+            by_line[line].append((edit, operator))
+    pairs = []
+    for a, line_a in enumerate(top):
+        for line_b in top[a + 1:]:
+            for ka, (edit_a, op_a) in enumerate(by_line[line_a]):
+                for kb, (edit_b, op_b) in enumerate(by_line[line_b]):
+                    pairs.append(((max(ka, kb), ka + kb, a), [edit_a, edit_b], op_a + "+" + op_b))
+    pairs.sort(key=lambda p: p[0])
+    for _, edits, operator in pairs:
+        # One over the budget says there were more than the budget allows.
+        if len(mutants) > budget:
             break
-        for line_b, edit_b, op_b in pool[i + 1:]:
-            if len(mutants) >= budget:
-                break
-            if line_a != line_b:
-                add([edit_a, edit_b], op_a + "+" + op_b)
+        add(edits, operator)
     answer["mutants"] = mutants
     return answer
 
