@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PLAN_SCRIPT, TRACE_SCRIPT } from '../../shared/kinds/fix/search/search-scripts.js';
 
 const dir = resolve(import.meta.dirname, '../../sandbox-image');
 const dockerfile = readFileSync(resolve(dir, 'Dockerfile'), 'utf8');
@@ -111,5 +112,17 @@ describe('File: sandbox-image/Dockerfile', () => {
       /COPY shared\/adapters\/sandbox\/python\/ \$\{LAMBDA_TASK_ROOT\}\/lambdas\/sandbox\/python\//,
     );
     expect(runtimeStage).toMatch(/SANDBOX_PYTHON=\/usr\/bin\/python3\.12/);
+  });
+
+  it('puts the repair search scripts beside the bundle, where the bundled module looks for them', () => {
+    // search-scripts.ts reads ./python/<script> relative to its module, which the bundle inlines.
+    expect(runtimeStage).toContain(
+      'COPY shared/kinds/fix/search/python/ ${LAMBDA_TASK_ROOT}/lambdas/sandbox/python/',
+    );
+    for (const script of [TRACE_SCRIPT, PLAN_SCRIPT]) {
+      expect(existsSync(resolve(import.meta.dirname, '../../shared/kinds/fix/search/python', script))).toBe(
+        true,
+      );
+    }
   });
 });

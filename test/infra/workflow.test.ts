@@ -26,9 +26,10 @@ interface State {
   End?: boolean;
   Resource?: string;
   TimeoutSeconds?: number;
-  Parameters?: { FunctionName?: unknown; Payload?: { action?: string } };
+  Parameters?: { FunctionName?: unknown; Payload?: { action?: string } & Record<string, unknown> };
   Catch?: Array<{ ErrorEquals: string[]; Next: string }>;
-  Choices?: Array<{ Next: string }>;
+  Choices?: Array<{ Next: string } & Record<string, unknown>>;
+  Default?: string;
   ItemProcessor?: { StartAt: string; States: Record<string, State> };
 }
 
@@ -80,6 +81,8 @@ describe('Construct: Workflow', () => {
       controller: stack.controller,
       controllerPlaceholder: 'ControllerFunctionArn',
       map: 'RunCandidates',
+      // The repair search's batches, when a round runs it, come between the controller and the Map.
+      afterController: 'SearchOrRun',
       choice: 'AnotherRound',
       judge: 'judge',
       startAt: 'Controller',
@@ -94,6 +97,7 @@ describe('Construct: Workflow', () => {
       controller: stack.taskController,
       controllerPlaceholder: 'TaskControllerFunctionArn',
       map: 'CheckSites',
+      afterController: 'CheckSites',
       choice: 'AnotherAttempt',
       judge: 'judge-task',
       // A revise first waits for its previous round; a judged site is then delivered.
@@ -103,6 +107,35 @@ describe('Construct: Workflow', () => {
       variable: 'TASK_STATE_MACHINE_ARN',
     },
   ];
+
+  describe('the fix state machine', () => {
+    const machine = resources[logicalId(stack.fixWorkflow.stateMachine)];
+    const deployed = substitute(
+      JSON.parse(machine.Properties.DefinitionString),
+      machine.Properties.DefinitionSubstitutions,
+    ) as Definition;
+
+    it('runs the repair search in the sandbox, batch by batch, before the Map when the controller asks', () => {
+      // Assess
+      const states = deployed.States;
+      const choice = states.SearchOrRun;
+      expect(choice?.Type).toBe('Choice');
+      expect(choice?.Choices).toEqual([{ Variable: '$.search', IsPresent: true, Next: 'SearchBatch' }]);
+      expect(choice?.Default).toBe('RunCandidates');
+      const batch = states.SearchBatch;
+      expect(batch?.Parameters?.FunctionName).toEqual(arnOf(sandbox));
+      expect(batch?.Parameters?.Payload).toEqual({ 'search.$': '$.search' });
+      expect(batch?.Next).toBe('Searched');
+      // A failed batch still goes to the controller, which keeps what earlier batches found.
+      expect(batch?.Catch).toContainEqual(
+        expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Searched' }),
+      );
+      const searched = states.Searched;
+      expect(searched?.Parameters?.FunctionName).toEqual(arnOf(functionId(stack.controller)));
+      expect(searched?.Parameters?.Payload?.action).toBe('searched');
+      expect(searched?.Next).toBe('SearchOrRun');
+    });
+  });
 
   describe.each(kinds)('the $kind state machine', (kind) => {
     const machineId = logicalId(kind.workflow.stateMachine);
@@ -139,7 +172,7 @@ describe('Construct: Workflow', () => {
         expect(deployed.StartAt).toBe(kind.startAt);
         const states = deployed.States;
         expect(states.Controller?.Parameters?.FunctionName).toEqual(arnOf(controller));
-        expect(states.Controller?.Next).toBe(kind.map);
+        expect(states.Controller?.Next).toBe(kind.afterController);
         expect(states[kind.map]?.Type).toBe('Map');
         expect(states[kind.map]?.Next).toBe('Notifier');
         expect(states.Notifier?.Parameters?.FunctionName).toEqual(arnOf(notifier));
