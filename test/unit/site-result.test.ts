@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   fitResult,
+  isSearchInvocation,
   isSiteInvocation,
   MAX_RESULT_BYTES,
   MAX_SITE_CHECKS,
@@ -36,7 +37,73 @@ const siteInvocation = {
   run: { kind: 'site', checks: [{ id: 'c0', js: 'document.title === "x"' }] },
 };
 
+const searchInvocation = {
+  search: {
+    kind: 'repair-search',
+    sessionId: 's2',
+    round: 1,
+    filename: 'main.py',
+    program: { text: 'def f(n):\n    return n - 1\n' },
+    test: { text: 'from main import f\nassert f(1) == 2\n' },
+    budget: { maxMutants: 400, timeMs: 60_000, sliceMs: 8_000, maxPatches: 3 },
+  },
+};
+
 describe('Schema: sandboxInvocationSchema', () => {
+  it('accepts a repair search batch, told apart from the item kinds', () => {
+    const search = sandboxInvocationSchema.parse(searchInvocation);
+    expect(isSearchInvocation(search)).toBe(true);
+    expect(isSiteInvocation(search)).toBe(false);
+    expect(isSearchInvocation(sandboxInvocationSchema.parse(fixInvocation))).toBe(false);
+    expect(search).toEqual(searchInvocation);
+  });
+
+  it.each([
+    ['a search beside an item', { ...searchInvocation, item: fixInvocation.item }],
+    [
+      'a search with a field it does not take',
+      { search: { ...searchInvocation.search, code: { text: 'x' } } },
+    ],
+    [
+      'a search budget past its cap',
+      {
+        search: {
+          ...searchInvocation.search,
+          budget: { ...searchInvocation.search.budget, maxMutants: 10_000 },
+        },
+      },
+    ],
+    [
+      'a search patch with three edits',
+      {
+        search: {
+          ...searchInvocation.search,
+          state: {
+            ranked: [2],
+            typeMismatch: false,
+            evidence: 'test',
+            caseTimeoutMs: 1000,
+            listed: 1,
+            singles: 1,
+            offset: 1,
+            tried: 1,
+            spentMs: 10,
+            patches: [
+              {
+                operator: 'binary',
+                size: 1,
+                order: 0,
+                edits: [1, 2, 3].map((line) => ({ line, text: ['x\n'] })),
+              },
+            ],
+          },
+        },
+      },
+    ],
+  ])('refuses %s', (_what, invocation) => {
+    expect(sandboxInvocationSchema.safeParse(invocation).success).toBe(false);
+  });
+
   it('accepts a fix invocation as it always was, and a site invocation, telling them apart by run.kind', () => {
     const fix = sandboxInvocationSchema.parse(fixInvocation);
     const site = sandboxInvocationSchema.parse(siteInvocation);
