@@ -188,11 +188,17 @@ describe('HTTP API on the local stack', () => {
   });
 
   it('runs every round it is given and ends no_fix when nothing passes', async () => {
-    // A logic bug with no error text: no template applies, so both rounds end empty-handed.
-    const { json } = await postFix(fixture.stack, { code: program, test, maxRounds: 2 });
+    // A logic bug with no error text: no template applies and no small edit passes (the divisor
+    // must become len(values)), so both rounds end empty-handed, the repair search's included.
+    const { json } = await postFix(fixture.stack, {
+      code: 'def mean(values):\n    return sum(values) / 3\n',
+      test: 'from program import mean\nassert mean([1, 2, 3]) == 2\nassert mean([10]) == 10\n',
+      maxRounds: 2,
+    });
     const view = await waitForResult(fixture.stack, String(json.sessionId));
     expect(view.status).toBe('no_fix');
     expect(view.rounds).toBe(2);
     expect(view.winner).toBeNull();
+    expect(view.notes.some((note) => /^Repair search: \d+ edits tried .*none passed/.test(note))).toBe(true);
   });
 });

@@ -90,23 +90,26 @@ describe('Repair search on the local stack, offline', () => {
     ]);
   }, 150_000);
 
-  it('verifies area from its NameError alone, and the notes say the evidence is weak', async () => {
+  it('verifies area from its traceback in round 1, and the notes say the evidence is weak', async () => {
     const events = await fixOverSocket({
       code: 'def area(r):\n    return 3.14159 * radius * r\n\nprint(area(2))\n',
-      error: "NameError: name 'radius' is not defined",
+      error:
+        'Traceback (most recent call last):\n  File "program.py", line 4, in <module>\n    print(area(2))\n  File "program.py", line 2, in area\n    return 3.14159 * radius * r\nNameError: name \'radius\' is not defined\n',
     });
-    expect(events.at(-1)).toMatchObject({ type: 'result', status: 'verified' });
+    expect(events.at(-1)).toMatchObject({ type: 'result', status: 'verified', rounds: 1 });
     const view = await session(String(events.at(-1)?.sessionId));
     expect(view.winner?.diff).toContain('+    return 3.14159 * r * r');
     expect(view.notes).toContain(WEAK_SEARCH_NOTE);
   }, 150_000);
 
-  it('verifies total_price from its TypeError with a conversion', async () => {
+  it('verifies total_price from the last line of its TypeError: the templates read the whole traceback first, then the search', async () => {
     const events = await fixOverSocket({
       code: 'def total_price(items):\n    total = 0\n    for item in items:\n        total += item["price"] * item["qty"]\n    return total\n\nprint(total_price([{"price": "3", "qty": 2}]))\n',
       error: "TypeError: unsupported operand type(s) for +=: 'int' and 'str'",
     });
-    expect(events.at(-1)).toMatchObject({ type: 'result', status: 'verified' });
+    // Round 1's templates had no line to go on; round 2's read the original run's traceback, found
+    // no safe rewrite, and the search ran beside them.
+    expect(events.at(-1)).toMatchObject({ type: 'result', status: 'verified', rounds: 2 });
     const view = await session(String(events.at(-1)?.sessionId));
     expect(view.winner?.diff).toMatch(/\+ {8}total \+= (int|float)\(item\["price"\]\) \* item\["qty"\]/);
     const winner = view.candidates.find((candidate) => candidate.index === view.winner?.index);

@@ -117,7 +117,7 @@ describe('File: sandbox-image/Dockerfile', () => {
   it('puts the repair search scripts beside the bundle, where the bundled module looks for them', () => {
     // search-scripts.ts reads ./python/<script> relative to its module, which the bundle inlines.
     expect(runtimeStage).toContain(
-      'COPY shared/kinds/fix/search/python/ ${LAMBDA_TASK_ROOT}/lambdas/sandbox/python/',
+      `COPY shared/kinds/fix/search/python/ \${LAMBDA_TASK_ROOT}/lambdas/sandbox/python/`,
     );
     for (const script of [TRACE_SCRIPT, PLAN_SCRIPT]) {
       expect(existsSync(resolve(import.meta.dirname, '../../shared/kinds/fix/search/python', script))).toBe(

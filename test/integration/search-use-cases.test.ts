@@ -201,8 +201,12 @@ describe('Use case: prepareRound starts the repair search', () => {
   });
 
   it('leaves the test out of the job when the harness only checks that the program runs', async () => {
-    // Prepare: no test, no traceback.
-    await session('s-notest');
+    // Prepare: no test, no traceback, one round only (so round 1 is the search's only chance).
+    await store.create(sessionMeta('s-notest', { maxRounds: 1 }), {
+      code: PROGRAM,
+      filename: 'program.py',
+      maxRounds: 1,
+    } satisfies FixProblem);
 
     // Act
     const prepared = await prepareRound(deps(new ScriptedSource(), new RecordingPush()), {
@@ -214,6 +218,41 @@ describe('Use case: prepareRound starts the repair search', () => {
     expect(prepared.search).toBeDefined();
     expect(prepared.search && 'test' in prepared.search).toBe(false);
     expect(prepared.search && 'traceback' in prepared.search).toBe(false);
+  });
+
+  it('with no test and an error naming no program line, leaves round 1 to the templates and searches in round 2', async () => {
+    // Prepare: the last line of an error only; round 2 will have the original run's traceback.
+    await session('s-bare-error', { error: "NameError: name 'radius' is not defined" });
+    const push = new RecordingPush();
+
+    // Act
+    const first = await prepareRound(deps(new ScriptedSource(), push), {
+      sessionId: 's-bare-error',
+      round: 1,
+    });
+    await store.saveResult('s-bare-error', 0, failed("NameError: name 'radius' is not defined"));
+    await judgeRound({ store, push, log }, { sessionId: 's-bare-error', round: 1 });
+    const second = await prepareRound(deps(new ScriptedSource(), push), {
+      sessionId: 's-bare-error',
+      round: 2,
+    });
+
+    // Assess
+    expect(first.search).toBeUndefined();
+    expect(first.items.map((item) => item.index)).toEqual([0]);
+    expect(second.search?.kind).toBe('repair-search');
+  });
+
+  it('with no test, searches in round 1 when the error names a line of the program', async () => {
+    await session('s-traced', {
+      error:
+        'Traceback (most recent call last):\n  File "program.py", line 3, in f\nNameError: name \'x\' is not defined\n',
+    });
+    const prepared = await prepareRound(deps(new ScriptedSource(), new RecordingPush()), {
+      sessionId: 's-traced',
+      round: 1,
+    });
+    expect(prepared.search?.traceback).toContain('line 3');
   });
 
   it('skips the search in round 1 when the source proposed a candidate, and runs it in round 2 beside the new ones', async () => {

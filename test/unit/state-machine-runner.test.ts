@@ -52,6 +52,8 @@ describe('Function: loadDefinition', () => {
       'RecordFailure',
       'ReportCandidate',
       'Sandbox',
+      'SearchBatch',
+      'Searched',
     ]);
   });
 

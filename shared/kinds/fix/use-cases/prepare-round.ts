@@ -21,6 +21,7 @@ import type { PushChannel } from '../../../ports/push-channel.js';
 import type { SessionStore } from '../../../ports/session-store.js';
 import { type EventLog, publishSessionEvent } from '../../../use-cases/session-events.js';
 import { HARNESS_FILENAME } from '../fix-request.js';
+import { parseTraceback } from '../offline/traceback.js';
 import { diffProgram } from '../unified-diff.js';
 
 export interface PreparedRound {
@@ -208,9 +209,12 @@ export function runningEvent(sessionId: string, round: number, count: number) {
 }
 
 /**
- * Whether this round runs the repair search: once a session, never in verify mode; in round 1
- * when the source proposed nothing new, in a later round whatever it proposed (the round before
- * failed: the templates' or the model's candidates).
+ * Whether this round runs the repair search: once a session, never in verify mode; in a later
+ * round whatever the source proposed (the round before failed: the templates' or the model's
+ * candidates); in round 1 when the source proposed nothing new. Except: with no test and an error
+ * that names no line of the program, round 1 leaves it to round 2 when there is one, whose
+ * templates read the original run's own traceback first (a guard they write there beats an edit
+ * that only makes the program exit 0).
  */
 function searchRuns(
   deps: PrepareRoundDeps,
@@ -220,7 +224,10 @@ function searchRuns(
   count: number,
 ): boolean {
   if (!deps.search || problem.candidates || meta.search !== undefined) return false;
-  return round > 1 || count === 0;
+  if (round > 1) return true;
+  if (count > 0) return false;
+  const traced = problem.error !== undefined && parseTraceback(problem.error, problem.filename)?.programFrame;
+  return problem.test !== undefined || Boolean(traced) || meta.maxRounds === 1;
 }
 
 /** The search's job: the original program and the round's test, inline while small, else by URL. */
