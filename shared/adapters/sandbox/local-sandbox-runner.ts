@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { DEFAULT_POLICIES, type ProblemKind, type SandboxPolicy } from '../../domain/sandbox-policy.js';
 import { type RunResult, sandboxCrash } from '../../domain/types.js';
 import type { SandboxCapabilities, SandboxJob, SandboxRunner } from '../../ports/sandbox-runner.js';
@@ -22,7 +21,7 @@ import { runProcess } from './run-process.js';
 import { runResult } from './run-result.js';
 import { type LocalSandboxRunnerOptions, type RunSettings, resolveSettings } from './runner-settings.js';
 import { SELF_TEST_JOB, selfTestProblem } from './self-test.js';
-import { UidPool } from './uid-pool.js';
+import { DEFAULT_UID_LOCK_DIR, UidPool } from './uid-pool.js';
 import { parseBootReport } from './verdict.js';
 import { makeWorkDir, writeFiles } from './work-dir.js';
 
@@ -53,7 +52,7 @@ export async function createLocalSandboxRunner(
     }
     if (usesRunUid(level)) {
       const pool = new UidPool(
-        join(host.workRoot, 'uids'),
+        options.uidLockDir ?? DEFAULT_UID_LOCK_DIR,
         options.uidBase ?? 200_000,
         options.uidCount ?? 4096,
       );

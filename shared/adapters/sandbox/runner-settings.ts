@@ -37,6 +37,12 @@ export interface LocalSandboxRunnerOptions {
   uidBase?: number;
   /** @default 4096 */
   uidCount?: number;
+  /**
+   * Where the uid locks live. Every runner on the host must share it: a run's cleanup kills every
+   * process of its uid, so no two runners may hand out the same uid at once, whatever their work
+   * roots. @default `<tmpdir>/te-sandbox/uids`, which the browser sandbox uses too
+   */
+  uidLockDir?: string;
   /** Paths hidden behind empty read-only mounts at the `ns` level. @default the cwd, the home dir, /root, /home */
   hiddenPaths?: string[];
   /** How long after the deadline the runner kills the sandbox itself, if the boot script has not. @default 1500 */

@@ -1,6 +1,10 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** The lock dir every runner on the host shares (the Python runner's and the browser's, whatever their work roots). */
+export const DEFAULT_UID_LOCK_DIR = join(tmpdir(), 'te-sandbox', 'uids');
 
 /**
  * Hands out a distinct uid to each concurrent run, across every process on the host that uses the

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { BrowserJob, BrowserRunner } from '../../../ports/browser-runner.js';
 import { SandboxUnavailableError } from '../errors.js';
-import { UidPool } from '../uid-pool.js';
+import { DEFAULT_UID_LOCK_DIR, UidPool } from '../uid-pool.js';
 import {
   type BrowserContainmentLevel,
   type ContainmentTools,
@@ -140,7 +140,7 @@ async function namespaceRunner(
       `browser sandbox: ${tools} not found; as root Chromium runs only with --no-sandbox, which is allowed only inside the ns containment`,
     );
   const pool = new UidPool(
-    options.uidLockDir ?? join(tmpdir(), 'te-sandbox', 'uids'),
+    options.uidLockDir ?? DEFAULT_UID_LOCK_DIR,
     options.uidBase ?? 200_000,
     options.uidCount ?? 4096,
   );
