@@ -3,7 +3,9 @@ export default function NotFound() {
     <main className="grid gap-2">
       <h1 className="text-xl font-semibold">Not found</h1>
       <p>
-        <a className="text-blue-800 underline" href="/">Back to the console</a>
+        <a className="text-blue-800 underline" href="/">
+          Back to the console
+        </a>
       </p>
     </main>
   );

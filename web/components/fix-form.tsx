@@ -73,7 +73,12 @@ export function FixForm() {
     try {
       const response = await fetch('/examples/average.json');
       if (!response.ok) throw new Error(`the example could not be loaded (${response.status})`);
-      const example = (await response.json()) as { filename: string; code: string; test: string; error: string };
+      const example = (await response.json()) as {
+        filename: string;
+        code: string;
+        test: string;
+        error: string;
+      };
       const line = blamedLine(example.error, example.filename);
       form.setForm({ ...example, errorLine: line });
       setNote(`Example loaded: ${example.filename} with its test and traceback.`);
@@ -157,7 +162,9 @@ export function FixForm() {
                 const filename = event.target.value;
                 form.setForm({
                   filename,
-                  errorLine: isTraceback(form.error) ? blamedLine(form.error, filename.trim() || 'program.py') : null,
+                  errorLine: isTraceback(form.error)
+                    ? blamedLine(form.error, filename.trim() || 'program.py')
+                    : null,
                 });
               }}
             />
@@ -174,7 +181,9 @@ export function FixForm() {
               onChange={(event) => form.setForm({ maxRounds: Number(event.target.value) })}
             />
           </div>
-          {form.alert && !form.sessionId ? <ErrorAlert message={form.alert.message} field={form.alert.field} /> : null}
+          {form.alert && !form.sessionId ? (
+            <ErrorAlert message={form.alert.message} field={form.alert.field} />
+          ) : null}
           <div className="flex flex-wrap gap-2">
             <Button type="submit" disabled={busy} aria-keyshortcuts="Control+Enter Meta+Enter">
               {busy ? 'Sending…' : 'Run'}

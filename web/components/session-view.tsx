@@ -54,7 +54,11 @@ function describe(event: SessionEvent): { stage: string; provider: string; text:
         text: `${event.role === 'baseline' ? 'original program' : `candidate ${event.index}`} ${event.status} in ${ms(event.durationMs)}${event.reason ? `: ${event.reason}` : ''}`,
       };
     case 'result':
-      return { stage: 'result', provider: '', text: `${FINAL_LABEL[event.status] ?? event.status}${event.reason ? `: ${event.reason}` : ''}` };
+      return {
+        stage: 'result',
+        provider: '',
+        text: `${FINAL_LABEL[event.status] ?? event.status}${event.reason ? `: ${event.reason}` : ''}`,
+      };
     case 'error':
       return { stage: 'error', provider: '', text: event.message };
   }
@@ -62,13 +66,21 @@ function describe(event: SessionEvent): { stage: string; provider: string; text:
 
 function ConsoleLog({ lines }: { lines: ConsoleLine[] }) {
   return (
-    <ol className="max-h-72 overflow-auto rounded-md bg-slate-950 p-2 font-mono text-xs text-slate-100" aria-label="Session events" data-testid="console">
+    <ol
+      className="max-h-72 overflow-auto rounded-md bg-slate-950 p-2 font-mono text-xs text-slate-100"
+      aria-label="Session events"
+      data-testid="console"
+    >
       {lines.length === 0 ? <li className="text-slate-400">waiting for events…</li> : null}
       {lines.map((line, i) => {
         const d = describe(line.event);
         return (
-          // biome-ignore lint/suspicious/noArrayIndexKey: lines are only ever appended.
-          <li key={i} className="grid grid-cols-[7rem_6.5rem_minmax(0,1fr)] gap-2 py-0.5 sm:grid-cols-[7rem_6.5rem_6rem_minmax(0,1fr)]" data-type={line.event.type}>
+          <li
+            // biome-ignore lint/suspicious/noArrayIndexKey: lines are only ever appended.
+            key={i}
+            className="grid grid-cols-[7rem_6.5rem_minmax(0,1fr)] gap-2 py-0.5 sm:grid-cols-[7rem_6.5rem_6rem_minmax(0,1fr)]"
+            data-type={line.event.type}
+          >
             <time className="text-slate-400">{clock(line.at)}</time>
             <span className="text-sky-300">{d.stage}</span>
             <span className="hidden text-amber-200 sm:inline">{d.provider}</span>
@@ -92,9 +104,23 @@ interface Row {
 function candidateRows(view: FixView | null, lines: ConsoleLine[]): Row[] {
   const rows = new Map<number, Row>();
   if (view?.baseline)
-    rows.set(0, { index: 0, round: null, source: 'original', status: view.baseline.status, durationMs: view.baseline.durationMs, reason: view.baseline.reason });
+    rows.set(0, {
+      index: 0,
+      round: null,
+      source: 'original',
+      status: view.baseline.status,
+      durationMs: view.baseline.durationMs,
+      reason: view.baseline.reason,
+    });
   for (const c of view?.candidates ?? [])
-    rows.set(c.index, { index: c.index, round: c.round, source: c.source, status: c.status, durationMs: c.durationMs, reason: c.reason });
+    rows.set(c.index, {
+      index: c.index,
+      round: c.round,
+      source: c.source,
+      status: c.status,
+      durationMs: c.durationMs,
+      reason: c.reason,
+    });
   for (const { event } of lines) {
     if (event.type !== 'candidate') continue;
     const known = rows.get(event.index);
@@ -112,7 +138,9 @@ function candidateRows(view: FixView | null, lines: ConsoleLine[]): Row[] {
 }
 
 function Verdict({ status }: { status: RunStatus }) {
-  return <span className={cn('rounded px-1.5 py-0.5 text-xs font-medium', VERDICT_CLASS[status])}>{status}</span>;
+  return (
+    <span className={cn('rounded px-1.5 py-0.5 text-xs font-medium', VERDICT_CLASS[status])}>{status}</span>
+  );
 }
 
 function CandidateTable({ rows, winner }: { rows: Row[]; winner: number | null }) {
@@ -122,23 +150,44 @@ function CandidateTable({ rows, winner }: { rows: Row[]; winner: number | null }
         <caption className="sr-only">Candidates and their verdicts</caption>
         <thead className="text-xs text-slate-600">
           <tr>
-            <th scope="col" className="py-1 pr-2">#</th>
-            <th scope="col" className="py-1 pr-2">Candidate</th>
-            <th scope="col" className="py-1 pr-2">Verdict</th>
-            <th scope="col" className="py-1 pr-2">Time</th>
-            <th scope="col" className="py-1">Reason</th>
+            <th scope="col" className="py-1 pr-2">
+              #
+            </th>
+            <th scope="col" className="py-1 pr-2">
+              Candidate
+            </th>
+            <th scope="col" className="py-1 pr-2">
+              Verdict
+            </th>
+            <th scope="col" className="py-1 pr-2">
+              Time
+            </th>
+            <th scope="col" className="py-1">
+              Reason
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={row.index} className="border-t border-slate-200 align-top" data-index={row.index} data-status={row.status}>
+            <tr
+              key={row.index}
+              className="border-t border-slate-200 align-top"
+              data-index={row.index}
+              data-status={row.status}
+            >
               <td className="py-1 pr-2">{row.index}</td>
               <td className="py-1 pr-2">
-                {row.index === 0 ? 'original program' : `${row.source}${row.round ? `, round ${row.round}` : ''}`}
+                {row.index === 0
+                  ? 'original program'
+                  : `${row.source}${row.round ? `, round ${row.round}` : ''}`}
                 {winner === row.index ? <strong className="ml-1 text-green-800">(winner)</strong> : null}
               </td>
-              <td className="py-1 pr-2"><Verdict status={row.status} /></td>
-              <td className="py-1 pr-2 whitespace-nowrap" data-testid="duration">{ms(row.durationMs)}</td>
+              <td className="py-1 pr-2">
+                <Verdict status={row.status} />
+              </td>
+              <td className="py-1 pr-2 whitespace-nowrap" data-testid="duration">
+                {ms(row.durationMs)}
+              </td>
               <td className="py-1 break-words text-slate-700">{row.reason ?? ''}</td>
             </tr>
           ))}
@@ -148,12 +197,23 @@ function CandidateTable({ rows, winner }: { rows: Row[]; winner: number | null }
   );
 }
 
-function Output({ label, text, truncated }: { label: string; text: string | null; truncated?: boolean | undefined }) {
+function Output({
+  label,
+  text,
+  truncated,
+}: {
+  label: string;
+  text: string | null;
+  truncated?: boolean | undefined;
+}) {
   if (text === null) return <p className="text-xs text-slate-600">{label}: expired</p>;
   if (text === '') return <p className="text-xs text-slate-600">{label}: (empty)</p>;
   return (
     <div>
-      <p className="text-xs font-medium text-slate-700">{label}{truncated ? ' (truncated)' : ''}</p>
+      <p className="text-xs font-medium text-slate-700">
+        {label}
+        {truncated ? ' (truncated)' : ''}
+      </p>
       <pre className="max-h-48 overflow-auto rounded bg-slate-100 p-2 text-xs">{text}</pre>
     </div>
   );
@@ -163,7 +223,9 @@ function CandidateDetails({ candidate, winner }: { candidate: CandidateView; win
   return (
     <details className="rounded-md border border-slate-200 p-2" open={winner}>
       <summary className="cursor-pointer text-sm">
-        Candidate {candidate.index} ({candidate.source}{candidate.title ? `: ${candidate.title}` : ''}) <Verdict status={candidate.status} /> {ms(candidate.durationMs)}
+        Candidate {candidate.index} ({candidate.source}
+        {candidate.title ? `: ${candidate.title}` : ''}) <Verdict status={candidate.status} />{' '}
+        {ms(candidate.durationMs)}
         {winner ? ' — winner' : ''}
       </summary>
       <div className="mt-2 grid gap-2">
@@ -174,7 +236,16 @@ function CandidateDetails({ candidate, winner }: { candidate: CandidateView; win
             <pre className="max-h-64 overflow-auto rounded bg-slate-100 p-2 text-xs">{candidate.code}</pre>
           </div>
         ) : (
-          <p className="text-xs text-slate-600">Code: {candidate.codeUrl ? <a className="underline" href={candidate.codeUrl}>download</a> : 'expired'}</p>
+          <p className="text-xs text-slate-600">
+            Code:{' '}
+            {candidate.codeUrl ? (
+              <a className="underline" href={candidate.codeUrl}>
+                download
+              </a>
+            ) : (
+              'expired'
+            )}
+          </p>
         )}
         <Output label="stdout" text={candidate.stdout} truncated={candidate.stdoutTruncated} />
         <Output label="stderr" text={candidate.stderr} truncated={candidate.stderrTruncated} />
@@ -241,12 +312,25 @@ function ResultPanel({ view, original }: { view: FixView; original: string | nul
         {winner && fixed !== null ? (
           <>
             <div className="flex flex-wrap items-center gap-2">
-              <Button type="button" onClick={() => void copy()}>Copy fixed code</Button>
-              <Button type="button" variant="outline" onClick={download}>Download {view.filename}</Button>
-              <span role="status" className="text-sm text-slate-700">{copied}</span>
+              <Button type="button" onClick={() => void copy()}>
+                Copy fixed code
+              </Button>
+              <Button type="button" variant="outline" onClick={download}>
+                Download {view.filename}
+              </Button>
+              <span role="status" className="text-sm text-slate-700">
+                {copied}
+              </span>
             </div>
             {original !== null ? (
-              <DiffView original={original} modified={fixed} height={Math.min(480, 40 + 19 * Math.max(original.split('\n').length, fixed.split('\n').length))} />
+              <DiffView
+                original={original}
+                modified={fixed}
+                height={Math.min(
+                  480,
+                  40 + 19 * Math.max(original.split('\n').length, fixed.split('\n').length),
+                )}
+              />
             ) : (
               <pre className="overflow-auto rounded bg-slate-100 p-2 text-xs">{winner.diff ?? ''}</pre>
             )}
@@ -256,12 +340,16 @@ function ResultPanel({ view, original }: { view: FixView; original: string | nul
         )}
         {view.notes.length > 0 ? (
           <ul className="list-disc pl-5 text-sm text-slate-700" aria-label="Notes">
-            {view.notes.map((note) => <li key={note}>{note}</li>)}
+            {view.notes.map((note) => (
+              <li key={note}>{note}</li>
+            ))}
           </ul>
         ) : null}
         {view.baseline ? (
           <details className="rounded-md border border-slate-200 p-2">
-            <summary className="cursor-pointer text-sm">Original program run <Verdict status={view.baseline.status} /> {ms(view.baseline.durationMs)}</summary>
+            <summary className="cursor-pointer text-sm">
+              Original program run <Verdict status={view.baseline.status} /> {ms(view.baseline.durationMs)}
+            </summary>
             <div className="mt-2 grid gap-2">
               <Output label="stdout" text={view.baseline.stdout} />
               <Output label="stderr" text={view.baseline.stderr} />
@@ -295,20 +383,34 @@ export function SessionView({ sessionId }: { sessionId: string }) {
     <main className="grid gap-3">
       <div className="flex flex-wrap items-baseline gap-x-3">
         <h1 className="text-xl font-semibold">Session</h1>
-        <code className="break-all text-sm text-slate-700" data-testid="session-id">{sessionId}</code>
-        <span className="text-xs text-slate-600" data-testid="socket">live: {socket}</span>
-        <a className="text-sm text-blue-800 underline" href="/">New fix</a>
+        <code className="break-all text-sm text-slate-700" data-testid="session-id">
+          {sessionId}
+        </code>
+        <span className="text-xs text-slate-600" data-testid="socket">
+          live: {socket}
+        </span>
+        <a className="text-sm text-blue-800 underline" href="/">
+          New fix
+        </a>
       </div>
       {alert ? <ErrorAlert message={alert.message} field={alert.field} /> : null}
       <FinalLine status={status} reason={reason} />
       <div className="grid gap-3 lg:grid-cols-2">
         <Card className="min-w-0">
-          <CardHeader><CardTitle>Console</CardTitle></CardHeader>
-          <CardContent><ConsoleLog lines={lines} /></CardContent>
+          <CardHeader>
+            <CardTitle>Console</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <ConsoleLog lines={lines} />
+          </CardContent>
         </Card>
         <Card className="min-w-0">
-          <CardHeader><CardTitle>Candidates</CardTitle></CardHeader>
-          <CardContent><CandidateTable rows={rows} winner={view?.winner?.index ?? result?.winner?.index ?? null} /></CardContent>
+          <CardHeader>
+            <CardTitle>Candidates</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <CandidateTable rows={rows} winner={view?.winner?.index ?? result?.winner?.index ?? null} />
+          </CardContent>
         </Card>
       </div>
       {ended && view ? <ResultPanel view={view} original={original} /> : null}

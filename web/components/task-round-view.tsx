@@ -34,7 +34,11 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
         setView(next);
         setError(null);
         // A round still running is read again now and then: the page is a read-only view.
-        if (next.status === 'queued' || next.status === 'running' || (next.delivery && !['delivered', 'failed'].includes(next.delivery.stage)))
+        if (
+          next.status === 'queued' ||
+          next.status === 'running' ||
+          (next.delivery && !['delivered', 'failed'].includes(next.delivery.stage))
+        )
           timer = setTimeout(load, 2000);
       } catch (failure) {
         if (!stopped) setError(errorText(failure));
@@ -54,13 +58,24 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
       {error ? <ErrorAlert message={error} /> : null}
       {view ? (
         <>
-          <div role="status" className="rounded-md border border-slate-200 bg-white p-3 text-sm" data-testid="task-status">
+          <div
+            role="status"
+            className="rounded-md border border-slate-200 bg-white p-3 text-sm"
+            data-testid="task-status"
+          >
             <strong>{view.status}</strong>
             {view.reason ? `: ${view.reason}` : ''}
-            {view.delivery ? <span className="block text-slate-700">delivery: {view.delivery.stage}{view.delivery.reason ? ` (${view.delivery.reason})` : ''}</span> : null}
+            {view.delivery ? (
+              <span className="block text-slate-700">
+                delivery: {view.delivery.stage}
+                {view.delivery.reason ? ` (${view.delivery.reason})` : ''}
+              </span>
+            ) : null}
           </div>
           <Card>
-            <CardHeader><CardTitle>Published</CardTitle></CardHeader>
+            <CardHeader>
+              <CardTitle>Published</CardTitle>
+            </CardHeader>
             <CardContent className="grid gap-1 text-sm">
               <ExternalLink href={view.repo_url}>repository</ExternalLink>
               <span>commit: {view.commit_sha ? <code>{view.commit_sha}</code> : 'not yet'}</span>
@@ -68,14 +83,20 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
             </CardContent>
           </Card>
           <Card>
-            <CardHeader><CardTitle>Checks</CardTitle></CardHeader>
+            <CardHeader>
+              <CardTitle>Checks</CardTitle>
+            </CardHeader>
             <CardContent>
-              {view.checks === null ? <p className="text-sm text-slate-600">Not compiled yet.</p> : (
+              {view.checks === null ? (
+                <p className="text-sm text-slate-600">Not compiled yet.</p>
+              ) : (
                 <ol className="grid gap-1 text-sm">
                   {view.checks.map((check, i) => (
                     // biome-ignore lint/suspicious/noArrayIndexKey: checks keep the evaluator's order.
                     <li key={i} className="flex flex-wrap gap-2 border-t border-slate-100 pt-1">
-                      <span className={cn('rounded px-1.5 text-xs font-medium', CHECK_CLASS[check.status])}>{check.status}</span>
+                      <span className={cn('rounded px-1.5 text-xs font-medium', CHECK_CLASS[check.status])}>
+                        {check.status}
+                      </span>
                       <span className="text-xs text-slate-600">{check.how}</span>
                       <span className="min-w-0 break-words">{check.text}</span>
                       {check.why ? <span className="w-full text-xs text-slate-600">{check.why}</span> : null}
@@ -86,20 +107,37 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
             </CardContent>
           </Card>
           <Card>
-            <CardHeader><CardTitle>Sites checked</CardTitle></CardHeader>
+            <CardHeader>
+              <CardTitle>Sites checked</CardTitle>
+            </CardHeader>
             <CardContent className="overflow-x-auto">
               <table className="w-full text-left text-sm">
                 <thead className="text-xs text-slate-600">
-                  <tr><th scope="col">#</th><th scope="col">Site</th><th scope="col">Verdict</th><th scope="col">Checks passed</th><th scope="col">Time</th><th scope="col">Reason</th></tr>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">Site</th>
+                    <th scope="col">Verdict</th>
+                    <th scope="col">Checks passed</th>
+                    <th scope="col">Time</th>
+                    <th scope="col">Reason</th>
+                  </tr>
                 </thead>
                 <tbody>
                   {view.candidates.map((c) => (
                     <tr key={c.index} className="border-t border-slate-200 align-top">
                       <td className="pr-2">{c.index}</td>
-                      <td className="pr-2">{c.role === 'baseline' ? 'baseline' : c.source}{view.winner?.index === c.index ? ' (winner)' : ''}</td>
+                      <td className="pr-2">
+                        {c.role === 'baseline' ? 'baseline' : c.source}
+                        {view.winner?.index === c.index ? ' (winner)' : ''}
+                      </td>
                       <td className="pr-2">{c.status}</td>
-                      <td className="pr-2">{c.passed ?? '—'}{view.checks ? ` / ${view.checks.length}` : ''}</td>
-                      <td className="pr-2 whitespace-nowrap">{c.durationMs === null ? '' : `${Math.round(c.durationMs)} ms`}</td>
+                      <td className="pr-2">
+                        {c.passed ?? '—'}
+                        {view.checks ? ` / ${view.checks.length}` : ''}
+                      </td>
+                      <td className="pr-2 whitespace-nowrap">
+                        {c.durationMs === null ? '' : `${Math.round(c.durationMs)} ms`}
+                      </td>
                       <td className="break-words text-slate-700">{c.reason ?? ''}</td>
                     </tr>
                   ))}
@@ -109,7 +147,9 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
           </Card>
           {view.notes.length > 0 ? (
             <ul className="list-disc pl-5 text-sm text-slate-700" aria-label="Notes">
-              {view.notes.map((note) => <li key={note}>{note}</li>)}
+              {view.notes.map((note) => (
+                <li key={note}>{note}</li>
+              ))}
             </ul>
           ) : null}
         </>

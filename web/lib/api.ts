@@ -32,7 +32,11 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
     const refusal = (body ?? {}) as { error?: unknown; field?: unknown };
     const message =
       typeof refusal.error === 'string' ? refusal.error : `${response.status} ${response.statusText}`.trim();
-    throw new ApiError(message, response.status, typeof refusal.field === 'string' ? refusal.field : undefined);
+    throw new ApiError(
+      message,
+      response.status,
+      typeof refusal.field === 'string' ? refusal.field : undefined,
+    );
   }
   return body as T;
 }

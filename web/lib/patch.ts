@@ -34,7 +34,10 @@ export function reverseApply(changed: string, diff: string): string | null {
   let originalEndsWithoutNewline = false;
   for (const hunk of hunks) {
     // A hunk of zero new lines is numbered one line before the insertion point.
-    const start = Math.max(0, hunk.newStart - 1 + (hunk.lines.some((l) => l.startsWith(' ') || l.startsWith('+')) ? 0 : 1));
+    const start = Math.max(
+      0,
+      hunk.newStart - 1 + (hunk.lines.some((l) => l.startsWith(' ') || l.startsWith('+')) ? 0 : 1),
+    );
     while (cursor < start && cursor < source.length) out.push(source[cursor++] as string);
     let previous = '';
     for (const line of hunk.lines) {

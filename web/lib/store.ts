@@ -86,7 +86,10 @@ export const useConsole = create<FormState & SessionState & Actions>((set, get) 
     } catch (error) {
       if (get().sessionId !== sessionId) return;
       set({
-        alert: { message: errorText(error), ...(error instanceof ApiError && error.field ? { field: error.field } : {}) },
+        alert: {
+          message: errorText(error),
+          ...(error instanceof ApiError && error.field ? { field: error.field } : {}),
+        },
       });
     }
   },

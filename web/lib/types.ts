@@ -1,7 +1,14 @@
 // The API's shapes as the console reads them (see the root README, "HTTP API" and "WebSocket API").
 // Kept here, not imported from shared/, so the web app builds on its own.
 
-export type SessionStatus = 'queued' | 'running' | 'verified' | 'no_fix' | 'not_reproduced' | 'failed' | 'partial';
+export type SessionStatus =
+  | 'queued'
+  | 'running'
+  | 'verified'
+  | 'no_fix'
+  | 'not_reproduced'
+  | 'failed'
+  | 'partial';
 export type RunStatus = 'passed' | 'failed' | 'timeout' | 'crashed' | 'blocked' | 'pending';
 
 export interface RunView {

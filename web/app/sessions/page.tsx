@@ -10,6 +10,7 @@ import { useConsole } from '@/lib/store';
 export default function SessionsPage() {
   const pathname = usePathname();
   const [id, setId] = useState<string | null | undefined>(undefined);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read the URL again on every client-side navigation.
   useEffect(() => {
     const match = /^\/sessions\/([^/]+)/.exec(window.location.pathname);
     const sessionId = match?.[1] ? decodeURIComponent(match[1]) : null;

@@ -11,7 +11,10 @@ function TabsList({ className, ...props }: React.ComponentProps<typeof TabsPrimi
   return (
     <TabsPrimitive.List
       data-slot="tabs-list"
-      className={cn('inline-flex h-9 w-fit items-center rounded-lg bg-slate-200 p-1 text-slate-700', className)}
+      className={cn(
+        'inline-flex h-9 w-fit items-center rounded-lg bg-slate-200 p-1 text-slate-700',
+        className,
+      )}
       {...props}
     />
   );
