@@ -18,7 +18,7 @@ export function FixForm() {
   const form = useConsole();
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<string | null>(null);
-  const errorRef = useRef<HTMLTextAreaElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
 
   const run = useCallback(async () => {
     const state = useConsole.getState();
@@ -49,12 +49,13 @@ export function FixForm() {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
         event.stopPropagation();
-        void run();
+        // As the Run button would: the form's own checks (rounds 1–3), then submit.
+        formRef.current?.requestSubmit();
       }
     };
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
-  }, [run]);
+  }, []);
 
   const takeTraceback = (text: string): boolean => {
     if (!isTraceback(text)) return false;
@@ -89,6 +90,7 @@ export function FixForm() {
 
   return (
     <form
+      ref={formRef}
       className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]"
       aria-label="Fix a program"
       onSubmit={(event) => {
@@ -141,7 +143,6 @@ export function FixForm() {
             <Label htmlFor="error">Error or traceback</Label>
             <Textarea
               id="error"
-              ref={errorRef}
               rows={8}
               value={form.error}
               placeholder="NameError: name 'totl' is not defined"

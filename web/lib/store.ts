@@ -68,7 +68,16 @@ export const useConsole = create<FormState & SessionState & Actions>((set, get) 
   follow: (sessionId, submittedCode) => {
     if (get().sessionId === sessionId && live) return;
     live?.close();
-    set({ ...initialSession, sessionId, submittedCode: submittedCode ?? null });
+    set({
+      ...initialSession,
+      sessionId,
+      submittedCode: submittedCode ?? null,
+      // Submitted here: the POST's 202 is the session's `accepted` (pushed before this socket subscribed).
+      lines:
+        submittedCode === undefined
+          ? []
+          : [{ at: Date.now(), event: { type: 'accepted', sessionId, status: 'queued' } }],
+    });
     live = new LiveSession(sessionId);
     void get().refresh();
   },
@@ -200,4 +209,9 @@ class LiveSession {
 /** Drops the live socket (the console reconnects and resubscribes). */
 export function dropSocket(): void {
   live?.drop();
+}
+
+if (typeof window !== 'undefined') {
+  // For tests and the curious: simulate a network drop.
+  (window as unknown as { __teDropSocket?: () => void }).__teDropSocket = dropSocket;
 }
