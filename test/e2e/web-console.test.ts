@@ -292,6 +292,8 @@ describe('web console', () => {
     await expect.poll(() => apiAlert(page).innerText()).toContain('code must not be empty');
     await page.goto(`${origin}/sessions/${sessionId}`);
     await waitForFinal(page, 'verified');
+    expect(await waitForDiff(page)).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.screenshot({ path: join(SHOTS, 'session-375.png'), fullPage: true });
     await context.close();
   });

@@ -1,6 +1,6 @@
 export default function NotFound() {
   return (
-    <main className="grid gap-2">
+    <main className="grid grid-cols-[minmax(0,1fr)] gap-2">
       <h1 className="text-xl font-semibold">Not found</h1>
       <p>
         <a className="text-blue-800 underline" href="/">

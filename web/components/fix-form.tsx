@@ -91,7 +91,7 @@ export function FixForm() {
   return (
     <form
       ref={formRef}
-      className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]"
+      className="grid grid-cols-[minmax(0,1fr)] gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]"
       aria-label="Fix a program"
       onSubmit={(event) => {
         event.preventDefault();
@@ -138,8 +138,8 @@ export function FixForm() {
         </CardContent>
       </Card>
       <Card className="min-w-0">
-        <CardContent className="grid gap-3 pt-4">
-          <div className="grid gap-1.5">
+        <CardContent className="grid grid-cols-[minmax(0,1fr)] gap-3 pt-4">
+          <div className="grid grid-cols-[minmax(0,1fr)] gap-1.5">
             <Label htmlFor="error">Error or traceback</Label>
             <Textarea
               id="error"
@@ -153,7 +153,7 @@ export function FixForm() {
               }}
             />
           </div>
-          <div className="grid gap-1.5">
+          <div className="grid grid-cols-[minmax(0,1fr)] gap-1.5">
             <Label htmlFor="filename">File name</Label>
             <Input
               id="filename"
@@ -170,7 +170,7 @@ export function FixForm() {
               }}
             />
           </div>
-          <div className="grid gap-1.5">
+          <div className="grid grid-cols-[minmax(0,1fr)] gap-1.5">
             <Label htmlFor="rounds">Rounds (1–3)</Label>
             <Input
               id="rounds"

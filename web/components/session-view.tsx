@@ -228,7 +228,7 @@ function CandidateDetails({ candidate, winner }: { candidate: CandidateView; win
         {ms(candidate.durationMs)}
         {winner ? ' — winner' : ''}
       </summary>
-      <div className="mt-2 grid gap-2">
+      <div className="mt-2 grid grid-cols-[minmax(0,1fr)] gap-2">
         {candidate.reason ? <p className="text-sm">Reason: {candidate.reason}</p> : null}
         {candidate.code !== null ? (
           <div>
@@ -308,7 +308,7 @@ function ResultPanel({ view, original }: { view: FixView; original: string | nul
       <CardHeader>
         <CardTitle>Result</CardTitle>
       </CardHeader>
-      <CardContent className="grid gap-3">
+      <CardContent className="grid grid-cols-[minmax(0,1fr)] gap-3">
         {winner && fixed !== null ? (
           <>
             <div className="flex flex-wrap items-center gap-2">
@@ -350,7 +350,7 @@ function ResultPanel({ view, original }: { view: FixView; original: string | nul
             <summary className="cursor-pointer text-sm">
               Original program run <Verdict status={view.baseline.status} /> {ms(view.baseline.durationMs)}
             </summary>
-            <div className="mt-2 grid gap-2">
+            <div className="mt-2 grid grid-cols-[minmax(0,1fr)] gap-2">
               <Output label="stdout" text={view.baseline.stdout} />
               <Output label="stderr" text={view.baseline.stderr} />
             </div>
@@ -380,7 +380,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
     return null;
   }, [submittedCode, view]);
   return (
-    <main className="grid gap-3">
+    <main className="grid grid-cols-[minmax(0,1fr)] gap-3">
       <div className="flex flex-wrap items-baseline gap-x-3">
         <h1 className="text-xl font-semibold">Session</h1>
         <code className="break-all text-sm text-slate-700" data-testid="session-id">
@@ -395,7 +395,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
       </div>
       {alert ? <ErrorAlert message={alert.message} field={alert.field} /> : null}
       <FinalLine status={status} reason={reason} />
-      <div className="grid gap-3 lg:grid-cols-2">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-3 lg:grid-cols-2">
         <Card className="min-w-0">
           <CardHeader>
             <CardTitle>Console</CardTitle>

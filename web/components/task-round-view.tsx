@@ -51,7 +51,7 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
     };
   }, [task, round]);
   return (
-    <main className="grid gap-3">
+    <main className="grid grid-cols-[minmax(0,1fr)] gap-3">
       <h1 className="text-xl font-semibold">
         Task <code>{task}</code>, round {round}
       </h1>
@@ -76,7 +76,7 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
             <CardHeader>
               <CardTitle>Published</CardTitle>
             </CardHeader>
-            <CardContent className="grid gap-1 text-sm">
+            <CardContent className="grid grid-cols-[minmax(0,1fr)] gap-1 text-sm">
               <ExternalLink href={view.repo_url}>repository</ExternalLink>
               <span>commit: {view.commit_sha ? <code>{view.commit_sha}</code> : 'not yet'}</span>
               <ExternalLink href={view.pages_url}>pages</ExternalLink>
@@ -90,7 +90,7 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
               {view.checks === null ? (
                 <p className="text-sm text-slate-600">Not compiled yet.</p>
               ) : (
-                <ol className="grid gap-1 text-sm">
+                <ol className="grid grid-cols-[minmax(0,1fr)] gap-1 text-sm">
                   {view.checks.map((check, i) => (
                     // biome-ignore lint/suspicious/noArrayIndexKey: checks keep the evaluator's order.
                     <li key={i} className="flex flex-wrap gap-2 border-t border-slate-100 pt-1">

@@ -169,8 +169,11 @@ export function DiffView({ original, modified, height = 320 }: DiffViewProps) {
         options={{
           ...baseOptions,
           readOnly: true,
-          renderSideBySide: true,
+          // Side by side where there is room; one column on a phone (chosen here, not by Monaco's
+          // own fallback, which swaps editors under the page).
+          renderSideBySide: typeof window === 'undefined' || window.innerWidth >= 640,
           useInlineViewWhenSpaceIsLimited: false,
+          lineNumbersMinChars: 3,
           originalEditable: false,
           ariaLabel: 'Original program (left) and the verified fix (right)',
         }}
