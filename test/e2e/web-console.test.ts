@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_DIR } from '../../infra/local/console-files.js';
+import { readExampleTask, taskBody } from '../../infra/local/example-task.js';
+import { LocalEvaluator } from '../../infra/local/local-evaluator.js';
 import {
   postFix,
   type StackFixture,
@@ -19,7 +22,11 @@ const SHOTS = join(import.meta.dirname, '../../test-artifacts/web');
 const examples = join(import.meta.dirname, '../../infra/local/examples');
 
 let fixture: StackFixture;
+let evaluator: LocalEvaluator;
 let browser: Browser;
+/** The bundled evaluator task (`npm run demo:task`), posted at the start and read at the end. */
+let taskRound: { task: string; round: number } | undefined;
+const TASK_SECRET = 'web-console-task-secret';
 let origin: string;
 const requested: string[] = [];
 const pageErrors: string[] = [];
@@ -28,16 +35,34 @@ beforeAll(async () => {
   if (!existsSync(join(CONSOLE_DIR, 'index.html')))
     throw new Error(`the web console is not built (${CONSOLE_DIR}): run npm run build:web`);
   await mkdir(SHOTS, { recursive: true });
-  [fixture, browser] = await Promise.all([
-    startStackFixture(),
+  const example = await readExampleTask(join(examples, 'task-sales.json'));
+  const sent = { email: example.email, task: example.task, round: example.round, nonce: randomUUID() };
+  [fixture, browser, evaluator] = await Promise.all([
+    startStackFixture({
+      TASK_SECRET,
+      TASK_ALLOW_LOOPBACK_CALLBACK: 'true',
+      GITHUB_TOKEN: '',
+      GITHUB_TOKEN_SECRET_ARN: '',
+      TASK_SECRET_ARN: '',
+    }),
     chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
+    LocalEvaluator.start(sent),
   ]);
   origin = fixture.stack.httpUrl;
+  const body = taskBody(example, { secret: TASK_SECRET, nonce: sent.nonce, evaluationUrl: evaluator.url });
+  const accepted = await fetch(`${origin}/v1/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (accepted.status !== 200) throw new Error(`POST /v1/tasks answered ${accepted.status}`);
+  taskRound = { task: example.task, round: example.round };
 });
 
 afterAll(async () => {
   await browser?.close();
   await fixture?.stop();
+  await evaluator?.close();
 });
 
 async function newPage(
@@ -93,6 +118,28 @@ async function waitForFinal(page: Page, status: string, timeout = 60_000): Promi
   const final = page.locator(`[data-testid=final][data-status=${status}]`);
   await final.waitFor({ timeout });
   return final.innerText();
+}
+
+/** Waits for a task round to end and its delivery to settle, as the page reads it. */
+async function waitForTaskRound(task: string, round: number, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${origin}/v1/tasks/${task}/rounds/${round}`);
+    if (response.status === 200) {
+      const view = (await response.json()) as {
+        status: string;
+        checks: Array<{ status: string }> | null;
+        candidates: unknown[];
+        pages_url: string | null;
+        commit_sha: string | null;
+        delivery: { stage: string } | null;
+      };
+      const settled = !view.delivery || ['delivered', 'failed'].includes(view.delivery.stage);
+      if (!['queued', 'running'].includes(view.status) && settled) return view;
+    }
+    if (Date.now() > deadline) throw new Error(`task ${task} round ${round} did not end in time`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function waitForDiff(page: Page): Promise<number> {
@@ -295,6 +342,29 @@ describe('web console', () => {
     expect(await waitForDiff(page)).toBeGreaterThan(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.screenshot({ path: join(SHOTS, 'session-375.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('shows a task round: checks with verdicts, sites with scores, the published links', async () => {
+    if (!taskRound) throw new Error('no task round was posted');
+    const { task, round } = taskRound;
+    const view = await waitForTaskRound(task, round);
+    const { context, page } = await newPage();
+    await page.goto(`${origin}/tasks/${task}/${round}`);
+    const status = page.getByTestId('task-status');
+    await expect.poll(() => status.innerText(), { timeout: 20_000 }).toContain(view.status);
+    const checks = page.getByTestId('checks').locator('li');
+    expect(await checks.count()).toBe(view.checks?.length ?? -1);
+    const first = view.checks?.[0];
+    if (first) expect(await checks.first().innerText()).toContain(first.status);
+    expect(await page.getByTestId('sites').locator('tbody tr').count()).toBe(view.candidates.length);
+    if (view.pages_url) {
+      await expect
+        .poll(() => page.getByRole('link', { name: /^pages:/ }).getAttribute('href'))
+        .toBe(view.pages_url);
+    }
+    if (view.commit_sha) expect(await page.getByText(view.commit_sha).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'task-round.png'), fullPage: true });
     await context.close();
   });
 

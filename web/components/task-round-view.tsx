@@ -90,7 +90,7 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
               {view.checks === null ? (
                 <p className="text-sm text-slate-600">Not compiled yet.</p>
               ) : (
-                <ol className="grid grid-cols-[minmax(0,1fr)] gap-1 text-sm">
+                <ol data-testid="checks" className="grid grid-cols-[minmax(0,1fr)] gap-1 text-sm">
                   {view.checks.map((check, i) => (
                     // biome-ignore lint/suspicious/noArrayIndexKey: checks keep the evaluator's order.
                     <li key={i} className="flex flex-wrap gap-2 border-t border-slate-100 pt-1">
@@ -111,7 +111,7 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
               <CardTitle>Sites checked</CardTitle>
             </CardHeader>
             <CardContent className="overflow-x-auto">
-              <table className="w-full text-left text-sm">
+              <table className="w-full text-left text-sm" data-testid="sites">
                 <thead className="text-xs text-slate-600">
                   <tr>
                     <th scope="col">#</th>
