@@ -323,6 +323,37 @@ describe('web console', () => {
     await context.close();
   });
 
+  it('is usable with the keyboard alone: Tab reaches Run (Ctrl+M lets Tab leave an editor)', async () => {
+    const { context, page } = await newPage();
+    await page.goto(`${origin}/`);
+    await editorReady(page, 'program');
+    const seen: string[] = [];
+    for (let step = 0; step < 25; step++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const element = document.activeElement as HTMLElement | null;
+        if (!element) return '';
+        if (element.closest('.monaco-editor')) return 'editor';
+        return `${element.tagName.toLowerCase()}:${element.getAttribute('aria-label') ?? element.id ?? ''}:${element.textContent?.trim().slice(0, 20) ?? ''}`;
+      });
+      seen.push(focused);
+      if (focused === 'editor') await page.keyboard.press('Control+M');
+      if (focused.startsWith('button::Run')) break;
+    }
+    expect(seen.at(-1)).toMatch(/^button::Run/);
+    expect(seen).toContain('editor');
+    expect(seen.some((item) => item.startsWith('textarea:') && item.includes('error'))).toBe(true);
+    // The focused button shows it (a visible outline or ring).
+    const ring = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement as Element);
+      return style.outlineStyle !== 'none' || style.boxShadow !== 'none';
+    });
+    expect(ring).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => apiAlert(page).innerText()).toContain('code must not be empty');
+    await context.close();
+  });
+
   it('works at 375 px wide: Run is visible and usable', async () => {
     const { context, page } = await newPage({ width: 375, height: 740 });
     await page.goto(`${origin}/`);
