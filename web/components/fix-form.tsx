@@ -144,6 +144,7 @@ export function FixForm() {
             <Textarea
               id="error"
               rows={8}
+              wrap="off"
               value={form.error}
               placeholder="NameError: name 'totl' is not defined"
               onChange={(event) => {
