@@ -78,7 +78,24 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
             </CardHeader>
             <CardContent className="grid grid-cols-[minmax(0,1fr)] gap-1 text-sm">
               <ExternalLink href={view.repo_url}>repository</ExternalLink>
-              <span>commit: {view.commit_sha ? <code>{view.commit_sha}</code> : 'not yet'}</span>
+              <span>
+                commit:{' '}
+                {view.commit_sha ? (
+                  view.repo_url?.startsWith('https://github.com/') ? (
+                    <a
+                      className="text-blue-800 underline"
+                      href={`${view.repo_url}/commit/${view.commit_sha}`}
+                      rel="noreferrer"
+                    >
+                      <code>{view.commit_sha}</code>
+                    </a>
+                  ) : (
+                    <code>{view.commit_sha}</code>
+                  )
+                ) : (
+                  'not yet'
+                )}
+              </span>
               <ExternalLink href={view.pages_url}>pages</ExternalLink>
             </CardContent>
           </Card>
