@@ -28,6 +28,9 @@ export interface GatewayHandlers {
   wsDefault: (event: unknown) => Promise<unknown>;
 }
 
+/** Answers a request with a console file and returns true, or returns false to let the API answer. */
+export type ConsoleFiles = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+
 export interface GatewayLog {
   info(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
@@ -71,6 +74,8 @@ export class LocalGateway {
     private readonly artifacts?: FileArtifactStore,
     /** Serves the local publisher's repositories at `/pages/<owner>/<repo>/`, as GitHub Pages would. */
     private readonly pages?: PagesHandler,
+    /** Serves the web console's files at `/` (what the API's routes do not own). */
+    private readonly consoleFiles?: ConsoleFiles,
   ) {
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
@@ -171,6 +176,8 @@ export class LocalGateway {
       this.manage(request.method ?? 'GET', decodeURIComponent(management[1]), body, response);
       return;
     }
+    // The console is static files: served while the API still starts (the page retries on 503).
+    if (this.consoleFiles && (await this.consoleFiles(request, response))) return;
     if (!this.serving) {
       response.writeHead(503, {
         'content-type': 'application/json',

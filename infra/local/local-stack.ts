@@ -13,6 +13,7 @@ import { readAppConfig } from '../../shared/config/app-config.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog } from '../../shared/observability/session-logging.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
+import { createConsoleFiles } from './console-files.js';
 import { startLocalDynamoDb } from './dynamodb-server.js';
 import { FunctionProcess } from './function-process.js';
 import { LocalGateway } from './gateway.js';
@@ -46,6 +47,8 @@ export interface LocalStackOptions {
    * for a slot plus its run), e.g. to time it. @default none
    */
   wrapInvoke?: InvokeWrapper;
+  /** The web console's static export, served at `/`. @default web/out */
+  consoleDir?: string;
 }
 
 export type InvokeWrapper = (
@@ -58,6 +61,8 @@ export interface LocalStack {
   port: number;
   httpUrl: string;
   wsUrl: string;
+  /** The web console (served from web/out once `npm run build:web` made it). */
+  consoleUrl: string;
   containment: string;
   /** Sessions found unfinished at start and resumed (or failed, if already resumed once). */
   recovered: { resumed: string[]; failed: string[] };
@@ -122,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         signingKey,
       }),
       createLocalPagesHandler({ rootDir: pagesDir }),
+      createConsoleFiles(options.consoleDir === undefined ? {} : { dir: options.consoleDir }),
     );
     const port = await gateway.listen(options.port);
     const base = `http://127.0.0.1:${port}`;
@@ -259,6 +265,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port,
       httpUrl: base,
       wsUrl: `ws://127.0.0.1:${port}/ws`,
+      consoleUrl: `${base}/`,
       containment,
       recovered,
       machine,

@@ -1,6 +1,8 @@
 import './process-defaults.js';
 import './polyfills.js';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONSOLE_DIR } from './console-files.js';
 import { startLocalStack } from './local-stack.js';
 
 // Local secrets (model keys) come from .env when present; the environment wins.
@@ -15,6 +17,7 @@ const dataDir = process.env.DATA_DIR ?? '.truth-engine';
 
 const stack = await startLocalStack({ port, dataDir });
 console.log(`Truth Engine local stack
+  console    ${stack.consoleUrl}${existsSync(join(CONSOLE_DIR, 'index.html')) ? '' : '  (not built: npm run web:install && npm run build:web)'}
   HTTP API   ${stack.httpUrl}  (POST /v1/fixes, GET /v1/fixes/{id}, GET /health)
   WebSocket  ${stack.wsUrl}
   sandbox    ${stack.containment}
