@@ -6,6 +6,7 @@ import { HttpApi } from './constructs/http-api.js';
 import { SandboxFunction } from './constructs/sandbox-function.js';
 import { GitHubToken, LlmSecrets, TaskSecret } from './constructs/secrets.js';
 import { Storage } from './constructs/storage.js';
+import { WebConsole } from './constructs/web-console.js';
 import { WebSocketApi } from './constructs/websocket-api.js';
 import { Workflow } from './constructs/workflow.js';
 import { FIX_DEFINITION_PATH, TASK_DEFINITION_PATH } from './paths.js';
@@ -25,6 +26,11 @@ export interface TruthEngineStackProps extends StackProps {
    * @default statemachines/task.asl.json
    */
   readonly taskDefinitionPath?: string;
+  /**
+   * The web console's static export, uploaded behind CloudFront.
+   * @default web/out (`npm run build:web`)
+   */
+  readonly webConsoleAssetPath?: string;
 }
 
 /**
@@ -45,6 +51,7 @@ export class TruthEngineStack extends Stack {
   readonly sandbox: SandboxFunction;
   readonly fixWorkflow: Workflow;
   readonly taskWorkflow: Workflow;
+  readonly webConsole: WebConsole;
 
   constructor(scope: Construct, id: string, props: TruthEngineStackProps = {}) {
     super(scope, id, props);
@@ -165,7 +172,16 @@ export class TruthEngineStack extends Stack {
       logRemovalPolicy,
     });
 
-    this.httpApi = new HttpApi(this, 'HttpApi', { logRemovalPolicy });
+    // The distribution comes first: the HTTP API's CORS names its domain, and the console's
+    // config.json (deployed after both) names the APIs.
+    this.webConsole = new WebConsole(this, 'WebConsole', {
+      assetPath: props.webConsoleAssetPath,
+      removalPolicy,
+    });
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      logRemovalPolicy,
+      corsAllowOrigins: [this.webConsole.url],
+    });
     this.httpApi.handler
       .bindTable({ table, accessMode: 'readWrite' })
       .bindBucket({ bucket, accessMode: 'readWrite' });
@@ -180,6 +196,9 @@ export class TruthEngineStack extends Stack {
     this.fixWorkflow.bindStarter(this.webSocketApi.defaultHandler);
     this.taskWorkflow.bindStarter(this.httpApi.handler);
 
+    this.webConsole.deploy({ apiUrl: this.httpApi.url, wsUrl: this.webSocketApi.url });
+
+    new CfnOutput(this, 'ConsoleUrl', { value: this.webConsole.url });
     new CfnOutput(this, 'HttpApiUrl', { value: this.httpApi.url });
     new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketApi.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });

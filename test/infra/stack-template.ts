@@ -1,4 +1,6 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
@@ -10,7 +12,9 @@ export interface SynthesizedStack {
   readonly app: App;
   readonly stack: TruthEngineStack;
   readonly template: Template;
-  /** Removes the cloud assembly; call from afterAll. */
+  /** The stand-in console export the stack uploads. */
+  readonly webConsoleAssetPath: string;
+  /** Removes the cloud assembly and the console stand-in; call from afterAll. */
   readonly cleanup: () => void;
 }
 
@@ -34,9 +38,29 @@ export function synthesizeTruthEngine(options: SynthesizeOptions = {}): Synthesi
       ...(options.stageAssets ? {} : { 'aws:cdk:disable-asset-staging': true }),
     },
   });
-  const stack = new TruthEngineStack(app, 'TruthEngineTest');
+  const webConsole = consoleExport();
+  const stack = new TruthEngineStack(app, 'TruthEngineTest', { webConsoleAssetPath: webConsole });
   const template = Template.fromStack(stack);
-  return { app, stack, template, cleanup: () => rmSync(app.outdir, { recursive: true, force: true }) };
+  return {
+    app,
+    stack,
+    template,
+    webConsoleAssetPath: webConsole,
+    cleanup: () => {
+      rmSync(app.outdir, { recursive: true, force: true });
+      rmSync(webConsole, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A stand-in for the console's static export (`web/out`, built separately): a temporary directory
+ * with an `index.html`, so the stack synthesizes without the real build.
+ */
+export function consoleExport(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'truth-engine-console-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>console</title>\n');
+  return dir;
 }
 
 export interface Statement {

@@ -1,5 +1,5 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
-import { HttpApi as HttpApiGateway, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { CorsHttpMethod, HttpApi as HttpApiGateway, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
 import { TruthEngineFunction } from './function-defaults.js';
@@ -25,6 +25,12 @@ export const HTTP_ROUTES: ReadonlyArray<{ readonly method: HttpMethod; readonly 
 export interface HttpApiProps {
   /** @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Browser origins allowed to call the API (CORS, answered by API Gateway before any route): GET,
+   * POST and OPTIONS with `content-type` and `authorization`.
+   * @default - no CORS configuration
+   */
+  readonly corsAllowOrigins?: string[];
 }
 
 /** The request/response front door: submit a fix or a task, read a session or a task round, health check. */
@@ -42,6 +48,15 @@ export class HttpApi extends Construct {
 
     this.api = new HttpApiGateway(this, 'Api', {
       description: 'Truth Engine HTTP API',
+      corsPreflight:
+        props.corsAllowOrigins === undefined
+          ? undefined
+          : {
+              allowOrigins: props.corsAllowOrigins,
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+              allowHeaders: ['content-type', 'authorization'],
+              maxAge: Duration.hours(1),
+            },
     });
     const integration = new HttpLambdaIntegration('HandlerIntegration', this.handler);
     for (const route of HTTP_ROUTES) {
