@@ -14,6 +14,19 @@ import {
   waitForResult,
 } from '../support/local-stack-fixture.js';
 
+// The callbacks handed to page.evaluate run in the browser. This compilation has no DOM library
+// (the engine's own code must not see one), so the browser globals they use are declared here,
+// loosely: the browser types them.
+// biome-ignore lint/suspicious/noExplicitAny: objects of the page, typed by the browser
+type PageObject = any;
+declare const window: PageObject;
+declare const document: PageObject;
+declare const DataTransfer: PageObject;
+declare const ClipboardEvent: PageObject;
+declare const getComputedStyle: PageObject;
+type HTMLElement = PageObject;
+type Element = PageObject;
+
 // The web console in real headless Chromium against the real local stack. Needs the console built
 // (`npm run build:web`; `npm test` does it in pretest).
 
@@ -183,8 +196,8 @@ describe('web console', () => {
       window.__te?.editors.program
         ?.getModel()
         ?.getAllDecorations()
-        .filter((d) => d.options.className === 'te-error-line')
-        .map((d) => d.range.startLineNumber),
+        .filter((d: PageObject) => d.options.className === 'te-error-line')
+        .map((d: PageObject) => d.range.startLineNumber),
     );
     expect(highlighted).toEqual([8]);
     await page.locator('[data-testid=editor-program] .te-error-line').waitFor();
