@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   type SearchOutcome,
   searchToEnd,
 } from '../support/repair-fixtures.js';
+import { workRootLeftovers } from '../support/work-root-leftovers.js';
 
 /**
  * The repair search as the sandbox function runs it, with the real sandbox runner (the strongest
@@ -182,18 +183,6 @@ describe('Repair search: budget and containment', () => {
 });
 
 /** Processes whose command line or environment still mentions this suite's work root. */
-async function leftovers(graceMs = 1500): Promise<string[]> {
-  const deadline = Date.now() + graceMs;
-  for (;;) {
-    const found: string[] = [];
-    for (const entry of await readdir('/proc')) {
-      if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-      const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
-      if (cmdline.includes(workRoot) || environ.includes(workRoot))
-        found.push(`${entry}: ${cmdline.replace(/\0/g, ' ')}`);
-    }
-    if (found.length === 0 || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function leftovers(graceMs?: number): Promise<string[]> {
+  return workRootLeftovers(workRoot, graceMs);
 }

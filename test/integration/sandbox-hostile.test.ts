@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, rm, statfs } from 'node:fs/promises';
+import { readdir, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { NOT_COMPLETED_REASON } from '../../shared/adapters/sandbox/verdict.js';
 import type { RunResult } from '../../shared/domain/types.js';
 import type { SandboxJob, SandboxRunner } from '../../shared/ports/sandbox-runner.js';
 import { CASES, type Case, WELL_BEHAVED } from '../support/hostile-cases.js';
+import { workRootLeftovers } from '../support/work-root-leftovers.js';
 
 /**
  * Hostile programs through the real runner, each twice: as the checked candidate (the policy
@@ -48,20 +49,8 @@ afterEach(async () => {
 });
 
 /** Processes whose command line or environment still mentions this suite's work root. */
-async function leftovers(graceMs = 1500): Promise<string[]> {
-  const deadline = Date.now() + graceMs;
-  for (;;) {
-    const found: string[] = [];
-    for (const entry of await readdir('/proc')) {
-      if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-      const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
-      if (cmdline.includes(workRoot) || environ.includes(workRoot))
-        found.push(`${entry}: ${cmdline.replace(/\0/g, ' ')}`);
-    }
-    if (found.length === 0 || Date.now() > deadline) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function leftovers(graceMs?: number): Promise<string[]> {
+  return workRootLeftovers(workRoot, graceMs);
 }
 
 function job(fixture: string, checked: boolean, c: Case, extra: Record<string, string>): SandboxJob {

@@ -2,6 +2,7 @@
 import { useMemo, useState } from 'react';
 import { ErrorAlert } from '@/components/alert';
 import { DiffView } from '@/components/monaco/editors';
+import { Notes } from '@/components/notes';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { reverseApply } from '@/lib/patch';
@@ -338,13 +339,7 @@ function ResultPanel({ view, original }: { view: FixView; original: string | nul
         ) : (
           <p className="text-sm text-slate-700">No candidate passed, so there is no fixed code.</p>
         )}
-        {view.notes.length > 0 ? (
-          <ul className="list-disc pl-5 text-sm text-slate-700" aria-label="Notes">
-            {view.notes.map((note) => (
-              <li key={note}>{note}</li>
-            ))}
-          </ul>
-        ) : null}
+        <Notes notes={view.notes} />
         {view.baseline ? (
           <details className="rounded-md border border-slate-200 p-2">
             <summary className="cursor-pointer text-sm">

@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { ErrorAlert } from '@/components/alert';
+import { Notes } from '@/components/notes';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { errorText, getTaskRound } from '@/lib/api';
 import type { TaskRoundView } from '@/lib/types';
@@ -162,13 +163,7 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
               </table>
             </CardContent>
           </Card>
-          {view.notes.length > 0 ? (
-            <ul className="list-disc pl-5 text-sm text-slate-700" aria-label="Notes">
-              {view.notes.map((note) => (
-                <li key={note}>{note}</li>
-              ))}
-            </ul>
-          ) : null}
+          <Notes notes={view.notes} />
         </>
       ) : error ? null : (
         <p className="text-sm text-slate-600">Loading…</p>

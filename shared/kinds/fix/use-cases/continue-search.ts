@@ -9,6 +9,7 @@ import type { CandidateRecord } from '../../../domain/types.js';
 import { TERMINAL_STATUSES } from '../../../domain/types.js';
 import { publishSessionEvent } from '../../../use-cases/session-events.js';
 import { applyEdits } from '../search/program-lines.js';
+import { SEARCH_SOURCE, searchingEvent } from '../search/searching-event.js';
 import { diffProgram } from '../unified-diff.js';
 import {
   normaliseProgram,
@@ -18,8 +19,7 @@ import {
   runningEvent,
 } from './prepare-round.js';
 
-/** The candidates' source name: the candidate events and the judge's notes show it. */
-export const SEARCH_SOURCE = 'repair-search';
+export { SEARCH_SOURCE } from '../search/searching-event.js';
 
 export const WEAK_SEARCH_NOTE =
   'The repair search had no test: it edited only the lines the traceback names, and its only check was that the program runs to exit 0 — weak evidence that the edit is the fix.';
@@ -56,18 +56,7 @@ export async function continueSearch(deps: PrepareRoundDeps, input: SearchedInpu
     const updated = await deps.store.updateMeta(sessionId, {
       search: { ...meta.search, tried: going.tried, patches: going.patches.length },
     });
-    await publishSessionEvent(
-      deps,
-      {
-        type: 'progress',
-        sessionId,
-        stage: 'searching',
-        round,
-        provider: SEARCH_SOURCE,
-        message: progressLine(going, search),
-      },
-      updated,
-    );
+    await publishSessionEvent(deps, searchingEvent(sessionId, round, progressLine(going, search)), updated);
     return { sessionId, round, items: [], search: { ...search, state: going } };
   }
 

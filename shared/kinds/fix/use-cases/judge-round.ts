@@ -3,7 +3,7 @@ import type { PushChannel } from '../../../ports/push-channel.js';
 import type { SessionStore } from '../../../ports/session-store.js';
 import { type EventLog, publishSessionEvent, resultEventOf } from '../../../use-cases/session-events.js';
 import { judge } from '../judge.js';
-import { SEARCH_SOURCE } from './continue-search.js';
+import { SEARCH_SOURCE } from '../search/searching-event.js';
 
 export interface RoundOutcome {
   sessionId: string;

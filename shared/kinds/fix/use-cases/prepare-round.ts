@@ -22,6 +22,7 @@ import type { SessionStore } from '../../../ports/session-store.js';
 import { type EventLog, publishSessionEvent } from '../../../use-cases/session-events.js';
 import { HARNESS_FILENAME } from '../fix-request.js';
 import { parseTraceback } from '../offline/traceback.js';
+import { searchingEvent } from '../search/searching-event.js';
 import { diffProgram } from '../unified-diff.js';
 
 export interface PreparedRound {
@@ -171,21 +172,11 @@ export async function prepareRound(
     ...(searches ? { search: { round, status: 'running' as const, tried: 0, patches: 0 } } : {}),
   });
   if (searches) {
-    await publishSessionEvent(
-      deps,
-      {
-        type: 'progress',
-        sessionId,
-        stage: 'searching',
-        round,
-        provider: 'repair-search',
-        message:
-          count === 0
-            ? 'no known fix matched: searching small edits of the lines the failure ran'
-            : `searching small edits of the lines the failure ran, beside ${count} candidate${count === 1 ? '' : 's'}`,
-      },
-      prepared,
-    );
+    const message =
+      count === 0
+        ? 'no known fix matched: searching small edits of the lines the failure ran'
+        : `searching small edits of the lines the failure ran, beside ${count} candidate${count === 1 ? '' : 's'}`;
+    await publishSessionEvent(deps, searchingEvent(sessionId, round, message), prepared);
     return {
       sessionId,
       round,
