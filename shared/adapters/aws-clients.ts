@@ -7,9 +7,11 @@ import { type AppConfig, required } from '../config/app-config.js';
 import type { ArtifactStore } from '../ports/artifact-store.js';
 import type { PushChannel } from '../ports/push-channel.js';
 import type { SessionStore } from '../ports/session-store.js';
+import type { UserStore } from '../ports/user-store.js';
 import type { WorkflowStarter } from '../ports/workflow-starter.js';
 import { FileArtifactStore } from './artifacts/file-artifact-store.js';
 import { S3ArtifactStore } from './artifacts/s3-artifact-store.js';
+import { DynamoDbUserStore } from './dynamodb/dynamodb-user-store.js';
 import { DynamoDbSessionStore } from './dynamodb/dynamodb-session-store.js';
 import { ApiGatewayPushChannel } from './push/api-gateway-push-channel.js';
 import { StepFunctionsStarter } from './workflow/step-functions-starter.js';
@@ -33,15 +35,25 @@ export function createArtifactStore(config: AppConfig): ArtifactStore {
   );
 }
 
-export function createSessionStore(config: AppConfig): SessionStore {
+/** What reaching the table takes: its name, the region, and locally dynalite's endpoint. */
+export type TableConfig = Pick<AppConfig, 'TABLE_NAME' | 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>;
+
+function documentClient(config: TableConfig): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: config.AWS_REGION,
     ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
   });
-  const documents = DynamoDBDocumentClient.from(client, {
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
-  return new DynamoDbSessionStore(documents, config.TABLE_NAME, createArtifactStore(config));
+}
+
+export function createSessionStore(config: AppConfig): SessionStore {
+  return new DynamoDbSessionStore(documentClient(config), config.TABLE_NAME, createArtifactStore(config));
+}
+
+export function createUserStore(config: TableConfig): UserStore {
+  return new DynamoDbUserStore(documentClient(config), config.TABLE_NAME);
 }
 
 export function createPushChannel(config: AppConfig): PushChannel {

@@ -88,3 +88,32 @@ export class TooManyRefusalsError extends Error {
     this.name = 'TooManyRefusalsError';
   }
 }
+
+/** No credential, or one that does not prove who is calling (bad signature, wrong issuer, expired, revoked). */
+export class UnauthenticatedError extends Error {
+  constructor(message = 'sign in first: send a bearer token or an API key') {
+    super(message);
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** A signed-in caller asking for what their kind of credential may not do (an API key making keys). */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** The caller's daily verification allowance is used up until `resetsAt`. */
+export class QuotaExceededError extends Error {
+  readonly resetsAt: Date;
+
+  constructor(allowance: number, resetsAt: Date) {
+    super(
+      `your ${allowance} verifications for today are used (or in flight); more from ${resetsAt.toISOString()}`,
+    );
+    this.name = 'QuotaExceededError';
+    this.resetsAt = resetsAt;
+  }
+}

@@ -1,3 +1,5 @@
+import type { QuotaHold } from './quota.js';
+
 /** Verdict of one run of code against a harness in a sandbox. */
 export type Verdict = 'passed' | 'failed' | 'timeout' | 'crashed' | 'blocked';
 
@@ -231,6 +233,12 @@ export interface SessionMeta {
   task?: TaskRoundMeta;
   /** The repair search, once a round started it (it runs at most once a session). */
   search?: SearchRecord;
+  /** The user who asked for it (a Principal's userId); only they may read, follow or share it. */
+  owner?: string;
+  /** The unit of the owner's daily allowance this session holds, and what became of it. */
+  quota?: QuotaHold;
+  /** The token of its share link while it is shared (shown to the owner only). */
+  shareToken?: string;
 }
 
 /** What the session keeps of its repair search. */

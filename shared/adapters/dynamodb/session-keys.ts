@@ -16,8 +16,22 @@ export const taskRoundSk = (round: number) => `ROUND#${String(round).padStart(4,
 /** Refused credentials per source (hashed) and window, for the rate limit. */
 export const authFailurePk = (sourceHash: string) => `AUTHFAIL#${sourceHash}`;
 export const authWindowSk = (windowStart: number) => `WINDOW#${windowStart}`;
-/** GSI1 lists sessions newest first; a user's history will use a user partition here. */
+/** GSI1 lists every session newest first. */
 export const SESSIONS_GSI1PK = 'SESSIONS';
+/** GSI2 lists a user's sessions newest first; the sort key breaks ties between equal times by id. */
+export const ownerGsi2pk = (userId: string) => `OWNER#${userId}`;
+export const ownerGsi2sk = (createdAt: string, sessionId: string) => `${createdAt}#${sessionId}`;
+/** A user: their profile (an allowance of their own) and one counter item per UTC day. */
+export const userPk = (userId: string) => `USER#${userId}`;
+export const PROFILE_SK = 'PROFILE';
+export const usageSk = (day: string) => `USAGE#${day}`;
+/** An API key's listing under its user, and its lookup item by hash (what a request presents). */
+export const apiKeySk = (keyId: string) => `KEY#${keyId}`;
+export const apiKeyPk = (hash: string) => `APIKEY#${hash}`;
+/** A share link's token, pointing at the session it shows. */
+export const sharePk = (token: string) => `SHARE#${token}`;
+/** A WebSocket connection and the user its `$connect` proved. */
+export const connectionPk = (connectionId: string) => `CONN#${connectionId}`;
 
 /** Artifact keys: everything a session keeps lives under its own prefix (the sandbox may read only `sessions/*`). */
 export const artifactKeys = {

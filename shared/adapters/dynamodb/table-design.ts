@@ -20,12 +20,14 @@ export interface TableDesign {
   readonly timeToLive: string;
 }
 
-/** Lists sessions newest first (`SESSIONS` / createdAt); a user's history will take a partition here. */
+/** Lists every session newest first (`SESSIONS` / createdAt), for the local stack's recovery. */
 export const HISTORY_INDEX: IndexDesign = { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' };
+/** Lists one user's sessions newest first (`OWNER#<userId>` / createdAt#sessionId): "my snippets". */
+export const OWNER_INDEX: IndexDesign = { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' };
 
 export const TABLE_DESIGN: TableDesign = {
   partitionKey: 'PK',
   sortKey: 'SK',
-  indexes: [HISTORY_INDEX],
+  indexes: [HISTORY_INDEX, OWNER_INDEX],
   timeToLive: 'expiresAtEpoch',
 };
