@@ -32,8 +32,8 @@ const RESERVED = /^\/(?:v1|ws|artifacts|pages|health)(?:\/|$)|^\/local\/@connect
 export interface ConsoleFilesOptions {
   /** The static export's directory. @default web/out */
   dir?: string;
-  /** What `/config.json` answers: empty URLs mean the page's own origin. */
-  config?: { apiUrl: string; wsUrl: string };
+  /** What `/config.json` answers: empty URLs mean the page's own origin; `auth` says how to sign in. */
+  config?: { apiUrl: string; wsUrl: string; auth?: unknown };
 }
 
 /**

@@ -12,7 +12,9 @@ import {
 } from '../../shared/domain/limits.js';
 import { MAX_LOG_UPLOAD_BYTES } from '../../shared/domain/sandbox-job.js';
 import { INTERNAL_FAULT, refusalOf } from '../../shared/edge/refusal.js';
+import { type MatchedRoute, matchRoute } from '../../shared/edge/routes.js';
 import { httpApiEvent, webSocketEvent } from './api-events.js';
+import type { LocalIssuer } from './local-issuer.js';
 import { ExecutionAlreadyExistsError, type LocalStateMachine } from './state-machine-runner.js';
 
 /** Seconds a client is told to wait while the stack is still starting. */
@@ -26,6 +28,33 @@ export interface GatewayHandlers {
   wsConnect?: (event: unknown) => Promise<unknown>;
   wsDisconnect?: (event: unknown) => Promise<unknown>;
   wsDefault: (event: unknown) => Promise<unknown>;
+  /**
+   * The Lambda authorizer, run as API Gateway runs it: before every `user` route of the HTTP API and
+   * before the WebSocket `$connect`. Without one, requests reach the routes with no principal.
+   */
+  authorize?: (event: unknown) => Promise<unknown>;
+}
+
+/** The local stack's identity: its issuer's routes, and whether a request with no credential is signed in. */
+export interface GatewayAuth {
+  issuer: LocalIssuer;
+  /** AUTH=auto: a token for the default user, put on a request that carries no credential. */
+  autoSignIn?: () => Promise<string>;
+}
+
+/** What API Gateway answers when its authorizer refuses; the body is API Gateway's own. */
+interface AuthRefusal {
+  status: 401 | 403 | 500;
+  message: string;
+}
+
+const UNAUTHORIZED: AuthRefusal = { status: 401, message: 'Unauthorized' };
+const FORBIDDEN: AuthRefusal = { status: 403, message: 'Forbidden' };
+const AUTHORIZER_FAULT: AuthRefusal = { status: 500, message: 'Internal Server Error' };
+
+/** How API Gateway reads an authorizer's failure: exactly "Unauthorized" is a 401, anything else a 500. */
+function authorizerFailure(error: unknown): AuthRefusal {
+  return error instanceof Error && error.message === 'Unauthorized' ? UNAUTHORIZED : AUTHORIZER_FAULT;
 }
 
 /** Answers a request with a console file and returns true, or returns false to let the API answer. */
@@ -76,6 +105,7 @@ export class LocalGateway {
     private readonly pages?: PagesHandler,
     /** Serves the web console's files at `/` (what the API's routes do not own). */
     private readonly consoleFiles?: ConsoleFiles,
+    private auth?: GatewayAuth,
   ) {
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
@@ -102,7 +132,32 @@ export class LocalGateway {
         );
         return;
       }
-      this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws, request));
+      // API Gateway connection ids are base64-like and may need URL-encoding; keep that shape.
+      const connectionId = randomBytes(9).toString('base64');
+      void this.authorizeConnect(request, url, connectionId).then(
+        (authorizer) => {
+          if ('status' in authorizer) {
+            const reason =
+              authorizer.status === 401
+                ? 'Unauthorized'
+                : authorizer.status === 403
+                  ? 'Forbidden'
+                  : 'Internal Server Error';
+            socket.end(`HTTP/1.1 ${authorizer.status} ${reason}\r\nConnection: close\r\n\r\n`);
+            return;
+          }
+          this.wss.handleUpgrade(
+            request,
+            socket,
+            head,
+            (ws) => void this.accept(ws, request, connectionId, authorizer),
+          );
+        },
+        (error: unknown) => {
+          this.log.error('connect authorizer failed', { error: String(error) });
+          socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\n');
+        },
+      );
     });
   }
 
@@ -112,6 +167,11 @@ export class LocalGateway {
       this.server.listen(port, host, () => resolve());
     });
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** The issuer and sign-in policy, once the port (the issuer's name) is known. */
+  useAuth(auth: GatewayAuth): void {
+    this.auth = auth;
   }
 
   /** From now on the HTTP API and the WebSocket API are served; before, clients get 503 + Retry-After. */
@@ -166,6 +226,8 @@ export class LocalGateway {
       }
       throw error;
     }
+    // The issuer is public, as Cognito's hosted UI and JWKS are: served while the API still starts.
+    if (this.auth && (await this.auth.issuer.handle(request, response, url, body))) return;
     const target = request.headers['x-amz-target'];
     if (request.method === 'POST' && url.pathname === '/' && typeof target === 'string') {
       this.stepFunctions(target, body, response);
@@ -186,13 +248,113 @@ export class LocalGateway {
       response.end(JSON.stringify({ error: 'the stack is starting; retry shortly' }));
       return;
     }
-    const result = (await this.handlers.http(
-      httpApiEvent(request, url, body),
-    )) as APIGatewayProxyStructuredResultV2;
+    const event = httpApiEvent(request, url, body);
+    const matched = matchRoute(event.requestContext.http.method, url.pathname);
+    if (matched) {
+      event.routeKey = `${matched.route.method} ${matched.route.path}`;
+      event.requestContext.routeKey = event.routeKey;
+      if (Object.keys(matched.params).length > 0) event.pathParameters = matched.params;
+    }
+    if (matched?.route.auth === 'user') {
+      const refused = await this.authorizeHttp(event, matched);
+      if (refused) {
+        response.writeHead(refused.status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ message: refused.message }));
+        return;
+      }
+    }
+    const result = (await this.handlers.http(event)) as APIGatewayProxyStructuredResultV2;
     response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
     response.end(
       result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? ''),
     );
+  }
+
+  /**
+   * The HTTP API's Lambda authorizer (payload 2.0, simple responses, identity source the
+   * `Authorization` header): no header is a 401 without calling it, as API Gateway does; its context
+   * goes to the route as `requestContext.authorizer.lambda`. Returns the refusal, if refused.
+   */
+  private async authorizeHttp(
+    event: ReturnType<typeof httpApiEvent>,
+    matched: MatchedRoute,
+  ): Promise<AuthRefusal | undefined> {
+    // An API without an authorizer passes requests on bare; the handlers then refuse them unproved.
+    if (!this.handlers.authorize) return undefined;
+    if (!event.headers.authorization && this.auth?.autoSignIn) {
+      event.headers.authorization = `Bearer ${await this.auth.autoSignIn()}`;
+    }
+    const header = event.headers.authorization;
+    if (!header) return UNAUTHORIZED;
+    const { method, path } = matched.route;
+    let result: { isAuthorized?: unknown; context?: Record<string, unknown> };
+    try {
+      result = (await this.handlers.authorize({
+        version: '2.0',
+        type: 'REQUEST',
+        routeArn: `arn:aws:execute-api:us-east-1:000000000000:local/$default/${method}${event.rawPath}`,
+        identitySource: [header],
+        routeKey: `${method} ${path}`,
+        rawPath: event.rawPath,
+        rawQueryString: event.rawQueryString,
+        headers: event.headers,
+        ...(event.queryStringParameters ? { queryStringParameters: event.queryStringParameters } : {}),
+        ...(event.pathParameters ? { pathParameters: event.pathParameters } : {}),
+        requestContext: event.requestContext,
+      })) as typeof result;
+    } catch (error) {
+      return authorizerFailure(error);
+    }
+    if (result?.isAuthorized !== true) return FORBIDDEN;
+    (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: result.context ?? {} };
+    return undefined;
+  }
+
+  /**
+   * The WebSocket API's `$connect` authorizer (identity source the `token` query parameter): no
+   * token is a 401; an Allow policy admits the connection with the policy's context.
+   */
+  private async authorizeConnect(
+    request: IncomingMessage,
+    url: URL,
+    connectionId: string,
+  ): Promise<AuthRefusal | Record<string, unknown>> {
+    if (!this.handlers.authorize) return {};
+    let token = url.searchParams.get('token');
+    if (!token && this.auth?.autoSignIn) token = await this.auth.autoSignIn();
+    if (!token) return UNAUTHORIZED;
+    const methodArn = `arn:aws:execute-api:us-east-1:000000000000:local/${this.stage}/$connect`;
+    let result: {
+      principalId?: string;
+      policyDocument?: { Statement?: Array<{ Effect?: string }> };
+      context?: Record<string, unknown>;
+    };
+    try {
+      result = (await this.handlers.authorize({
+        type: 'REQUEST',
+        methodArn,
+        headers: Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [
+            name,
+            Array.isArray(value) ? value.join(',') : value,
+          ]),
+        ),
+        queryStringParameters: { ...Object.fromEntries(url.searchParams), token },
+        requestContext: {
+          routeKey: '$connect',
+          eventType: 'CONNECT',
+          connectionId,
+          stage: this.stage,
+          apiId: 'local',
+        },
+      })) as typeof result;
+    } catch (error) {
+      return authorizerFailure(error);
+    }
+    const statements = result?.policyDocument?.Statement ?? [];
+    const allowed = statements.length > 0 && statements.every((statement) => statement.Effect === 'Allow');
+    if (!allowed) return FORBIDDEN;
+    return { principalId: result.principalId, ...result.context };
   }
 
   private stepFunctions(target: string, body: string | undefined, response: ServerResponse): void {
@@ -266,9 +428,12 @@ export class LocalGateway {
     }
   }
 
-  private async accept(socket: WebSocket, request: IncomingMessage): Promise<void> {
-    // API Gateway connection ids are base64-like and may need URL-encoding; keep that shape.
-    const connectionId = randomBytes(9).toString('base64');
+  private async accept(
+    socket: WebSocket,
+    request: IncomingMessage,
+    connectionId: string,
+    authorizer: Record<string, unknown>,
+  ): Promise<void> {
     const domain = request.headers.host ?? 'localhost';
     const now = new Date();
     this.connections.set(connectionId, {
@@ -299,7 +464,10 @@ export class LocalGateway {
     });
     socket.on('error', (error) => this.log.error('websocket error', { error: String(error) }));
     try {
-      await this.handlers.wsConnect?.(webSocketEvent('CONNECT', connectionId, this.stage, domain));
+      const connect = webSocketEvent('CONNECT', connectionId, this.stage, domain);
+      // What the `$connect` authorizer's policy carried, as API Gateway hands it to the route.
+      (connect.requestContext as { authorizer?: unknown }).authorizer = authorizer;
+      await this.handlers.wsConnect?.(connect);
     } catch (error) {
       this.log.error('connect handler failed', { error: String(error) });
       socket.close(1011, 'connect failed');

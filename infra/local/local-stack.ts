@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
 import { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
-import { createPushChannel, createSessionStore } from '../../shared/adapters/aws-clients.js';
+import { createPushChannel, createSessionStore, createUserStore } from '../../shared/adapters/aws-clients.js';
 import { createLocalPagesHandler } from '../../shared/adapters/pages-local/pages-handler.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { logger } from '../../shared/observability/logger.js';
@@ -18,6 +18,7 @@ import { startLocalDynamoDb } from './dynamodb-server.js';
 import { FunctionProcess } from './function-process.js';
 import { LocalGateway } from './gateway.js';
 import { enableConcurrentInvocations, outsideInvocation } from './lambda-invoker.js';
+import { DEFAULT_LOCAL_USER, LOCAL_CLIENT_ID, LocalIssuer } from './local-issuer.js';
 import { DYNAMODB_UPDATE_ITEM, LocalStateMachine, loadDefinition } from './state-machine-runner.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -32,8 +33,8 @@ const ACCOUNT = '000000000000';
 const TABLE_NAME = 'truth-engine';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-fix`;
 const TASK_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-task`;
-/** The functions behind the HTTP and WebSocket routes, hosted together in one process. */
-const API_FUNCTIONS = ['http-api', 'ws-default'];
+/** The functions behind the HTTP and WebSocket routes and their authorizer, hosted together in one process. */
+const API_FUNCTIONS = ['http-api', 'ws-default', 'ws-connection', 'authorizer'];
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:truth-engine-${name}`;
 
 export interface LocalStackOptions {
@@ -49,6 +50,18 @@ export interface LocalStackOptions {
   wrapInvoke?: InvokeWrapper;
   /** The web console's static export, served at `/`. @default web/out */
   consoleDir?: string;
+}
+
+/**
+ * `AUTH=auto` (the default) signs a request that carries no credential in as the local default
+ * user, so the quick start needs no step; `AUTH=required` answers it 401, as the AWS deployment does.
+ */
+export type LocalAuthMode = 'auto' | 'required';
+
+function authMode(setting: string | undefined): LocalAuthMode {
+  if (setting === undefined || setting.trim() === '' || setting === 'auto') return 'auto';
+  if (setting === 'required') return 'required';
+  throw new Error(`AUTH must be auto or required, got ${setting}`);
 }
 
 export type InvokeWrapper = (
@@ -68,6 +81,9 @@ export interface LocalStack {
   recovered: { resumed: string[]; failed: string[] };
   machine: LocalStateMachine;
   taskMachine: LocalStateMachine;
+  /** The stack's own token issuer (tests sign users' tokens with it). */
+  issuer: LocalIssuer;
+  auth: LocalAuthMode;
   close(): Promise<void>;
 }
 
@@ -103,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...process.env,
     ...options.env,
   });
+  const auth = authMode(options.env?.AUTH ?? process.env.AUTH);
   let sandbox: FunctionProcess | undefined;
   let workflowFunctions: FunctionProcess | undefined;
   let apiFunctions: FunctionProcess | undefined;
@@ -112,6 +129,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       {
         http: (event) => invoke('http-api', event),
         wsDefault: (event) => invoke('ws-default', event),
+        wsConnect: (event) => invoke('ws-connection', event),
+        wsDisconnect: (event) => invoke('ws-connection', event),
+        authorize: (event) => invoke('authorizer', event),
       },
       () => {
         if (!machine || !taskMachine) throw new Error('the state machines are not ready');
@@ -127,10 +147,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         signingKey,
       }),
       createLocalPagesHandler({ rootDir: pagesDir }),
-      createConsoleFiles(options.consoleDir === undefined ? {} : { dir: options.consoleDir }),
+      createConsoleFiles({
+        ...(options.consoleDir === undefined ? {} : { dir: options.consoleDir }),
+        config: { apiUrl: '', wsUrl: '', auth: consoleAuth(auth) },
+      }),
     );
     const port = await gateway.listen(options.port);
     const base = `http://127.0.0.1:${port}`;
+    // The issuer's keys persist with the data; its name is the stack's origin, as Cognito's is its pool's URL.
+    const issuer = await LocalIssuer.open({
+      dataDir,
+      issuer: base,
+      users: options.env?.LOCAL_USERS ?? process.env.LOCAL_USERS,
+    });
+    gateway.useAuth({
+      issuer,
+      ...(auth === 'auto' ? { autoSignIn: () => issuer.sign(DEFAULT_LOCAL_USER) } : {}),
+    });
     Object.assign(process.env, {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
@@ -146,6 +179,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       WS_CALLBACK_URL: `${base}/${gateway.stage}`,
       PAGES_DIR: pagesDir,
       PAGES_BASE_URL: `${base}/pages`,
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: LOCAL_CLIENT_ID,
+      AUTH_JWKS_URL: issuer.jwksUrl,
       ...options.env,
     });
     delete process.env.AWS_SESSION_TOKEN;
@@ -270,6 +306,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       recovered,
       machine,
       taskMachine,
+      issuer,
+      auth,
       close: async () => {
         await Promise.all([machine?.stop(), taskMachine?.stop()]);
         await gateway?.close();
@@ -285,6 +323,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await dynamodb.close();
     throw error;
   }
+}
+
+/** What the console is told about signing in: nothing to do (auto), or the issuer's hosted UI (relative to the page). */
+function consoleAuth(auth: LocalAuthMode): unknown {
+  if (auth === 'auto')
+    return { mode: 'auto', user: { id: DEFAULT_LOCAL_USER.sub, name: DEFAULT_LOCAL_USER.name } };
+  return {
+    mode: 'oauth',
+    authorizeUrl: '/oauth2/authorize',
+    tokenUrl: '/oauth2/token',
+    logoutUrl: '/logout',
+    clientId: LOCAL_CLIENT_ID,
+    scopes: ['openid', 'email', 'profile'],
+  };
 }
 
 function sandboxConcurrency(setting: string | undefined): number {
@@ -305,7 +357,12 @@ async function recoverUnfinished(
   machines: Record<'fix' | 'task', LocalStateMachine>,
 ): Promise<{ resumed: string[]; failed: string[] }> {
   const config = readAppConfig(process.env);
-  const deps = { store: createSessionStore(config), push: createPushChannel(config), log: eventLog };
+  const deps = {
+    store: createSessionStore(config),
+    push: createPushChannel(config),
+    users: createUserStore(config),
+    log: eventLog,
+  };
   const resumed: string[] = [];
   const failed: string[] = [];
   for (const meta of await deps.store.listUnfinished()) {

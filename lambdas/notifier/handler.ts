@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { createPushChannel, createSessionStore } from '../../shared/adapters/aws-clients.js';
+import { createPushChannel, createSessionStore, createUserStore } from '../../shared/adapters/aws-clients.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
 import { readTaskConfig } from '../../shared/config/task-config.js';
 import { runResultSchema } from '../../shared/domain/sandbox-job.js';
@@ -21,6 +21,7 @@ const lastContainment: Partial<Record<SandboxRunnerKind, string>> = {};
 const deps = {
   store,
   push: createPushChannel(config),
+  users: createUserStore(config),
   log: eventLog,
   containment: async (runner: SandboxRunnerKind, measured: string) => {
     if (measured === lastContainment[runner]) return;

@@ -11,8 +11,8 @@ import type { UserStore } from '../ports/user-store.js';
 import type { WorkflowStarter } from '../ports/workflow-starter.js';
 import { FileArtifactStore } from './artifacts/file-artifact-store.js';
 import { S3ArtifactStore } from './artifacts/s3-artifact-store.js';
-import { DynamoDbUserStore } from './dynamodb/dynamodb-user-store.js';
 import { DynamoDbSessionStore } from './dynamodb/dynamodb-session-store.js';
+import { DynamoDbUserStore } from './dynamodb/dynamodb-user-store.js';
 import { ApiGatewayPushChannel } from './push/api-gateway-push-channel.js';
 import { StepFunctionsStarter } from './workflow/step-functions-starter.js';
 

@@ -24,6 +24,12 @@ export interface TaskRoundRecord {
   updatedAt?: string;
 }
 
+/** Where a page of a user's sessions ends: the last session's time and id. */
+export interface SessionCursor {
+  createdAt: string;
+  sessionId: string;
+}
+
 /** Port: sessions, their candidates and results, and who is subscribed to them. */
 export interface SessionStore {
   /** Stores a new session with its problem, as its kind serializes it (JSON-safe). */
@@ -93,6 +99,21 @@ export interface SessionStore {
   /** The session's subscribers now (a session's own writes return them too, in its meta). */
   listSubscribers(sessionId: string): Promise<string[]>;
   removeSubscriber(sessionId: string, connectionId: string): Promise<void>;
+  /**
+   * A user's sessions newest first, `limit` at a time, from after `after` (the last one of the
+   * previous page); `next` is where the following page starts, when there may be one.
+   */
+  listOwned(
+    owner: string,
+    page: { limit: number; after?: SessionCursor },
+  ): Promise<{ items: SessionMeta[]; next?: SessionCursor }>;
+  /**
+   * Settles the unit of quota the session holds (`held` → `to`), atomically: true when this call
+   * settled it, false when it was already settled (or never held).
+   */
+  settleQuota(sessionId: string, to: 'consumed' | 'returned'): Promise<boolean>;
+  /** Sets the session's share token, or with undefined removes it. */
+  setShareToken(sessionId: string, token: string | undefined): Promise<void>;
   /** Sessions not yet finished (for recovery after a crash of the local stack). */
   listUnfinished(): Promise<SessionMeta[]>;
   /**

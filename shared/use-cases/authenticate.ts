@@ -22,14 +22,18 @@ export function bearerCredential(header: string | undefined): string | undefined
  * Who a credential proves the caller to be: an API key (`te_…`, looked up by its hash) or an ID
  * token (verified against the configured issuer). Throws UnauthenticatedError for anything else.
  */
-export async function authenticate(deps: AuthenticateDeps, credential: string | undefined): Promise<Principal> {
+export async function authenticate(
+  deps: AuthenticateDeps,
+  credential: string | undefined,
+): Promise<Principal> {
   if (credential === undefined || credential === '') throw new UnauthenticatedError();
   if (credential.length > MAX_CREDENTIAL_CHARS) throw new UnauthenticatedError('the credential is too long');
   if (isApiKeyShaped(credential)) {
     if (!isWellFormedApiKey(credential)) throw new UnauthenticatedError('that is not an API key');
     const hash = apiKeyHash(credential);
     const key = await deps.users.findApiKey(hash);
-    if (!key || !sameHash(key.hash, hash)) throw new UnauthenticatedError('the API key is revoked or unknown');
+    if (!key || !sameHash(key.hash, hash))
+      throw new UnauthenticatedError('the API key is revoked or unknown');
     return { userId: key.userId, via: 'key' };
   }
   return deps.tokens.verify(credential);

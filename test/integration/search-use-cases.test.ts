@@ -231,7 +231,7 @@ describe('Use case: prepareRound starts the repair search', () => {
       round: 1,
     });
     await store.saveResult('s-bare-error', 0, failed("NameError: name 'radius' is not defined"));
-    await judgeRound({ store, push, log }, { sessionId: 's-bare-error', round: 1 });
+    await judgeRound({ store, push, log, users: opened.users }, { sessionId: 's-bare-error', round: 1 });
     const second = await prepareRound(deps(new ScriptedSource(), push), {
       sessionId: 's-bare-error',
       round: 2,
@@ -279,7 +279,7 @@ describe('Use case: prepareRound starts the repair search', () => {
     // Act: both runs failed, the judge asks for round 2, and the source proposes again.
     await store.saveResult('s-rounds', 0, failed());
     await store.saveResult('s-rounds', 1, failed());
-    expect(await judgeRound({ store, push, log }, { sessionId: 's-rounds', round: 1 })).toMatchObject({
+    expect(await judgeRound({ store, push, log, users: opened.users }, { sessionId: 's-rounds', round: 1 })).toMatchObject({
       done: false,
       round: 2,
     });
@@ -728,7 +728,7 @@ describe('Use case: judgeRound with a winner from the search', () => {
     await store.saveResult('s-judge', 1, passed);
 
     // Act
-    const outcome = await judgeRound({ store, push, log }, { sessionId: 's-judge', round: 1 });
+    const outcome = await judgeRound({ store, push, log, users: opened.users }, { sessionId: 's-judge', round: 1 });
 
     // Assess
     expect(outcome).toMatchObject({ done: true, status: 'verified' });
@@ -751,7 +751,7 @@ describe('Use case: judgeRound with a winner from the search', () => {
     await store.saveResult('s-judge-source', 1, passed);
 
     // Act
-    await judgeRound({ store, push, log }, { sessionId: 's-judge-source', round: 1 });
+    await judgeRound({ store, push, log, users: opened.users }, { sessionId: 's-judge-source', round: 1 });
 
     // Assess
     const meta = await store.getMeta('s-judge-source');

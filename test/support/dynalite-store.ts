@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalDynamoDb } from '../../infra/local/dynamodb-server.js';
 import { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
 import { DynamoDbSessionStore } from '../../shared/adapters/dynamodb/dynamodb-session-store.js';
+import { DynamoDbUserStore } from '../../shared/adapters/dynamodb/dynamodb-user-store.js';
 import type { SessionMeta } from '../../shared/domain/types.js';
 
 /** A real session store on dynalite, laid out in `dataDir` exactly as the local stack lays it out. */
@@ -27,13 +28,12 @@ export async function openDynaliteStore(
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     signingKey: options.signingKey ?? 'test-signing-key',
   });
-  const store = new DynamoDbSessionStore(
-    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-    tableName,
-    artifacts,
-  );
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const store = new DynamoDbSessionStore(documents, tableName, artifacts);
   return {
     store,
+    /** The users' items, in the same table. */
+    users: new DynamoDbUserStore(documents, tableName),
     artifacts,
     close: async () => {
       client.destroy();

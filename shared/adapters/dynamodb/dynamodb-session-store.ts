@@ -23,7 +23,12 @@ import type {
   StoredCandidate,
 } from '../../domain/types.js';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
-import type { SandboxRunnerKind, SessionStore, TaskRoundRecord } from '../../ports/session-store.js';
+import type {
+  SandboxRunnerKind,
+  SessionCursor,
+  SessionStore,
+  TaskRoundRecord,
+} from '../../ports/session-store.js';
 import {
   artifactKeys,
   authFailurePk,
@@ -33,13 +38,15 @@ import {
   HARNESS_SK,
   idempotencyPk,
   META_SK,
+  ownerGsi2pk,
+  ownerGsi2sk,
   SESSIONS_GSI1PK,
   sandboxSk,
   sessionPk,
   taskPk,
   taskRoundSk,
 } from './session-keys.js';
-import { HISTORY_INDEX, TABLE_DESIGN } from './table-design.js';
+import { HISTORY_INDEX, OWNER_INDEX, TABLE_DESIGN } from './table-design.js';
 
 export class SessionNotFoundError extends Error {
   constructor(sessionId: string) {
@@ -73,6 +80,9 @@ export class DynamoDbSessionStore implements SessionStore {
           SK: META_SK,
           GSI1PK: SESSIONS_GSI1PK,
           GSI1SK: meta.createdAt,
+          ...(meta.owner === undefined
+            ? {}
+            : { GSI2PK: ownerGsi2pk(meta.owner), GSI2SK: ownerGsi2sk(meta.createdAt, meta.sessionId) }),
           ...toItem(meta),
         },
         ConditionExpression: 'attribute_not_exists(PK)',
@@ -428,6 +438,68 @@ export class DynamoDbSessionStore implements SessionStore {
     }
   }
 
+  async listOwned(
+    owner: string,
+    page: { limit: number; after?: SessionCursor },
+  ): Promise<{ items: SessionMeta[]; next?: SessionCursor }> {
+    // The start key is rebuilt from the cursor inside the caller's own partition: a cursor names a
+    // place in a list, never someone else's list.
+    const startKey = page.after
+      ? {
+          PK: sessionPk(page.after.sessionId),
+          SK: META_SK,
+          GSI2PK: ownerGsi2pk(owner),
+          GSI2SK: ownerGsi2sk(page.after.createdAt, page.after.sessionId),
+        }
+      : undefined;
+    const { Items, LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: OWNER_INDEX.name,
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': ownerGsi2pk(owner) },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const items = (Items ?? []).map(toMeta);
+    const last = items.at(-1);
+    return { items, ...(LastEvaluatedKey && last ? { next: { createdAt: last.createdAt, sessionId: last.sessionId } } : {}) };
+  }
+
+  async settleQuota(sessionId: string, to: 'consumed' | 'returned'): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: sessionPk(sessionId), SK: META_SK },
+          UpdateExpression: 'SET #quota.#state = :to',
+          ConditionExpression: '#quota.#state = :held',
+          ExpressionAttributeNames: { '#quota': 'quota', '#state': 'state' },
+          ExpressionAttributeValues: { ':to': to, ':held': 'held' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async setShareToken(sessionId: string, token: string | undefined): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { PK: sessionPk(sessionId), SK: META_SK },
+        ConditionExpression: 'attribute_exists(PK)',
+        ...(token === undefined
+          ? { UpdateExpression: 'REMOVE shareToken' }
+          : { UpdateExpression: 'SET shareToken = :token', ExpressionAttributeValues: { ':token': token } }),
+      }),
+    );
+  }
+
   async listUnfinished(): Promise<SessionMeta[]> {
     const found: SessionMeta[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -559,7 +631,7 @@ function toSummary(item: Record<string, unknown>): CandidateSummary {
 }
 
 function toMeta(item: Record<string, unknown>): SessionMeta {
-  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, subscribers, ...meta } = item;
+  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, GSI2PK: _o1, GSI2SK: _o2, subscribers, ...meta } = item;
   const following = subscribersOf(subscribers);
   return { ...(meta as unknown as SessionMeta), ...(following.length > 0 ? { subscribers: following } : {}) };
 }

@@ -68,7 +68,11 @@ export class DynamoDbUserStore implements UserStore {
           UpdateExpression: 'ADD used :one SET #expires = :expires',
           ConditionExpression: 'attribute_not_exists(used) OR used < :allowance',
           ExpressionAttributeNames: { '#expires': TABLE_DESIGN.timeToLive },
-          ExpressionAttributeValues: { ':one': 1, ':allowance': allowance, ':expires': epochIn(USAGE_KEEP_S) },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':allowance': allowance,
+            ':expires': epochIn(USAGE_KEEP_S),
+          },
         }),
       );
       return true;

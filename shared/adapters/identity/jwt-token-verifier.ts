@@ -59,13 +59,15 @@ export class JwtTokenVerifier implements TokenVerifier {
       // The issuer's keys out of reach is our fault, not the caller's.
       if (error instanceof FetchError) throw error;
       if (error instanceof UnauthenticatedError) throw error;
-      if (error instanceof JwtBaseError) throw new UnauthenticatedError(`the token was refused: ${error.message}`);
+      if (error instanceof JwtBaseError)
+        throw new UnauthenticatedError(`the token was refused: ${error.message}`);
       throw error;
     }
     if (typeof payload.sub !== 'string' || payload.sub === '') {
       throw new UnauthenticatedError('the token names no subject');
     }
-    const name = stringClaim(payload.name) ?? stringClaim(payload['cognito:username']) ?? stringClaim(payload.email);
+    const name =
+      stringClaim(payload.name) ?? stringClaim(payload['cognito:username']) ?? stringClaim(payload.email);
     const email = stringClaim(payload.email);
     return {
       userId: payload.sub,

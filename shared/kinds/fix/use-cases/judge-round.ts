@@ -1,6 +1,8 @@
 import type { SessionMeta } from '../../../domain/types.js';
 import type { PushChannel } from '../../../ports/push-channel.js';
 import type { SessionStore } from '../../../ports/session-store.js';
+import type { UserStore } from '../../../ports/user-store.js';
+import { settleQuota } from '../../../use-cases/quota.js';
 import { type EventLog, publishSessionEvent, resultEventOf } from '../../../use-cases/session-events.js';
 import { judge } from '../judge.js';
 import { SEARCH_SOURCE } from '../search/searching-event.js';
@@ -20,10 +22,11 @@ export interface RoundOutcome {
  * 2. A verdict (verified, not reproduced, or a failed baseline) ends the session; so does the last
  *    round, or verify mode, with `no_fix`.
  * 3. Otherwise another round is due: the session stays running and the Controller gets the failures.
- * 4. The result is written and pushed; the output tells the state machine whether to loop.
+ * 4. The result is written; the owner's unit of quota is kept if verified, else given back; the
+ *    result is pushed, and the output tells the state machine whether to loop.
  */
 export async function judgeRound(
-  deps: { store: SessionStore; push: PushChannel; log: EventLog },
+  deps: { store: SessionStore; push: PushChannel; log: EventLog; users: Pick<UserStore, 'returnQuota'> },
   input: { sessionId: string; round: number },
 ): Promise<RoundOutcome> {
   const { sessionId, round } = input;
@@ -82,6 +85,7 @@ export async function judgeRound(
         }
       : {}),
   });
+  await settleQuota(deps, updated);
   await publishSessionEvent(deps, await resultEventOf(deps.store, updated), updated);
   return { sessionId, round, done: true, status: updated.status };
 }

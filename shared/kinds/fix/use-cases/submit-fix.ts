@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { IdempotencyConflictError } from '../../../domain/errors.js';
 import { IDEMPOTENCY_WINDOW_MS, problemFingerprint } from '../../../domain/idempotency.js';
+import type { Principal } from '../../../domain/principal.js';
+import type { QuotaHold } from '../../../domain/quota.js';
 import type { FixProblem, SessionMeta, SessionStatus } from '../../../domain/types.js';
 import type { SessionStore } from '../../../ports/session-store.js';
 import type { WorkflowStarter } from '../../../ports/workflow-starter.js';
+import { type QuotaDeps, settleQuota, takeSessionQuota } from '../../../use-cases/quota.js';
 
 export interface SubmitFixDeps {
   store: SessionStore;
   workflow: WorkflowStarter;
+  /** The owner's daily allowance; without it (no owner) nothing is counted. */
+  quota?: QuotaDeps;
 }
 
 /**
@@ -15,10 +20,13 @@ export interface SubmitFixDeps {
  *
  * 0. With an idempotency key, bind it to the new session id first: a key already bound to the same
  *    problem answers that session (nothing new is stored or started); to another problem, a conflict.
- * 1. Store the session (`queued`) with its problem.
+ *    Keys are the caller's own: the same key from two users names two requests.
+ * 1. Take a unit of the owner's daily allowance (QuotaExceededError when none is left), then store
+ *    the session (`queued`) with its problem, its owner and the unit it holds.
  * 2. Subscribe the caller's WebSocket connection, when there is one, and acknowledge (`onAccepted`)
  *    before the workflow can push anything, so `accepted` is always the first event.
- * 3. Start the workflow; if it cannot start, the session is marked failed and the error rethrown.
+ * 3. Start the workflow; if it cannot start, the session is marked failed, its unit given back, and
+ *    the error rethrown.
  */
 export async function submitFix(
   deps: SubmitFixDeps,
@@ -27,13 +35,16 @@ export async function submitFix(
     connectionId?: string;
     onAccepted?: (sessionId: string) => Promise<void>;
     idempotencyKey?: string;
+    /** Who asks: the session is theirs alone, and counts against their allowance. */
+    owner?: Principal;
   } = {},
 ): Promise<{ sessionId: string; status: SessionStatus; replayed?: true }> {
-  const { connectionId, idempotencyKey } = caller;
+  const { connectionId, idempotencyKey, owner } = caller;
   const sessionId = randomUUID();
   if (idempotencyKey !== undefined) {
     const fingerprint = problemFingerprint(problem);
-    const claim = await deps.store.claimIdempotencyKey(idempotencyKey, {
+    const scopedKey = owner === undefined ? idempotencyKey : `${owner.userId}\n${idempotencyKey}`;
+    const claim = await deps.store.claimIdempotencyKey(scopedKey, {
       sessionId,
       fingerprint,
       expiresAt: new Date(Date.now() + IDEMPOTENCY_WINDOW_MS).toISOString(),
@@ -49,6 +60,8 @@ export async function submitFix(
       return { sessionId: claim.sessionId, status: existing?.status ?? 'queued', replayed: true };
     }
   }
+  const quota: QuotaHold | undefined =
+    owner && deps.quota ? await takeSessionQuota(deps.quota, owner.userId) : undefined;
   const now = new Date().toISOString();
   const meta: SessionMeta = {
     sessionId,
@@ -61,18 +74,26 @@ export async function submitFix(
     lastIndex: 0,
     winner: null,
     notes: [],
+    ...(owner === undefined ? {} : { owner: owner.userId }),
+    ...(quota === undefined ? {} : { quota }),
     // The connection that asks follows the session from its first write.
     ...(connectionId === undefined ? {} : { ownerConnectionId: connectionId, subscribers: [connectionId] }),
   };
-  await deps.store.create(meta, problem);
+  try {
+    await deps.store.create(meta, problem);
+  } catch (error) {
+    if (owner && quota && deps.quota) await deps.quota.users.returnQuota(owner.userId, quota.day);
+    throw error;
+  }
   await caller.onAccepted?.(meta.sessionId);
   try {
     await deps.workflow.start(meta.sessionId, 1);
   } catch (error) {
-    await deps.store.updateMeta(meta.sessionId, {
+    const failed = await deps.store.updateMeta(meta.sessionId, {
       status: 'failed',
       reason: 'the workflow could not be started',
     });
+    if (deps.quota) await settleQuota({ store: deps.store, users: deps.quota.users }, failed);
     throw error;
   }
   return { sessionId: meta.sessionId, status: 'queued' };
