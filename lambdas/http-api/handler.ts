@@ -2,19 +2,26 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createSessionStore, createWorkflowStarter } from '../../shared/adapters/aws-clients.js';
+import {
+  createSessionStore,
+  createUserStore,
+  createWorkflowStarter,
+} from '../../shared/adapters/aws-clients.js';
 import { describeProviders } from '../../shared/adapters/llm/index.js';
 import { loadTaskSecret } from '../../shared/adapters/secrets/index.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
+import { readQuotaConfig } from '../../shared/config/auth-config.js';
 import { readLlmConfig } from '../../shared/config/llm-config.js';
 import { readTaskConfig } from '../../shared/config/task-config.js';
-import { UnknownSessionError } from '../../shared/domain/errors.js';
+import { NotFoundError, UnknownSessionError } from '../../shared/domain/errors.js';
 import { parseIdempotencyKey } from '../../shared/domain/idempotency.js';
 import { MAX_REQUEST_BODY_BYTES, requestBodyTooLarge } from '../../shared/domain/limits.js';
 import { parseJsonText } from '../../shared/domain/request-validation.js';
 import { isSessionId } from '../../shared/domain/session-id.js';
 import { TASK_NAME } from '../../shared/domain/task-name.js';
+import { httpPrincipal } from '../../shared/edge/authorizer-context.js';
 import { httpErrorMiddleware } from '../../shared/edge/http-error-middleware.js';
+import { matchRoute } from '../../shared/edge/routes.js';
 import { UnknownRouteError } from '../../shared/edge/unknown-route-error.js';
 import { parseFixRequestText } from '../../shared/kinds/fix/fix-request.js';
 import { getFix } from '../../shared/kinds/fix/use-cases/get-fix.js';
@@ -23,10 +30,17 @@ import { getTaskRound } from '../../shared/kinds/task/use-cases/get-task-round.j
 import { submitTask } from '../../shared/kinds/task/use-cases/submit-task.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../shared/use-cases/api-keys.js';
+import { listMySessions } from '../../shared/use-cases/history.js';
+import { readQuota } from '../../shared/use-cases/quota.js';
+import { accessibleSession } from '../../shared/use-cases/session-access.js';
+import { getSharedView, shareSession, unshareSession } from '../../shared/use-cases/share.js';
 
 const config = readAppConfig(process.env);
 const store = createSessionStore(config);
 const workflow = createWorkflowStarter(config);
+const users = createUserStore(config);
+const quota = { users, defaultAllowance: readQuotaConfig(process.env).QUOTA_DAILY };
 const taskConfig = readTaskConfig(process.env);
 // In AWS the task secret lives in Secrets Manager; locally it is TASK_SECRET. Read once, never logged.
 const taskSecret = taskConfig.TASK_SECRET_ARN
@@ -70,8 +84,8 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   body: JSON.stringify(body),
 });
 
-const SESSION_PATH = /^\/v1\/fixes\/([^/]+)$/;
-const TASK_ROUND_PATH = /^\/v1\/tasks\/([^/]+)\/rounds\/([1-9][0-9]{0,5})$/;
+const noContent = (): APIGatewayProxyStructuredResultV2 => ({ statusCode: 204, body: '' });
+const ROUND = /^[1-9][0-9]{0,5}$/;
 
 /** The body as text, refused past what a Lambda invocation can carry (API Gateway passes up to 10 MB). */
 function bodyText(event: APIGatewayProxyEventV2): string | undefined {
@@ -83,11 +97,21 @@ function bodyText(event: APIGatewayProxyEventV2): string | undefined {
   return text;
 }
 
+/** The routes of `shared/edge/routes.ts`, each answered by one use case. */
 async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
-  if (method === 'GET' && path === '/health') return json(200, await health());
-  if (method === 'POST' && path === '/v1/tasks') {
+  const matched = matchRoute(method, path);
+  if (!matched) throw new UnknownRouteError(method, path);
+  const { params } = matched;
+  const key = `${matched.route.method} ${matched.route.path}`;
+
+  // The routes without a user: health, a share link's view, and the evaluator's (its shared secret).
+  if (key === 'GET /health') return json(200, await health());
+  if (key === 'GET /v1/shared/{token}') {
+    return json(200, await getSharedView({ store, users }, params.token ?? ''));
+  }
+  if (key === 'POST /v1/tasks') {
     const accepted = await submitTask(
       taskDeps,
       parseJsonText(bodyText(event)),
@@ -103,32 +127,71 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
     if (replayed) response.headers = { ...response.headers, 'idempotent-replayed': 'true' };
     return response;
   }
-  const taskRound = TASK_ROUND_PATH.exec(path);
-  if (method === 'GET' && taskRound?.[1] && taskRound[2] && TASK_NAME.test(taskRound[1])) {
-    return json(200, await getTaskRound({ store }, taskRound[1], Number(taskRound[2])));
-  }
-  if (method === 'POST' && path === '/v1/fixes') {
-    const text = bodyText(event);
-    const idempotencyKey = parseIdempotencyKey(event.headers?.['idempotency-key']);
-    const problem = parseFixRequestText(text);
-    const { replayed, ...accepted } = await submitFix({ store, workflow }, problem, {
-      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-    });
-    logForSession(accepted.sessionId);
-    logger.info(replayed ? 'fix replayed for its idempotency key' : 'fix accepted', {
-      candidates: problem.candidates?.length ?? 0,
-      hasTest: problem.test !== undefined,
-    });
-    const response = json(202, accepted);
-    if (replayed) response.headers = { ...response.headers, 'idempotent-replayed': 'true' };
-    return response;
-  }
-  const match = SESSION_PATH.exec(path);
-  if (method === 'GET' && match?.[1]) {
-    const sessionId = match[1];
-    if (!isSessionId(sessionId)) throw new UnknownSessionError();
-    logForSession(sessionId);
-    return json(200, await getFix({ store }, sessionId));
+
+  // Every other route has the authorizer in front of it: its context names the caller.
+  const principal = httpPrincipal(event);
+  switch (key) {
+    case 'GET /v1/me':
+      return json(200, {
+        user: {
+          id: principal.userId,
+          ...(principal.name === undefined ? {} : { name: principal.name }),
+          ...(principal.email === undefined ? {} : { email: principal.email }),
+        },
+        via: principal.via,
+        quota: await readQuota(quota, principal.userId),
+      });
+    case 'POST /v1/keys':
+      return json(201, await createApiKey(users, principal, parseJsonText(bodyText(event))));
+    case 'GET /v1/keys':
+      return json(200, await listApiKeys(users, principal));
+    case 'DELETE /v1/keys/{keyId}':
+      await revokeApiKey(users, principal, params.keyId ?? '');
+      return noContent();
+    case 'POST /v1/fixes': {
+      const text = bodyText(event);
+      const idempotencyKey = parseIdempotencyKey(event.headers?.['idempotency-key']);
+      const problem = parseFixRequestText(text);
+      const { replayed, ...accepted } = await submitFix({ store, workflow, quota }, problem, {
+        owner: principal,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      });
+      logForSession(accepted.sessionId);
+      logger.info(replayed ? 'fix replayed for its idempotency key' : 'fix accepted', {
+        candidates: problem.candidates?.length ?? 0,
+        hasTest: problem.test !== undefined,
+      });
+      const response = json(202, accepted);
+      if (replayed) response.headers = { ...response.headers, 'idempotent-replayed': 'true' };
+      return response;
+    }
+    case 'GET /v1/fixes':
+      return json(200, await listMySessions(store, principal, event.queryStringParameters ?? {}));
+    case 'GET /v1/fixes/{sessionId}': {
+      const sessionId = params.sessionId ?? '';
+      if (!isSessionId(sessionId)) throw new UnknownSessionError();
+      logForSession(sessionId);
+      const meta = await accessibleSession(store, principal, sessionId);
+      const view = await getFix({ store }, sessionId);
+      return json(200, meta.shareToken ? { ...view, shareToken: meta.shareToken } : view);
+    }
+    case 'POST /v1/fixes/{sessionId}/share': {
+      const sessionId = params.sessionId ?? '';
+      if (!isSessionId(sessionId)) throw new UnknownSessionError();
+      return json(201, await shareSession({ store, users }, principal, sessionId));
+    }
+    case 'DELETE /v1/fixes/{sessionId}/share': {
+      const sessionId = params.sessionId ?? '';
+      if (!isSessionId(sessionId)) throw new UnknownSessionError();
+      await unshareSession({ store, users }, principal, sessionId);
+      return noContent();
+    }
+    case 'GET /v1/tasks/{task}/rounds/{round}': {
+      const task = params.task ?? '';
+      const round = params.round ?? '';
+      if (!TASK_NAME.test(task) || !ROUND.test(round)) throw new NotFoundError('no such task round');
+      return json(200, await getTaskRound({ store }, task, Number(round)));
+    }
   }
   throw new UnknownRouteError(method, path);
 }

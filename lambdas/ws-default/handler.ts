@@ -4,19 +4,24 @@ import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from 'a
 import {
   createPushChannel,
   createSessionStore,
+  createUserStore,
   createWorkflowStarter,
 } from '../../shared/adapters/aws-clients.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
+import { readQuotaConfig } from '../../shared/config/auth-config.js';
 import { wsErrorMiddleware } from '../../shared/edge/ws-error-middleware.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
 import { handleWsMessage } from './ws-message.js';
 
 const config = readAppConfig(process.env);
+const users = createUserStore(config);
 const deps = {
   store: createSessionStore(config),
   push: createPushChannel(config),
   workflow: createWorkflowStarter(config),
+  users,
+  quota: { users, defaultAllowance: readQuotaConfig(process.env).QUOTA_DAILY },
 };
 
 export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResultV2>()

@@ -31,13 +31,16 @@ export function requestFix(options: {
   request: FixRequestBody;
   onEvent?: (event: SessionEvent) => void;
   timeoutMs?: number;
+  /** An API key (`te_…`) or an ID token; without one, only a local stack that signs in its default user answers. */
+  credential?: string;
 }): Promise<ResultEvent> {
-  const { url, request, onEvent, timeoutMs = 300_000 } = options;
+  const { url, request, onEvent, timeoutMs = 300_000, credential } = options;
   const apiUrl = options.apiUrl ?? defaultApiUrl(url);
   const message = JSON.stringify({ action: 'fix', ...request });
   const viaHttp = Buffer.byteLength(message, 'utf8') > MAX_WS_MESSAGE_BYTES;
   return new Promise<ResultEvent>((resolve, reject) => {
-    const socket = new WebSocket(url);
+    // Browsers cannot set headers on a WebSocket, so the API takes the credential as `token` on connect.
+    const socket = new WebSocket(withToken(url, credential));
     let sessionId: string | null = null;
     let settled = false;
     const finish = (outcome: () => void) => {
@@ -56,7 +59,7 @@ export function requestFix(options: {
         socket.send(message);
         return;
       }
-      postFix(apiUrl, request).then(
+      postFix(apiUrl, request, credential).then(
         (id) => {
           sessionId = id;
           onEvent?.({ type: 'accepted', sessionId: id, status: 'queued' });
@@ -82,6 +85,14 @@ export function requestFix(options: {
         finish(() => resolve(event));
       }
     });
+    socket.on('unexpected-response', (_request, response) => {
+      const status = response.statusCode ?? 0;
+      const why =
+        status === 401 || status === 403
+          ? 'the server refused the credential: set TRUTH_ENGINE_KEY to an API key (make one in the console)'
+          : `the server refused the connection: HTTP ${status}`;
+      finish(() => reject(new FixClientError(why)));
+    });
     socket.on('error', (error) =>
       finish(() => reject(new FixClientError(`cannot reach ${url}: ${error.message}`, { cause: error }))),
     );
@@ -91,12 +102,23 @@ export function requestFix(options: {
   });
 }
 
-async function postFix(apiUrl: string, request: FixRequestBody): Promise<string> {
+/** The WebSocket URL with the credential as its `token` query parameter. */
+function withToken(url: string, credential: string | undefined): string {
+  if (!credential) return url;
+  const withCredential = new URL(url);
+  withCredential.searchParams.set('token', credential);
+  return withCredential.toString();
+}
+
+const authorization = (credential: string | undefined): Record<string, string> =>
+  credential ? { authorization: `Bearer ${credential}` } : {};
+
+async function postFix(apiUrl: string, request: FixRequestBody, credential?: string): Promise<string> {
   let response: Response;
   try {
     response = await fetch(`${apiUrl.replace(/\/$/, '')}/v1/fixes`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authorization(credential) },
       body: JSON.stringify(request),
     });
   } catch (error) {
@@ -117,8 +139,14 @@ async function postFix(apiUrl: string, request: FixRequestBody): Promise<string>
 }
 
 /** The winner's diff from the session view, for a result event too large to carry it. */
-export async function fetchWinnerDiff(apiUrl: string, sessionId: string): Promise<string | null> {
-  const response = await fetch(`${apiUrl.replace(/\/$/, '')}/v1/fixes/${encodeURIComponent(sessionId)}`);
+export async function fetchWinnerDiff(
+  apiUrl: string,
+  sessionId: string,
+  credential?: string,
+): Promise<string | null> {
+  const response = await fetch(`${apiUrl.replace(/\/$/, '')}/v1/fixes/${encodeURIComponent(sessionId)}`, {
+    headers: authorization(credential),
+  });
   if (!response.ok) throw new FixClientError(`cannot read session ${sessionId}: HTTP ${response.status}`);
   const view = (await response.json()) as { winner?: { diff?: string | null; diffUrl?: string } | null };
   if (typeof view.winner?.diff === 'string') return view.winner.diff;

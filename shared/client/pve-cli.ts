@@ -17,7 +17,8 @@ Sends FILE to a Truth Engine, follows the session live, and prints the verified 
 Exit status: 0 verified, 1 nothing verified, 2 usage or connection error.
 The URL defaults to $TRUTH_ENGINE_URL, else ws://127.0.0.1:3000/ws (the local stack); the HTTP API
 (used for requests over one WebSocket frame and for large diffs) to $TRUTH_ENGINE_API_URL, else the
-same host and port as the WebSocket URL.`;
+same host and port as the WebSocket URL. $TRUTH_ENGINE_KEY is the API key sent with every request
+(a local stack started with AUTH=auto signs a request without one in as its default user).`;
 
 export interface CliIo {
   out: (line: string) => void;
@@ -64,10 +65,12 @@ export async function pve(
   const url = values.url ?? env.TRUTH_ENGINE_URL ?? 'ws://127.0.0.1:3000/ws';
   try {
     const apiUrl = values.api ?? env.TRUTH_ENGINE_API_URL ?? defaultApiUrl(url);
+    const credential = env.TRUTH_ENGINE_KEY?.trim() || undefined;
     const result = await requestFix({
       url,
       apiUrl,
       request,
+      ...(credential === undefined ? {} : { credential }),
       timeoutMs: Number(values.timeout ?? 300) * 1000,
       onEvent: (event) => {
         const line = renderEvent(event, colour);
@@ -84,7 +87,7 @@ export async function pve(
         ),
       );
       // A diff too large for the event's frame is read from the session instead.
-      const diff = result.winner.diff ?? (await fetchWinnerDiff(apiUrl, result.sessionId));
+      const diff = result.winner.diff ?? (await fetchWinnerDiff(apiUrl, result.sessionId, credential));
       if (diff !== null) io.out(diff);
       return 0;
     }

@@ -32,7 +32,8 @@ export async function createApiKey(
   principal: Principal,
   body: unknown,
 ): Promise<ApiKeyView & { key: string }> {
-  if (principal.via !== 'token') throw new ForbiddenError('API keys are made by a signed-in user, not by a key');
+  if (principal.via !== 'token')
+    throw new ForbiddenError('API keys are made by a signed-in user, not by a key');
   const parsed = createKeySchema.safeParse(body ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -51,7 +52,13 @@ export async function createApiKey(
     hash: apiKeyHash(key),
   };
   await users.putApiKey(record);
-  return { keyId: record.keyId, name: record.name, createdAt: record.createdAt, lastFour: record.lastFour, key };
+  return {
+    keyId: record.keyId,
+    name: record.name,
+    createdAt: record.createdAt,
+    lastFour: record.lastFour,
+    key,
+  };
 }
 
 export async function listApiKeys(
@@ -67,7 +74,8 @@ export async function revokeApiKey(
   principal: Principal,
   keyId: string,
 ): Promise<void> {
-  if (principal.via !== 'token') throw new ForbiddenError('API keys are revoked by a signed-in user, not by a key');
+  if (principal.via !== 'token')
+    throw new ForbiddenError('API keys are revoked by a signed-in user, not by a key');
   if (!/^[0-9a-f-]{36}$/.test(keyId) || !(await users.deleteApiKey(principal.userId, keyId))) {
     throw new NotFoundError('no such key');
   }

@@ -26,9 +26,22 @@ export interface SharedView {
   rounds: number;
   original: string | null;
   originalUrl?: string;
-  winner: { index: number; durationMs: number; code: string | null; diff: string | null; codeUrl?: string; diffUrl?: string } | null;
+  winner: {
+    index: number;
+    durationMs: number;
+    code: string | null;
+    diff: string | null;
+    codeUrl?: string;
+    diffUrl?: string;
+  } | null;
   baseline: { status: string; durationMs: number | null } | null;
-  candidates: Array<{ index: number; round: number; status: string; durationMs: number | null; changedLines: number }>;
+  candidates: Array<{
+    index: number;
+    round: number;
+    status: string;
+    durationMs: number | null;
+    changedLines: number;
+  }>;
 }
 
 /** Shares the caller's session: the token it already has, or a new one. */
@@ -41,13 +54,21 @@ export async function shareSession(
   if (meta.shareToken) return { token: meta.shareToken, path: `/s/${meta.shareToken}` };
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
   // The link item first, then the session says it is shared: a link is never shown that does not work.
-  await deps.users.putShare(token, { sessionId, owner: principal.userId, createdAt: new Date().toISOString() });
+  await deps.users.putShare(token, {
+    sessionId,
+    owner: principal.userId,
+    createdAt: new Date().toISOString(),
+  });
   await deps.store.setShareToken(sessionId, token);
   return { token, path: `/s/${token}` };
 }
 
 /** Stops sharing: from the link item's deletion on, the link answers 404. */
-export async function unshareSession(deps: ShareDeps, principal: Principal, sessionId: string): Promise<void> {
+export async function unshareSession(
+  deps: ShareDeps,
+  principal: Principal,
+  sessionId: string,
+): Promise<void> {
   const meta = await ownedSession(deps.store, principal, sessionId);
   if (!meta.shareToken) return;
   await deps.users.deleteShare(meta.shareToken);
@@ -112,6 +133,11 @@ export async function getSharedView(deps: ShareDeps, token: string): Promise<Sha
   view.baseline = baseline ? verdict(baseline) : null;
   view.candidates = summaries
     .filter((record) => record.index > 0)
-    .map((record) => ({ index: record.index, round: record.round, changedLines: record.changedLines, ...verdict(record) }));
+    .map((record) => ({
+      index: record.index,
+      round: record.round,
+      changedLines: record.changedLines,
+      ...verdict(record),
+    }));
   return view;
 }

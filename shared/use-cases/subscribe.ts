@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { InvalidRequestError, UnknownSessionError } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
 import { isSessionId } from '../domain/session-id.js';
 import { TASK_NAME } from '../domain/task-name.js';
 import { TERMINAL_STATUSES } from '../domain/types.js';
 import type { PushChannel } from '../ports/push-channel.js';
 import type { SessionStore } from '../ports/session-store.js';
+import { mayAccess } from './session-access.js';
 import { resultEventOf } from './session-events.js';
 
 const subscribeSchema = z.object({
@@ -26,13 +28,17 @@ const subscribeTaskSchema = z.object({
 /**
  * Follows a session from this connection, of any kind: by its id, or a task round by its task and
  * round. A finished one answers with its result at once; a running one with where it stands.
+ * Another user's session is answered as an unknown one.
  */
 export async function subscribe(
   deps: { store: SessionStore; push: PushChannel },
   connectionId: string,
   fields: Record<string, unknown>,
+  principal: Principal,
 ): Promise<{ sessionId: string }> {
   const sessionId = await subscribedSession(deps.store, fields);
+  const before = await deps.store.getMeta(sessionId);
+  if (!before || !mayAccess(principal, before)) throw new UnknownSessionError(sessionId);
   // One write: the session as it stands when this connection joined, so no event is missed between.
   const meta = await deps.store.addSubscriber(sessionId, connectionId);
   if (!meta) throw new UnknownSessionError(sessionId);

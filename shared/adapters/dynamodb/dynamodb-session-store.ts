@@ -465,7 +465,10 @@ export class DynamoDbSessionStore implements SessionStore {
     );
     const items = (Items ?? []).map(toMeta);
     const last = items.at(-1);
-    return { items, ...(LastEvaluatedKey && last ? { next: { createdAt: last.createdAt, sessionId: last.sessionId } } : {}) };
+    return {
+      items,
+      ...(LastEvaluatedKey && last ? { next: { createdAt: last.createdAt, sessionId: last.sessionId } } : {}),
+    };
   }
 
   async settleQuota(sessionId: string, to: 'consumed' | 'returned'): Promise<boolean> {

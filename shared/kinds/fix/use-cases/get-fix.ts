@@ -57,6 +57,8 @@ export interface FixView {
   calls: ProviderCall[];
   /** Some code, diff or output has expired from the artifact store (those fields are null). */
   expired: boolean;
+  /** The share link's token while the session is shared; shown to its owner only. */
+  shareToken?: string;
 }
 
 /**
