@@ -13,6 +13,8 @@ import { enableConcurrentInvocations, type LambdaHandler, localInvoker } from '.
 const MODULES: Record<string, string> = {
   'http-api': '../../lambdas/http-api/handler.js',
   'ws-default': '../../lambdas/ws-default/handler.js',
+  'ws-connection': '../../lambdas/ws-connection/handler.js',
+  authorizer: '../../lambdas/authorizer/handler.js',
   sandbox: '../../lambdas/sandbox/handler.js',
   controller: '../../lambdas/controller/handler.js',
   notifier: '../../lambdas/notifier/handler.js',

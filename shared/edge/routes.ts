@@ -32,7 +32,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
 
 export interface MatchedRoute {
   route: HttpRoute;
-  /** The template's `{name}` segments, URL-decoded. */
+  /** The template's `{name}` segments, URL-decoded (a malformed escape is kept as sent, for the route to refuse). */
   params: Record<string, string>;
 }
 
@@ -52,14 +52,18 @@ export function matchRoute(method: string, path: string): MatchedRoute | undefin
     const found = regex.exec(path);
     if (!found) continue;
     const params: Record<string, string> = {};
-    try {
-      names.forEach((name, at) => {
-        params[name] = decodeURIComponent(found[at + 1] ?? '');
-      });
-    } catch {
-      return undefined;
-    }
+    names.forEach((name, at) => {
+      params[name] = decodeSegment(found[at + 1] ?? '');
+    });
     return { route, params };
   }
   return undefined;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
