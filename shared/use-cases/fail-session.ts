@@ -19,8 +19,8 @@ export async function failSession(
   if (!meta || TERMINAL_STATUSES.includes(meta.status)) return;
   const reason =
     input.reason.length > MAX_REASON_CHARS ? `${input.reason.slice(0, MAX_REASON_CHARS)}…` : input.reason;
+  await settleQuota(deps, meta, 'failed');
   const updated = await deps.store.updateMeta(input.sessionId, { status: 'failed', reason });
-  await settleQuota(deps, updated);
   await publishSessionEvent(
     deps,
     {

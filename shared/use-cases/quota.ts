@@ -1,6 +1,6 @@
 import { QuotaExceededError } from '../domain/errors.js';
 import { type QuotaHold, type QuotaView, quotaDay, quotaResetsAt } from '../domain/quota.js';
-import type { SessionMeta } from '../domain/types.js';
+import type { SessionMeta, SessionStatus } from '../domain/types.js';
 import type { SessionStore } from '../ports/session-store.js';
 import type { UserStore } from '../ports/user-store.js';
 
@@ -46,16 +46,18 @@ export async function takeSessionQuota(deps: QuotaDeps, userId: string): Promise
 }
 
 /**
- * A finished session's unit: a verified session consumes it; any other end gives it back to the
- * day it was taken from. The session's own conditional write decides first, so a retried step
- * never gives a unit back twice.
+ * The unit of a session about to end with `status`: a verified session consumes it; any other end
+ * gives it back to the day it was taken from. Called before the session's final write, so a client
+ * that sees the result also sees its allowance; the session's own conditional write decides first,
+ * so a retried step never gives a unit back twice.
  */
 export async function settleQuota(
   deps: { store: Pick<SessionStore, 'settleQuota'>; users: Pick<UserStore, 'returnQuota'> },
   meta: SessionMeta,
+  status: SessionStatus,
 ): Promise<void> {
   if (!meta.owner || meta.quota?.state !== 'held') return;
-  const to = meta.status === 'verified' ? 'consumed' : 'returned';
+  const to = status === 'verified' ? 'consumed' : 'returned';
   const settled = await deps.store.settleQuota(meta.sessionId, to);
   if (settled && to === 'returned') await deps.users.returnQuota(meta.owner, meta.quota.day);
 }

@@ -279,7 +279,9 @@ describe('Use case: prepareRound starts the repair search', () => {
     // Act: both runs failed, the judge asks for round 2, and the source proposes again.
     await store.saveResult('s-rounds', 0, failed());
     await store.saveResult('s-rounds', 1, failed());
-    expect(await judgeRound({ store, push, log, users: opened.users }, { sessionId: 's-rounds', round: 1 })).toMatchObject({
+    expect(
+      await judgeRound({ store, push, log, users: opened.users }, { sessionId: 's-rounds', round: 1 }),
+    ).toMatchObject({
       done: false,
       round: 2,
     });
@@ -728,7 +730,10 @@ describe('Use case: judgeRound with a winner from the search', () => {
     await store.saveResult('s-judge', 1, passed);
 
     // Act
-    const outcome = await judgeRound({ store, push, log, users: opened.users }, { sessionId: 's-judge', round: 1 });
+    const outcome = await judgeRound(
+      { store, push, log, users: opened.users },
+      { sessionId: 's-judge', round: 1 },
+    );
 
     // Assess
     expect(outcome).toMatchObject({ done: true, status: 'verified' });

@@ -227,12 +227,16 @@ describe('Use case: judgeRound', () => {
     await session('rounds', { maxRounds: 2 });
     await failedBaselineAndOne('rounds', 'offline', 'failed');
     const push = new RecordingPush();
-    expect(await judgeRound({ store, push, log, users: opened.users }, { sessionId: 'rounds', round: 1 })).toMatchObject({
+    expect(
+      await judgeRound({ store, push, log, users: opened.users }, { sessionId: 'rounds', round: 1 }),
+    ).toMatchObject({
       done: false,
       round: 2,
       status: 'running',
     });
-    expect(await judgeRound({ store, push, log, users: opened.users }, { sessionId: 'rounds', round: 2 })).toMatchObject({
+    expect(
+      await judgeRound({ store, push, log, users: opened.users }, { sessionId: 'rounds', round: 2 }),
+    ).toMatchObject({
       done: true,
       status: 'no_fix',
     });
@@ -263,7 +267,10 @@ describe('Use case: judgeRound', () => {
     );
 
     // Act
-    const outcome = await judgeRound({ store, push, log, users: opened.users }, { sessionId: 'throttled', round: 1 });
+    const outcome = await judgeRound(
+      { store, push, log, users: opened.users },
+      { sessionId: 'throttled', round: 1 },
+    );
 
     // Assess: a crash is never evidence that the problem reproduces.
     expect(outcome).toMatchObject({ done: true, status: 'failed' });
@@ -308,12 +315,18 @@ describe('Use case: judgeRound', () => {
 describe('Use case: failSession', () => {
   it('marks a running session failed with the reason, and leaves a finished one alone', async () => {
     await session('fails');
-    await failSession({ store, push: new RecordingPush(), log, users: opened.users }, { sessionId: 'fails', reason: 'boom' });
+    await failSession(
+      { store, push: new RecordingPush(), log, users: opened.users },
+      { sessionId: 'fails', reason: 'boom' },
+    );
     expect(await store.getMeta('fails')).toMatchObject({ status: 'failed', reason: 'boom' });
 
     await session('done');
     await store.updateMeta('done', { status: 'verified' });
-    await failSession({ store, push: new RecordingPush(), log, users: opened.users }, { sessionId: 'done', reason: 'late' });
+    await failSession(
+      { store, push: new RecordingPush(), log, users: opened.users },
+      { sessionId: 'done', reason: 'late' },
+    );
     expect((await store.getMeta('done'))?.status).toBe('verified');
   });
 });

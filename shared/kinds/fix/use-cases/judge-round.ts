@@ -72,6 +72,7 @@ export async function judgeRound(
   }
 
   const won = records.find((record) => record.index === judgement.winner?.index);
+  await settleQuota(deps, meta, judgement.status);
   const updated = await deps.store.updateMeta(sessionId, {
     status: judgement.status,
     winner: judgement.winner,
@@ -85,7 +86,6 @@ export async function judgeRound(
         }
       : {}),
   });
-  await settleQuota(deps, updated);
   await publishSessionEvent(deps, await resultEventOf(deps.store, updated), updated);
   return { sessionId, round, done: true, status: updated.status };
 }

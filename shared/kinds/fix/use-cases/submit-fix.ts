@@ -89,11 +89,11 @@ export async function submitFix(
   try {
     await deps.workflow.start(meta.sessionId, 1);
   } catch (error) {
-    const failed = await deps.store.updateMeta(meta.sessionId, {
+    if (deps.quota) await settleQuota({ store: deps.store, users: deps.quota.users }, meta, 'failed');
+    await deps.store.updateMeta(meta.sessionId, {
       status: 'failed',
       reason: 'the workflow could not be started',
     });
-    if (deps.quota) await settleQuota({ store: deps.store, users: deps.quota.users }, failed);
     throw error;
   }
   return { sessionId: meta.sessionId, status: 'queued' };
