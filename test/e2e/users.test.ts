@@ -108,7 +108,7 @@ describe('signing in (AUTH=required)', () => {
     expect((await call('/v1/shared/AAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
   });
 
-  it('refuses tokens from another issuer, expired, tampered or for another client with 401', async () => {
+  it('refuses tokens from another issuer, expired, tampered or forged, and what is no credential at all, with 401', async () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
     const stranger = await new SignJWT({ token_use: 'id', name: 'mallory' })
       .setProtectedHeader({ alg: 'RS256', kid: (await exportJWK(publicKey)).n?.slice(0, 8) ?? 'k' })
