@@ -78,7 +78,12 @@ describe('the local stack serves the web console', () => {
 
     const config = await fetch(`${stack.httpUrl}/config.json`);
     expect(config.headers.get('cache-control')).toBe('no-cache');
-    expect(await config.json()).toEqual({ apiUrl: '', wsUrl: '' });
+    // The local stack signs a request without a credential in as its default user (AUTH=auto).
+    expect(await config.json()).toEqual({
+      apiUrl: '',
+      wsUrl: '',
+      auth: { mode: 'auto', user: { id: 'local-user', name: 'Local user' } },
+    });
   });
 
   it('rewrites client-routed pages and their payloads to their one static page', async () => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LOCAL_USER } from '../../infra/local/local-issuer.js';
 import { openDynaliteStore, sessionMeta } from '../support/dynalite-store.js';
 import { type StackFixture, startStackFixture, waitForResult } from '../support/local-stack-fixture.js';
 
@@ -13,8 +14,15 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+// Owned by the local default user, whom the stack (AUTH=auto) signs in to read them back.
 const meta = (sessionId: string, resumes: number) =>
-  sessionMeta(sessionId, { status: 'running', maxRounds: 1, rounds: 1, resumes });
+  sessionMeta(sessionId, {
+    status: 'running',
+    maxRounds: 1,
+    rounds: 1,
+    resumes,
+    owner: DEFAULT_LOCAL_USER.sub,
+  });
 
 describe('Local stack restart', () => {
   it('resumes sessions a crash left running, fails one already resumed once, and fails one whose controller fails', async () => {
