@@ -6,6 +6,7 @@ import {
   startStackFixture,
   waitForResult,
 } from '../support/local-stack-fixture.js';
+import { meanFixed, meanProgram, meanTest } from '../support/mean-program.js';
 
 let fixture: StackFixture;
 
@@ -17,18 +18,9 @@ afterAll(async () => {
   await fixture?.stop();
 });
 
-const program = `def mean(values):
-    return sum(values) / len(values) + 1
-
-
-print(mean([1, 2, 3]))
-`;
-const fixed = program.replace(' + 1', '');
-const test = `from program import mean
-
-assert mean([1, 2, 3]) == 2, mean([1, 2, 3])
-assert mean([10]) == 10
-`;
+const program = meanProgram;
+const fixed = meanFixed;
+const test = meanTest;
 
 describe('HTTP API on the local stack', () => {
   it('reports health', async () => {

@@ -6,6 +6,7 @@ import { createUserStore } from '../../shared/adapters/aws-clients.js';
 import { readTableConfig } from '../../shared/config/auth-config.js';
 import type { SessionEvent } from '../../shared/domain/events.js';
 import { type StackFixture, startStackFixture } from '../support/local-stack-fixture.js';
+import { meanFixed, meanProgram, meanTest } from '../support/mean-program.js';
 
 /*
  * Users on the local stack with AUTH=required, as the AWS deployment behaves: every route but the
@@ -30,17 +31,9 @@ afterAll(async () => {
   await fixture?.stop();
 });
 
-const program = `def mean(values):
-    return sum(values) / len(values) + 1
-
-
-print(mean([1, 2, 3]))
-`;
-const fixed = program.replace(' + 1', '');
-const test = `from program import mean
-
-assert mean([1, 2, 3]) == 2, mean([1, 2, 3])
-`;
+const program = meanProgram;
+const fixed = meanFixed;
+const test = meanTest;
 /** Verify mode: the given fix is run once, so a session verifies (or not) in about a second. */
 const verifying = { code: program, test, candidates: [fixed] };
 const failing = { code: program, test, candidates: [program.replace(' + 1', ' + 2')] };
