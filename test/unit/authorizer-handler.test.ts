@@ -16,7 +16,7 @@ import { apiKeyHash, newApiKey } from '../../shared/domain/api-key.js';
 const ISSUER_PATH = '/us-east-1_pool';
 let server: Server;
 let issuer: string;
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let publicJwk: JWK;
 let handler: (event: unknown, context: unknown) => Promise<unknown>;
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -55,7 +55,7 @@ const connectEvent = (token?: string) => ({
 
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
-  privateKey = pair.privateKey as CryptoKey;
+  privateKey = pair.privateKey;
   publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
   server = createServer((request, response) => {
     if (request.url === `${ISSUER_PATH}/.well-known/jwks.json`) {
