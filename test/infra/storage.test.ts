@@ -13,7 +13,7 @@ describe('Construct: Storage', () => {
   const bucket = logicalId(stack.storage.bucket);
 
   describe('table', () => {
-    it('is keyed PK/SK, on demand, with the GSI1 history index', () => {
+    it('is keyed PK/SK, on demand, with the GSI1 history index and the GSI2 owner index', () => {
       // Assess
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         KeySchema: [
@@ -25,6 +25,8 @@ describe('Construct: Storage', () => {
           { AttributeName: 'SK', AttributeType: 'S' },
           { AttributeName: 'GSI1PK', AttributeType: 'S' },
           { AttributeName: 'GSI1SK', AttributeType: 'S' },
+          { AttributeName: 'GSI2PK', AttributeType: 'S' },
+          { AttributeName: 'GSI2SK', AttributeType: 'S' },
         ]),
         BillingMode: 'PAY_PER_REQUEST',
         GlobalSecondaryIndexes: [
@@ -33,6 +35,14 @@ describe('Construct: Storage', () => {
             KeySchema: [
               { AttributeName: 'GSI1PK', KeyType: 'HASH' },
               { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'GSI2',
+            KeySchema: [
+              { AttributeName: 'GSI2PK', KeyType: 'HASH' },
+              { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },
