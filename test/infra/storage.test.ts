@@ -1,7 +1,7 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODELS, readConfig } from '../../infra/aws/config.js';
+import { DEFAULT_MODELS, DEFAULT_QUOTA_DAILY, readConfig } from '../../infra/aws/config.js';
 import { Storage } from '../../infra/aws/constructs/storage.js';
 import { arnOf, logicalId, synthesizeTruthEngine } from './stack-template.js';
 
@@ -13,7 +13,7 @@ describe('Construct: Storage', () => {
   const bucket = logicalId(stack.storage.bucket);
 
   describe('table', () => {
-    it('is keyed PK/SK, on demand, with the GSI1 history index', () => {
+    it("is keyed PK/SK, on demand, with the GSI1 session index and the GSI2 owner's history index", () => {
       // Assess
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         KeySchema: [
@@ -25,6 +25,8 @@ describe('Construct: Storage', () => {
           { AttributeName: 'SK', AttributeType: 'S' },
           { AttributeName: 'GSI1PK', AttributeType: 'S' },
           { AttributeName: 'GSI1SK', AttributeType: 'S' },
+          { AttributeName: 'GSI2PK', AttributeType: 'S' },
+          { AttributeName: 'GSI2SK', AttributeType: 'S' },
         ]),
         BillingMode: 'PAY_PER_REQUEST',
         GlobalSecondaryIndexes: [
@@ -33,6 +35,14 @@ describe('Construct: Storage', () => {
             KeySchema: [
               { AttributeName: 'GSI1PK', KeyType: 'HASH' },
               { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'GSI2',
+            KeySchema: [
+              { AttributeName: 'GSI2PK', KeyType: 'HASH' },
+              { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },
@@ -128,6 +138,7 @@ describe('Function: readConfig', () => {
       removalPolicy: RemovalPolicy.DESTROY,
       artifactTtlDays: 7,
       models: DEFAULT_MODELS,
+      auth: { quotaDaily: DEFAULT_QUOTA_DAILY },
     });
   });
 
@@ -148,6 +159,7 @@ describe('Function: readConfig', () => {
       removalPolicy: RemovalPolicy.RETAIN,
       artifactTtlDays: 30,
       models: { gemini: 'g', groq: 'q', deepseek: 'd' },
+      auth: { quotaDaily: DEFAULT_QUOTA_DAILY },
     });
   });
 
