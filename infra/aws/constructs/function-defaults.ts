@@ -69,8 +69,11 @@ export function sharedFunctionSettings(
   };
 }
 
-/** How much of the table a function may touch. */
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * How much of the table a function may touch. `getItem` is reading items by their key and nothing
+ * else (no query, no scan): all a function needs that only looks items up.
+ */
+export type TableAccess = 'getItem' | 'read' | 'readWrite';
 
 /**
  * How much of the bucket a function may touch. `nameOnly` sets `ARTIFACT_BUCKET` without a grant:
@@ -97,7 +100,8 @@ export interface BindBucketOptions {
 /** Sets `TABLE_NAME` and the matching grant in one call, so neither can be forgotten. */
 export function bindTable(fn: LambdaFunction, { table, accessMode }: BindTableOptions): void {
   fn.addEnvironment('TABLE_NAME', table.tableName);
-  if (accessMode === 'read') table.grantReadData(fn);
+  if (accessMode === 'getItem') table.grant(fn, 'dynamodb:GetItem');
+  else if (accessMode === 'read') table.grantReadData(fn);
   else table.grantReadWriteData(fn);
 }
 
