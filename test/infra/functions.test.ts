@@ -35,7 +35,9 @@ describe('Stack: TruthEngineStack functions', () => {
 
   const bundled = {
     'http-api': stack.httpApi.handler,
+    authorizer: stack.authorizer,
     'ws-default': stack.webSocketApi.defaultHandler,
+    'ws-connection': stack.webSocketApi.connectionHandler,
     controller: stack.controller,
     'task-controller': stack.taskController,
     notifier: stack.notifier,
