@@ -83,16 +83,13 @@ export class TruthEngineStack extends Stack {
       removalPolicy,
     });
     // One authorizer for both APIs: an ID token or an API key, looked up by its hash (GetItem only).
-    // ARTIFACT_BUCKET without a grant: the shared configuration requires it at cold start.
     this.authorizer = new TruthEngineFunction(this, 'Authorizer', {
       handlerDir: 'authorizer',
       description: 'HTTP API user routes and WebSocket $connect: verify the ID token or API key.',
       // A check is a JWKS fetch (then cached) and at most one GetItem, and every request waits on it.
       timeout: Duration.seconds(10),
       logRemovalPolicy,
-    })
-      .bindTable({ table, accessMode: 'getItem' })
-      .bindBucket({ bucket, accessMode: 'nameOnly' });
+    }).bindTable({ table, accessMode: 'getItem' });
     this.identity.bindVerifier(this.authorizer);
 
     const quotaDaily = String(config.auth.quotaDaily);
@@ -105,9 +102,7 @@ export class TruthEngineStack extends Stack {
       .bindBucket({ bucket, accessMode: 'readWrite' });
     this.webSocketApi.defaultHandler.addEnvironment('QUOTA_DAILY', quotaDaily);
     this.identity.bindVerifier(this.webSocketApi.defaultHandler);
-    this.webSocketApi.connectionHandler
-      .bindTable({ table, accessMode: 'readWrite' })
-      .bindBucket({ bucket, accessMode: 'nameOnly' });
+    this.webSocketApi.connectionHandler.bindTable({ table, accessMode: 'readWrite' });
     this.identity.bindVerifier(this.webSocketApi.connectionHandler);
 
     const modelNames = {
