@@ -1,7 +1,7 @@
 import { Duration, Fn, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
-  type UserPoolIdentityProvider as IdentityProviderBase,
+  type IUserPoolIdentityProvider,
   OAuthScope,
   ProviderAttribute,
   UserPool,
@@ -101,7 +101,7 @@ export class Identity extends Construct {
       ]);
     this.domain = this.userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix } });
 
-    const providers: IdentityProviderBase[] = [];
+    const providers: IUserPoolIdentityProvider[] = [];
     const supportedIdentityProviders = [UserPoolClientIdentityProvider.COGNITO];
     if (props.google !== undefined) {
       this.google = new UserPoolIdentityProviderGoogle(this, 'Google', {
