@@ -1,8 +1,9 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEFAULT_MODELS, type TruthEngineConfig } from './config.js';
+import { DEFAULT_CONFIG, type TruthEngineConfig } from './config.js';
 import { TruthEngineFunction } from './constructs/function-defaults.js';
 import { HttpApi } from './constructs/http-api.js';
+import { Identity, OAUTH_SCOPES } from './constructs/identity.js';
 import { SandboxFunction } from './constructs/sandbox-function.js';
 import { GitHubToken, LlmSecrets, TaskSecret } from './constructs/secrets.js';
 import { Storage } from './constructs/storage.js';
@@ -13,7 +14,7 @@ import { FIX_DEFINITION_PATH, TASK_DEFINITION_PATH } from './paths.js';
 
 export interface TruthEngineStackProps extends StackProps {
   /**
-   * @default - destroy on delete, default model names
+   * @default - destroy on delete, default model names, a daily allowance of 20, email sign-in only
    */
   readonly config?: TruthEngineConfig;
   /**
@@ -36,12 +37,15 @@ export interface TruthEngineStackProps extends StackProps {
 /**
  * Truth Engine on AWS: HTTP and WebSocket APIs in front of one state machine per problem kind (fix,
  * task), whose controllers, the shared sandbox and the notifier share one table and one bucket.
+ * Users sign in through a Cognito user pool; one Lambda authorizer guards both APIs.
  */
 export class TruthEngineStack extends Stack {
   readonly storage: Storage;
   readonly secrets: LlmSecrets;
   readonly taskSecret: TaskSecret;
   readonly gitHubToken: GitHubToken;
+  readonly identity: Identity;
+  readonly authorizer: TruthEngineFunction;
   readonly httpApi: HttpApi;
   readonly webSocketApi: WebSocketApi;
   readonly controller: TruthEngineFunction;
@@ -55,11 +59,7 @@ export class TruthEngineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: TruthEngineStackProps = {}) {
     super(scope, id, props);
-    const config: TruthEngineConfig = props.config ?? {
-      removalPolicy: RemovalPolicy.DESTROY,
-      artifactTtlDays: 7,
-      models: DEFAULT_MODELS,
-    };
+    const config: TruthEngineConfig = props.config ?? DEFAULT_CONFIG;
     const removalPolicy = config.removalPolicy;
     const logRemovalPolicy = removalPolicy;
 
@@ -69,10 +69,41 @@ export class TruthEngineStack extends Stack {
     this.taskSecret = new TaskSecret(this, 'TaskSecret', { removalPolicy });
     this.gitHubToken = new GitHubToken(this, 'GitHubToken', { removalPolicy });
 
-    this.webSocketApi = new WebSocketApi(this, 'WebSocketApi', { logRemovalPolicy });
+    // The distribution comes first: the user pool's callback URLs and the HTTP API's CORS name its
+    // domain, and the console's config.json (deployed after all of them) names the APIs and the pool.
+    this.webConsole = new WebConsole(this, 'WebConsole', {
+      assetPath: props.webConsoleAssetPath,
+      removalPolicy,
+    });
+    this.identity = new Identity(this, 'Identity', {
+      consoleOrigin: this.webConsole.url,
+      domainPrefix: config.auth.domainPrefix,
+      google: config.auth.google,
+      github: config.auth.github,
+      removalPolicy,
+    });
+    // One authorizer for both APIs: an ID token or an API key, looked up by its hash (GetItem only).
+    this.authorizer = new TruthEngineFunction(this, 'Authorizer', {
+      handlerDir: 'authorizer',
+      description: 'HTTP API user routes and WebSocket $connect: verify the ID token or API key.',
+      // A check is a JWKS fetch (then cached) and at most one GetItem, and every request waits on it.
+      timeout: Duration.seconds(10),
+      logRemovalPolicy,
+    }).bindTable({ table, accessMode: 'getItem' });
+    this.identity.bindVerifier(this.authorizer);
+
+    const quotaDaily = String(config.auth.quotaDaily);
+    this.webSocketApi = new WebSocketApi(this, 'WebSocketApi', {
+      authorizer: this.authorizer,
+      logRemovalPolicy,
+    });
     this.webSocketApi.defaultHandler
       .bindTable({ table, accessMode: 'readWrite' })
       .bindBucket({ bucket, accessMode: 'readWrite' });
+    this.webSocketApi.defaultHandler.addEnvironment('QUOTA_DAILY', quotaDaily);
+    this.identity.bindVerifier(this.webSocketApi.defaultHandler);
+    this.webSocketApi.connectionHandler.bindTable({ table, accessMode: 'readWrite' });
+    this.identity.bindVerifier(this.webSocketApi.connectionHandler);
 
     const modelNames = {
       GEMINI_MODEL: config.models.gemini,
@@ -172,19 +203,16 @@ export class TruthEngineStack extends Stack {
       logRemovalPolicy,
     });
 
-    // The distribution comes first: the HTTP API's CORS names its domain, and the console's
-    // config.json (deployed after both) names the APIs.
-    this.webConsole = new WebConsole(this, 'WebConsole', {
-      assetPath: props.webConsoleAssetPath,
-      removalPolicy,
-    });
     this.httpApi = new HttpApi(this, 'HttpApi', {
+      authorizer: this.authorizer,
       logRemovalPolicy,
       corsAllowOrigins: [this.webConsole.url],
     });
     this.httpApi.handler
       .bindTable({ table, accessMode: 'readWrite' })
       .bindBucket({ bucket, accessMode: 'readWrite' });
+    this.httpApi.handler.addEnvironment('QUOTA_DAILY', quotaDaily);
+    this.identity.bindVerifier(this.httpApi.handler);
     // GET /health shows the containment the sandbox function reports measuring, recorded by the
     // notifier; nothing written here could know it.
     // Only POST /v1/tasks checks the task secret, so only its function may read it.
@@ -196,11 +224,30 @@ export class TruthEngineStack extends Stack {
     this.fixWorkflow.bindStarter(this.webSocketApi.defaultHandler);
     this.taskWorkflow.bindStarter(this.httpApi.handler);
 
-    this.webConsole.deploy({ apiUrl: this.httpApi.url, wsUrl: this.webSocketApi.url });
+    this.webConsole.deploy({
+      apiUrl: this.httpApi.url,
+      wsUrl: this.webSocketApi.url,
+      auth: {
+        mode: 'oauth',
+        ...this.identity.endpoints,
+        clientId: this.identity.client.userPoolClientId,
+        scopes: OAUTH_SCOPES,
+      },
+    });
 
     new CfnOutput(this, 'ConsoleUrl', { value: this.webConsole.url });
     new CfnOutput(this, 'HttpApiUrl', { value: this.httpApi.url });
     new CfnOutput(this, 'WebSocketUrl', { value: this.webSocketApi.url });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', {
+      value: this.identity.client.userPoolClientId,
+      description: "The console's app client: the audience of the ID tokens the APIs accept.",
+    });
+    new CfnOutput(this, 'HostedUiUrl', {
+      value: this.identity.hostedUiUrl,
+      description:
+        'The sign-in pages (Cognito hosted UI); an identity provider redirects to <this>/oauth2/idpresponse.',
+    });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.fixWorkflow.stateMachine.stateMachineArn });

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { HTTP_ROUTES } from '../../infra/aws/constructs/http-api.js';
 import { WEBSOCKET_STAGE } from '../../infra/aws/constructs/websocket-api.js';
+import { HTTP_ROUTES } from '../../shared/edge/routes.js';
 import {
   arnOf,
   environmentOf,
@@ -48,20 +48,26 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
       expect(environmentOf(template, handler).SANDBOX_CONTAINMENT).toBeUndefined();
     });
 
-    it('serves health, submit and read for fixes and tasks, all through the http-api function', () => {
+    it('serves every route of the route table, and only those, all through the http-api function', () => {
       // Act
       const targets = routeTargets(api);
 
       // Assess
-      expect(Object.keys(targets).sort()).toEqual([
-        'GET /health',
-        'GET /v1/fixes/{sessionId}',
-        'GET /v1/tasks/{task}/rounds/{round}',
-        'POST /v1/fixes',
-        'POST /v1/tasks',
-      ]);
-      expect(HTTP_ROUTES.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
-        Object.keys(targets).sort(),
+      expect(Object.keys(targets).sort()).toEqual(
+        HTTP_ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
+      );
+      expect(Object.keys(targets)).toEqual(
+        expect.arrayContaining([
+          'GET /health',
+          'GET /v1/me',
+          'POST /v1/keys',
+          'DELETE /v1/keys/{keyId}',
+          'GET /v1/fixes',
+          'POST /v1/fixes/{sessionId}/share',
+          'DELETE /v1/fixes/{sessionId}/share',
+          'GET /v1/shared/{token}',
+          'POST /v1/tasks',
+        ]),
       );
       for (const integration of Object.values(targets)) {
         expect(integration).toMatchObject({
@@ -86,6 +92,8 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
   describe('WebSocket API', () => {
     const api = logicalId(stack.webSocketApi.api);
     const handlers = {
+      $connect: functionId(stack.webSocketApi.connectionHandler),
+      $disconnect: functionId(stack.webSocketApi.connectionHandler),
       $default: functionId(stack.webSocketApi.defaultHandler),
     };
     const integrationUri = (fn: string) =>
@@ -99,7 +107,7 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
         '/invocations',
       );
 
-    it('routes every message to the $default function, with no $connect or $disconnect route', () => {
+    it('routes $connect and $disconnect to the ws-connection function, every message to $default', () => {
       // Act
       const targets = routeTargets(api);
 
@@ -142,7 +150,12 @@ describe('Constructs: HttpApi and WebSocketApi', () => {
       stack.taskDelivery,
       stack.webSocketApi.defaultHandler,
     ];
-    const others = [stack.httpApi.handler, stack.sandbox.function];
+    const others = [
+      stack.httpApi.handler,
+      stack.sandbox.function,
+      stack.authorizer,
+      stack.webSocketApi.connectionHandler,
+    ];
 
     it('gives the controllers, notifier, task delivery and $default handler the management endpoint', () => {
       // Assess

@@ -35,7 +35,9 @@ describe('Stack: TruthEngineStack functions', () => {
 
   const bundled = {
     'http-api': stack.httpApi.handler,
+    authorizer: stack.authorizer,
     'ws-default': stack.webSocketApi.defaultHandler,
+    'ws-connection': stack.webSocketApi.connectionHandler,
     controller: stack.controller,
     'task-controller': stack.taskController,
     notifier: stack.notifier,
@@ -69,11 +71,17 @@ describe('Stack: TruthEngineStack functions', () => {
     expect(logGroups.size).toBe(Object.keys(all).length);
   });
 
-  it('gives every function the shared configuration, and the table and bucket to all but the sandbox', () => {
+  // These two only look up and bind users and connections: the table, no bucket.
+  const tableOnly = ['authorizer', 'ws-connection'];
+
+  it('gives every function the shared configuration, the table to all but the sandbox, the bucket to the rest', () => {
     // Assess
     for (const [name, fn] of Object.entries(all)) {
-      expect(environmentOf(template, functionId(fn)), name).toMatchObject({
-        ...(name === 'sandbox' ? {} : { TABLE_NAME: { Ref: table }, ARTIFACT_BUCKET: { Ref: bucket } }),
+      const env = environmentOf(template, functionId(fn));
+      if (tableOnly.includes(name)) expect(env, name).not.toHaveProperty('ARTIFACT_BUCKET');
+      expect(env, name).toMatchObject({
+        ...(name === 'sandbox' ? {} : { TABLE_NAME: { Ref: table } }),
+        ...(name === 'sandbox' || tableOnly.includes(name) ? {} : { ARTIFACT_BUCKET: { Ref: bucket } }),
         POWERTOOLS_SERVICE_NAME: 'truth-engine',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',

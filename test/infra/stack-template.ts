@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
+import { readConfig } from '../../infra/aws/config.js';
 import { TruthEngineStack } from '../../infra/aws/truth-engine-stack.js';
 
 export interface SynthesizedStack {
@@ -25,6 +26,11 @@ export interface SynthesizeOptions {
    * @default false
    */
   readonly stageAssets?: boolean;
+  /**
+   * Deployment settings, read by `readConfig` as `cdk deploy -c key=value` would give them.
+   * @default - none: the stack's defaults
+   */
+  readonly context?: Record<string, string>;
 }
 
 /**
@@ -36,10 +42,14 @@ export function synthesizeTruthEngine(options: SynthesizeOptions = {}): Synthesi
     context: {
       'aws:cdk:bundling-stacks': [],
       ...(options.stageAssets ? {} : { 'aws:cdk:disable-asset-staging': true }),
+      ...options.context,
     },
   });
   const webConsole = consoleExport();
-  const stack = new TruthEngineStack(app, 'TruthEngineTest', { webConsoleAssetPath: webConsole });
+  const stack = new TruthEngineStack(app, 'TruthEngineTest', {
+    webConsoleAssetPath: webConsole,
+    config: options.context === undefined ? undefined : readConfig(app.node),
+  });
   const template = Template.fromStack(stack);
   return {
     app,

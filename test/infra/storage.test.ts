@@ -1,7 +1,7 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODELS, readConfig } from '../../infra/aws/config.js';
+import { DEFAULT_MODELS, DEFAULT_QUOTA_DAILY, readConfig } from '../../infra/aws/config.js';
 import { Storage } from '../../infra/aws/constructs/storage.js';
 import { arnOf, logicalId, synthesizeTruthEngine } from './stack-template.js';
 
@@ -13,7 +13,7 @@ describe('Construct: Storage', () => {
   const bucket = logicalId(stack.storage.bucket);
 
   describe('table', () => {
-    it('is keyed PK/SK, on demand, with the GSI1 history index and the GSI2 owner index', () => {
+    it("is keyed PK/SK, on demand, with the GSI1 session index and the GSI2 owner's history index", () => {
       // Assess
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         KeySchema: [
@@ -138,6 +138,7 @@ describe('Function: readConfig', () => {
       removalPolicy: RemovalPolicy.DESTROY,
       artifactTtlDays: 7,
       models: DEFAULT_MODELS,
+      auth: { quotaDaily: DEFAULT_QUOTA_DAILY },
     });
   });
 
@@ -158,6 +159,7 @@ describe('Function: readConfig', () => {
       removalPolicy: RemovalPolicy.RETAIN,
       artifactTtlDays: 30,
       models: { gemini: 'g', groq: 'q', deepseek: 'd' },
+      auth: { quotaDaily: DEFAULT_QUOTA_DAILY },
     });
   });
 

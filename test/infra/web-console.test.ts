@@ -40,6 +40,8 @@ describe('Construct: WebConsole', () => {
   const routeRewrite = logicalId(stack.webConsole.routeRewrite);
   const httpApi = logicalId(stack.httpApi.api);
   const webSocketApi = logicalId(stack.webSocketApi.api);
+  const userPoolDomain = logicalId(stack.identity.domain);
+  const userPoolClient = logicalId(stack.identity.client);
   const distributionConfig = resources[distribution].Properties.DistributionConfig;
   const consoleOrigin = join$('https://', { 'Fn::GetAtt': [distribution, 'DomainName'] });
 
@@ -283,8 +285,8 @@ describe('Construct: WebConsole', () => {
       expect(properties.Prune).toBe(true);
     });
 
-    it('writes config.json at deploy time with the HTTP API and WebSocket stage URLs', () => {
-      // Arrange
+    /** The uploaded config.json, and a resolver putting each marker's CloudFormation value back. */
+    const uploadedConfig = () => {
       const dirs = sourceDirs();
       const configIndex = properties.SourceObjectKeys.findIndex((key) => {
         const dir = dirs.get(key);
@@ -293,18 +295,26 @@ describe('Construct: WebConsole', () => {
       const dir = dirs.get(properties.SourceObjectKeys[configIndex] ?? '');
       if (dir === undefined) throw new Error('no deployment source holds config.json');
       const markers = properties.SourceMarkers[configIndex] ?? {};
-
-      // Act: put each marker's CloudFormation value back where it stands.
       const raw = readFileSync(join(dir, 'config.json'), 'utf8');
-      const config = JSON.parse(raw) as { apiUrl: string; wsUrl: string };
+      const config = JSON.parse(raw) as {
+        apiUrl: string;
+        wsUrl: string;
+        auth: Record<string, unknown> & { scopes: unknown };
+      };
       const resolve = (text: string) =>
         text
           .split(/(<<marker:0xbaba:\d+>>)/)
           .filter((part) => part !== '')
           .map((part) => markers[part] ?? part);
+      return { config, resolve, configIndex };
+    };
+
+    it('writes config.json at deploy time with the HTTP API and WebSocket stage URLs', () => {
+      // Act
+      const { config, resolve, configIndex } = uploadedConfig();
 
       // Assess
-      expect(Object.keys(config).sort()).toEqual(['apiUrl', 'wsUrl']);
+      expect(Object.keys(config).sort()).toEqual(['apiUrl', 'auth', 'wsUrl']);
       expect(properties.SourceMarkersConfig[configIndex]).toEqual({ jsonEscape: true });
       expect(resolve(config.apiUrl)).toEqual([
         'https://',
@@ -324,6 +334,34 @@ describe('Construct: WebConsole', () => {
         { Ref: 'AWS::URLSuffix' },
         '/prod',
       ]);
+    });
+
+    it("names the hosted UI's OAuth endpoints and the console's app client in config.json", () => {
+      // Act
+      const { config, resolve } = uploadedConfig();
+      const hostedUi = (path: string) => [
+        'https://',
+        { Ref: userPoolDomain },
+        '.auth.',
+        { Ref: 'AWS::Region' },
+        `.amazoncognito.com${path}`,
+      ];
+
+      // Assess
+      expect(Object.keys(config.auth).sort()).toEqual([
+        'authorizeUrl',
+        'clientId',
+        'logoutUrl',
+        'mode',
+        'scopes',
+        'tokenUrl',
+      ]);
+      expect(config.auth.mode).toBe('oauth');
+      expect(resolve(String(config.auth.authorizeUrl))).toEqual(hostedUi('/oauth2/authorize'));
+      expect(resolve(String(config.auth.tokenUrl))).toEqual(hostedUi('/oauth2/token'));
+      expect(resolve(String(config.auth.logoutUrl))).toEqual(hostedUi('/logout'));
+      expect(resolve(String(config.auth.clientId))).toEqual([{ Ref: userPoolClient }]);
+      expect(config.auth.scopes).toEqual(['openid', 'email', 'profile']);
     });
 
     it('uploads the export directory it was given as the other source', () => {
@@ -347,11 +385,11 @@ describe('Construct: WebConsole', () => {
   });
 
   describe('HTTP API CORS', () => {
-    it('allows exactly the console origin, with GET, POST, OPTIONS and its two headers', () => {
+    it('allows exactly the console origin, with GET, POST, DELETE, OPTIONS and its two headers', () => {
       // Assess
       expect(resources[httpApi].Properties.CorsConfiguration).toMatchObject({
         AllowOrigins: [consoleOrigin],
-        AllowMethods: ['GET', 'POST', 'OPTIONS'],
+        AllowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
         AllowHeaders: ['content-type', 'authorization'],
       });
       expect(resources[httpApi].Properties.CorsConfiguration).not.toHaveProperty('AllowCredentials');
@@ -395,6 +433,15 @@ describe('Construct: WebConsole', () => {
   });
 
   describe('alone in a stack', () => {
+    const auth = {
+      mode: 'oauth',
+      authorizeUrl: 'https://id.example/oauth2/authorize',
+      tokenUrl: 'https://id.example/oauth2/token',
+      logoutUrl: 'https://id.example/logout',
+      clientId: 'client',
+      scopes: ['openid'],
+    } as const;
+
     it('synthesizes with a plain config and one deployment', () => {
       // Arrange
       const dir = consoleExport();
@@ -402,13 +449,13 @@ describe('Construct: WebConsole', () => {
       const console = new WebConsole(bare, 'WebConsole', { assetPath: dir });
 
       // Act
-      console.deploy({ apiUrl: 'https://api.example/', wsUrl: 'wss://ws.example/prod' });
+      console.deploy({ apiUrl: 'https://api.example/', wsUrl: 'wss://ws.example/prod', auth });
       const alone = Template.fromStack(bare);
       rmSync(dir, { recursive: true, force: true });
 
       // Assess
       alone.resourceCountIs('Custom::CDKBucketDeployment', 1);
-      expect(() => console.deploy({ apiUrl: '', wsUrl: '' })).toThrow(/already deployed/);
+      expect(() => console.deploy({ apiUrl: '', wsUrl: '', auth })).toThrow(/already deployed/);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -69,8 +70,11 @@ export function sharedFunctionSettings(
   };
 }
 
-/** How much of the table a function may touch. */
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * How much of the table a function may touch. `getItem` is reading items by their key and nothing
+ * else (no query, no scan): all a function needs that only looks items up.
+ */
+export type TableAccess = 'getItem' | 'read' | 'readWrite';
 
 /**
  * How much of the bucket a function may touch. `nameOnly` sets `ARTIFACT_BUCKET` without a grant:
@@ -97,7 +101,10 @@ export interface BindBucketOptions {
 /** Sets `TABLE_NAME` and the matching grant in one call, so neither can be forgotten. */
 export function bindTable(fn: LambdaFunction, { table, accessMode }: BindTableOptions): void {
   fn.addEnvironment('TABLE_NAME', table.tableName);
-  if (accessMode === 'read') table.grantReadData(fn);
+  // On the table itself: GetItem has no meaning on an index, so the index ARNs a grant adds are left out.
+  if (accessMode === 'getItem')
+    Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:GetItem'], resourceArns: [table.tableArn] });
+  else if (accessMode === 'read') table.grantReadData(fn);
   else table.grantReadWriteData(fn);
 }
 

@@ -56,12 +56,24 @@ export const ROUTE_REWRITE_CODE = `function handler(event) {
 }
 `;
 
-/** What the console reads from `/config.json` at start: where the APIs are. */
+/** How the console signs users in: the hosted UI's OAuth 2.0 endpoints (authorization code + PKCE). */
+export interface WebConsoleAuthConfig {
+  readonly mode: 'oauth';
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  readonly logoutUrl: string;
+  /** The public app client the console signs in as. */
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+}
+
+/** What the console reads from `/config.json` at start: where the APIs are, and how to sign in. */
 export interface WebConsoleConfig {
   /** The HTTP API's base URL. */
   readonly apiUrl: string;
   /** The WebSocket stage's `wss://` URL. */
   readonly wsUrl: string;
+  readonly auth: WebConsoleAuthConfig;
 }
 
 export interface WebConsoleProps {
@@ -80,7 +92,7 @@ export interface WebConsoleProps {
 /**
  * The web console: a private bucket read only by its CloudFront distribution (Origin Access
  * Control), HTTPS only. {@link WebConsole.deploy} uploads the export with a `config.json` naming the
- * APIs, written at deploy time, and invalidates the distribution. Deploying is a step of its own
+ * APIs and the sign-in endpoints, written at deploy time, and invalidates the distribution. Deploying is a step of its own
  * because the HTTP API's CORS names this distribution's domain while `config.json` names the API.
  */
 export class WebConsole extends Construct {
@@ -211,7 +223,18 @@ export class WebConsole extends Construct {
     this.deployment = new BucketDeployment(this, 'Deployment', {
       sources: [
         Source.asset(this.assetPath),
-        Source.jsonData('config.json', { apiUrl: config.apiUrl, wsUrl: config.wsUrl }),
+        Source.jsonData('config.json', {
+          apiUrl: config.apiUrl,
+          wsUrl: config.wsUrl,
+          auth: {
+            mode: config.auth.mode,
+            authorizeUrl: config.auth.authorizeUrl,
+            tokenUrl: config.auth.tokenUrl,
+            logoutUrl: config.auth.logoutUrl,
+            clientId: config.auth.clientId,
+            scopes: [...config.auth.scopes],
+          },
+        }),
       ],
       destinationBucket: this.bucket,
       distribution: this.distribution,
