@@ -19,3 +19,60 @@ export const TERMINAL: ReadonlySet<SessionStatus> = new Set<SessionStatus>([
   'failed',
   'partial',
 ]);
+
+// Issue 11's shapes (users, history, share links), as the API contract states them.
+
+export interface Quota {
+  allowance: number;
+  used: number;
+  remaining: number;
+  /** ISO time of the next reset (the next UTC midnight). */
+  resetsAt: string;
+}
+
+/** GET /v1/me */
+export interface Me {
+  user: { id: string; name: string; email?: string };
+  via: 'token' | 'key';
+  quota: Quota;
+}
+
+/** One row of GET /v1/fixes?mine */
+export interface FixListItem {
+  sessionId: string;
+  kind: 'fix';
+  status: SessionStatus;
+  filename: string;
+  createdAt: string;
+  updatedAt: string;
+  shared: boolean;
+}
+
+export interface FixList {
+  items: FixListItem[];
+  /** Opaque: sent back as is for the next page; absent on the last. */
+  cursor?: string;
+}
+
+/** POST /v1/fixes/{id}/share */
+export interface ShareLink {
+  token: string;
+  path: string;
+}
+
+/** GET /v1/shared/{token}: a session as an anonymous reader sees it. */
+export interface SharedView {
+  filename: string;
+  status: SessionStatus;
+  createdAt: string;
+  original: string | null;
+  winner: { index: number; code: string | null; diff: string | null } | null;
+  candidates: Array<{
+    index: number;
+    round: number;
+    status: RunStatus;
+    durationMs: number | null;
+    title?: string;
+  }>;
+  baseline: { status: RunStatus; durationMs: number | null } | null;
+}
