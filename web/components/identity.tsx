@@ -54,10 +54,7 @@ export function QuotaBar({ quota }: { quota: Quota }) {
   return (
     <div className="flex min-w-0 items-center gap-2" data-testid="quota" data-used={quota.used}>
       {/* The bar draws what the text beside it says. */}
-      <div
-        aria-hidden="true"
-        className="h-2 w-20 shrink-0 overflow-hidden rounded-full bg-slate-200 sm:w-28"
-      >
+      <div aria-hidden="true" className="h-2 w-20 shrink-0 overflow-hidden rounded-full bg-slate-200 sm:w-28">
         <div
           className={cn('h-full rounded-full', out ? 'bg-amber-500' : 'bg-blue-700')}
           style={{ width: `${Math.round(share * 100)}%` }}
