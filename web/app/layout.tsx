@@ -24,7 +24,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <a href="/" className="font-semibold text-blue-800">
               Truth Engine
             </a>
-            <span className="text-sm text-slate-600">only what passes is called verified</span>
+            <span className="hidden text-sm text-slate-600 sm:inline">
+              only what passes is called verified
+            </span>
             <Identity />
           </div>
         </header>

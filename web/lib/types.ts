@@ -1,6 +1,7 @@
 // The API's shapes, as the engine declares them: type-only imports, erased from the bundle, so the
 // console never drifts from what the handlers answer (see the root README, "HTTP API" and
 // "WebSocket API").
+import type { QuotaView } from '../../shared/domain/quota';
 import type { SessionStatus } from '../../shared/domain/types';
 import type { RunView } from '../../shared/kinds/fix/use-cases/get-fix';
 
@@ -22,19 +23,14 @@ export const TERMINAL: ReadonlySet<SessionStatus> = new Set<SessionStatus>([
 
 // Issue 11's shapes (users, history, share links), as the API contract states them.
 
-export interface Quota {
-  allowance: number;
-  used: number;
-  remaining: number;
-  /** ISO time of the next reset (the next UTC midnight). */
-  resetsAt: string;
-}
+/** The day's allowance: `resetsAt` is the next UTC midnight (ISO). */
+export type { QuotaView as Quota } from '../../shared/domain/quota';
 
 /** GET /v1/me */
 export interface Me {
   user: { id: string; name: string; email?: string };
   via: 'token' | 'key';
-  quota: Quota;
+  quota: QuotaView;
 }
 
 /** One row of GET /v1/fixes?mine */
