@@ -14,10 +14,11 @@ export function ErrorAlert({ message, field }: { message: string; field?: string
 }
 
 /** A 401 as the user should read it: sign in, and come back here. */
-export function SignInPrompt({ reason }: { reason?: string }) {
+export function SignInPrompt({ reason, quiet = false }: { reason?: string; quiet?: boolean }) {
   return (
     <div
-      role="alert"
+      // Quiet: said where it is (a page that needs a sign-in), not announced as a refusal.
+      role={quiet ? 'status' : 'alert'}
       data-testid="sign-in-prompt"
       className="flex flex-wrap items-center gap-3 rounded-md border border-blue-300 bg-blue-50 p-3 text-sm text-blue-950"
     >
