@@ -141,7 +141,7 @@ export function Identity() {
       ) : me ? (
         <>
           <span className="text-sm text-slate-700" data-testid="user" title={me.user.email ?? me.user.id}>
-            {me.user.name}
+            {me.user.name ?? me.user.email ?? me.user.id}
             {via === 'key' ? ' (API key)' : ''}
           </span>
           <Button type="button" size="sm" variant="outline" onClick={() => signOut(auth)}>

@@ -140,7 +140,7 @@ function candidateRows(view: FixView | null, lines: ConsoleLine[]): Row[] {
   return [...rows.values()].sort((a, b) => a.index - b.index);
 }
 
-export function Verdict({ status }: { status: RunStatus }) {
+export function Verdict({ status }: { status: RunStatus | (string & {}) }) {
   return (
     <span className={cn('rounded px-1.5 py-0.5 text-xs font-medium', VERDICT_CLASS[status])}>{status}</span>
   );
@@ -361,9 +361,6 @@ function ResultPanel({ view, original }: { view: FixView; original: string | nul
   );
 }
 
-/** The view as its owner reads it: with the share token while the session is shared. */
-type SharedFixView = FixView & { shareToken?: string };
-
 /** Share (the owner's): a link anyone can open read-only, with Copy and Revoke. */
 function SharePanel({ sessionId, shareToken }: { sessionId: string; shareToken: string | null }) {
   // What this page last did, until the view read again says the same.
@@ -485,7 +482,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         </a>
       </div>
       {view && auth && auth.mode !== 'none' ? (
-        <SharePanel sessionId={sessionId} shareToken={(view as SharedFixView).shareToken ?? null} />
+        <SharePanel sessionId={sessionId} shareToken={view.shareToken ?? null} />
       ) : null}
       {alert ? <ApiAlert alert={alert} /> : null}
       <FinalLine status={status} reason={reason} />

@@ -115,10 +115,26 @@ export function SharedSession({ token }: { token: string }) {
                   <CodeBlock label="Fixed code" code={winnerCode} />
                 )
               ) : null}
-              {winnerCode === null ? (
+              {winnerCode === null && view.winner?.codeUrl ? (
+                <p className="text-sm text-slate-700">
+                  The fixed code is too large to show here:{' '}
+                  <a className="text-blue-800 underline" href={view.winner.codeUrl}>
+                    download it
+                  </a>
+                  .
+                </p>
+              ) : null}
+              {winnerCode === null && !view.winner ? (
                 <>
                   <p className="text-sm text-slate-700">No candidate passed, so there is no fixed code.</p>
                   {original !== null ? <CodeBlock label="Original program" code={original} /> : null}
+                  {original === null && view.originalUrl ? (
+                    <p className="text-sm text-slate-700">
+                      <a className="text-blue-800 underline" href={view.originalUrl}>
+                        Download the original program
+                      </a>
+                    </p>
+                  ) : null}
                 </>
               ) : null}
             </CardContent>
@@ -142,8 +158,11 @@ export function SharedSession({ token }: { token: string }) {
                       <th scope="col" className="py-1 pr-2">
                         Verdict
                       </th>
-                      <th scope="col" className="py-1">
+                      <th scope="col" className="py-1 pr-2">
                         Time
+                      </th>
+                      <th scope="col" className="py-1">
+                        Changed lines
                       </th>
                     </tr>
                   </thead>
@@ -159,7 +178,8 @@ export function SharedSession({ token }: { token: string }) {
                         <td className="py-1 pr-2">
                           <Verdict status={view.baseline.status} />
                         </td>
-                        <td className="py-1 whitespace-nowrap">{ms(view.baseline.durationMs)}</td>
+                        <td className="py-1 pr-2 whitespace-nowrap">{ms(view.baseline.durationMs)}</td>
+                        <td className="py-1" />
                       </tr>
                     ) : null}
                     {view.candidates.map((c) => (
@@ -171,7 +191,7 @@ export function SharedSession({ token }: { token: string }) {
                       >
                         <td className="py-1 pr-2">{c.index}</td>
                         <td className="py-1 pr-2">
-                          {c.title ?? `candidate ${c.index}`}
+                          candidate {c.index}
                           {c.round ? `, round ${c.round}` : ''}
                           {view.winner?.index === c.index ? (
                             <strong className="ml-1 text-green-800">(winner)</strong>
@@ -180,7 +200,8 @@ export function SharedSession({ token }: { token: string }) {
                         <td className="py-1 pr-2">
                           <Verdict status={c.status} />
                         </td>
-                        <td className="py-1 whitespace-nowrap">{ms(c.durationMs)}</td>
+                        <td className="py-1 pr-2 whitespace-nowrap">{ms(c.durationMs)}</td>
+                        <td className="py-1">{c.changedLines}</td>
                       </tr>
                     ))}
                   </tbody>

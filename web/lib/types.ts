@@ -4,6 +4,7 @@
 import type { QuotaView } from '../../shared/domain/quota';
 import type { SessionStatus } from '../../shared/domain/types';
 import type { RunView } from '../../shared/kinds/fix/use-cases/get-fix';
+import type { HistoryItem as FixListItem } from '../../shared/use-cases/history';
 
 export type { SessionEvent } from '../../shared/domain/events';
 export type { SessionStatus } from '../../shared/domain/types';
@@ -21,29 +22,21 @@ export const TERMINAL: ReadonlySet<SessionStatus> = new Set<SessionStatus>([
   'partial',
 ]);
 
-// Issue 11's shapes (users, history, share links), as the API contract states them.
+// Users, history and share links.
 
 /** The day's allowance: `resetsAt` is the next UTC midnight (ISO). */
 export type { QuotaView as Quota } from '../../shared/domain/quota';
+export type { HistoryItem as FixListItem } from '../../shared/use-cases/history';
+export type { SharedView } from '../../shared/use-cases/share';
 
-/** GET /v1/me */
+/** GET /v1/me (as lambdas/http-api answers it: the user's name and email when the token has them). */
 export interface Me {
-  user: { id: string; name: string; email?: string };
+  user: { id: string; name?: string; email?: string };
   via: 'token' | 'key';
   quota: QuotaView;
 }
 
-/** One row of GET /v1/fixes?mine */
-export interface FixListItem {
-  sessionId: string;
-  kind: 'fix';
-  status: SessionStatus;
-  filename: string;
-  createdAt: string;
-  updatedAt: string;
-  shared: boolean;
-}
-
+/** GET /v1/fixes?mine */
 export interface FixList {
   items: FixListItem[];
   /** Opaque: sent back as is for the next page; absent on the last. */
@@ -54,21 +47,4 @@ export interface FixList {
 export interface ShareLink {
   token: string;
   path: string;
-}
-
-/** GET /v1/shared/{token}: a session as an anonymous reader sees it. */
-export interface SharedView {
-  filename: string;
-  status: SessionStatus;
-  createdAt: string;
-  original: string | null;
-  winner: { index: number; code: string | null; diff: string | null } | null;
-  candidates: Array<{
-    index: number;
-    round: number;
-    status: RunStatus;
-    durationMs: number | null;
-    title?: string;
-  }>;
-  baseline: { status: RunStatus; durationMs: number | null } | null;
 }
