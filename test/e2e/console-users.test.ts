@@ -261,6 +261,36 @@ describe('users in the web console (AUTH=required)', () => {
     await page.screenshot({ path: join(SHOTS, 'users-quota-used.png') });
   });
 
+  it('signs a browser in with an API key alice made', async () => {
+    const made = (await alice.page.evaluate(async (url: string) => {
+      const { token } = JSON.parse(window.sessionStorage.getItem('te.credential') ?? '{}');
+      const answer = await fetch(`${url}/v1/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'console test' }),
+      });
+      return answer.json();
+    }, origin)) as { key: string };
+    expect(made.key).toMatch(/^te_[A-Za-z0-9_-]{43}$/);
+    const machine = await newPage();
+    await machine.page.goto(`${origin}/history`);
+    await machine.page.getByRole('button', { name: 'Use an API key' }).click();
+    await machine.page.getByLabel('API key', { exact: true }).fill('te_not-a-key');
+    await machine.page.getByRole('button', { name: 'Use key' }).click();
+    await expect
+      .poll(() => machine.page.getByRole('form', { name: 'Sign in with an API key' }).innerText())
+      .toContain('an API key is te_');
+    await machine.page.getByLabel('API key', { exact: true }).fill(made.key);
+    await machine.page.getByRole('button', { name: 'Use key' }).click();
+    // A key's caller is known by id (a key carries no name).
+    await expect
+      .poll(() => machine.page.getByTestId('user').innerText())
+      .toMatch(new RegExp(`${ALICE.name} \\(API key\\)$`));
+    // The page reads again with the key.
+    await machine.page.locator(`[data-testid=history] tbody tr[data-session="${sessionId}"]`).waitFor();
+    await machine.context.close();
+  });
+
   it('signs alice out through the hosted UI’s logout, back to the console signed out', async () => {
     const { context, page } = alice;
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -87,6 +87,7 @@ function ApiKeyForm({ onDone }: { onDone: () => void }) {
           .getState()
           .loadIdentity()
           .then(() => {
+            // Signed in: the page asks again with the key, as after a hosted-UI sign-in.
             if (useConsole.getState().me) onDone();
             else setError('the API refused this key');
           });
@@ -150,7 +151,7 @@ export function Identity() {
         </>
       ) : (
         <>
-          {keyForm ? <ApiKeyForm onDone={() => setKeyForm(false)} /> : null}
+          {keyForm ? <ApiKeyForm onDone={() => window.location.reload()} /> : null}
           <Button type="button" size="sm" variant="ghost" onClick={() => setKeyForm(!keyForm)}>
             {keyForm ? 'Cancel' : 'Use an API key'}
           </Button>
