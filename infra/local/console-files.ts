@@ -26,8 +26,12 @@ const TYPES: Record<string, string> = {
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** Paths the API, the WebSocket, the artifacts and the pages own: never answered with a console file. */
-const RESERVED = /^\/(?:v1|ws|artifacts|pages|health)(?:\/|$)|^\/local\/@connections\//;
+/**
+ * Paths the API, the WebSocket, the artifacts, the pages and the local issuer (its hosted UI,
+ * token and logout endpoints, its JWKS) own: never answered with a console file.
+ */
+const RESERVED =
+  /^\/(?:v1|ws|artifacts|pages|health|oauth2|logout|\.well-known)(?:\/|$)|^\/local\/@connections\//;
 
 export interface ConsoleFilesOptions {
   /** The static export's directory. @default web/out */
@@ -37,9 +41,9 @@ export interface ConsoleFilesOptions {
 }
 
 /**
- * Serves the web console's static export at `/`: the client-routed pages `/sessions/<id>` and
- * `/tasks/<task>/<round>` rewritten to their one static page (and their RSC payloads for client-side
- * navigation), `/config.json`, hashed assets cached for good, HTML revalidated. Returns false for
+ * Serves the web console's static export at `/`: the client-routed pages `/sessions/<id>`,
+ * `/tasks/<task>/<round>` and the share links `/s/<token>` rewritten to their one static page (and
+ * their RSC payloads for client-side navigation), `/config.json`, hashed assets cached for good, HTML revalidated. Returns false for
  * what is not a console GET (the gateway serves it). Without a build, a page says how to make one.
  */
 export function createConsoleFiles(options: ConsoleFilesOptions = {}) {
@@ -106,6 +110,7 @@ function rewrite(path: string): string | undefined {
   for (const [prefix, depth] of [
     ['sessions', 1],
     ['tasks', 2],
+    ['s', 1],
   ] as const) {
     const segments = `[^/]+${'/[^/]+'.repeat(depth - 1)}`;
     const payload = new RegExp(`^/${prefix}/${segments}/(__next\\.[^/]+\\.txt)$`).exec(path);

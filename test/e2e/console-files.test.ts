@@ -19,6 +19,11 @@ const files: Record<string, string> = {
   'tasks.html': '<!doctype html><title>tasks</title>',
   'tasks.txt': 'tasks rsc',
   'tasks/__next._tree.txt': 'tasks tree rsc',
+  's.html': '<!doctype html><title>shared</title>',
+  's.txt': 'shared rsc',
+  's/__next.s.__PAGE__.txt': 'shared page rsc',
+  'history.html': '<!doctype html><title>history</title>',
+  'auth/callback.html': '<!doctype html><title>callback</title>',
   '404.html': '<!doctype html><title>not found</title>',
   '_next/static/chunks/app-0123abcd.js': 'console.log(1)',
   '_next/static/chunks/app-0123abcd.css': 'body{}',
@@ -100,10 +105,22 @@ describe('the local stack serves the web console', () => {
     expect(await text('/tasks/sales-report/2')).toContain('<title>tasks</title>');
     expect(await text('/tasks/sales-report/2.txt')).toBe('tasks rsc');
     expect(await text('/tasks/sales-report/2/__next._tree.txt')).toBe('tasks tree rsc');
+    expect(await text('/s/Zx8_q-3kTt')).toContain('<title>shared</title>');
+    expect(await text('/s/Zx8_q-3kTt/')).toContain('<title>shared</title>');
+    expect(await text('/s/Zx8_q-3kTt.txt')).toBe('shared rsc');
+    expect(await text('/s/Zx8_q-3kTt/__next.s.__PAGE__.txt')).toBe('shared page rsc');
+    expect(await text('/history')).toContain('<title>history</title>');
+    expect(await text('/auth/callback?code=abc&state=xyz')).toContain('<title>callback</title>');
   });
 
   it('answers 404 for what the export does not have', async () => {
-    for (const path of ['/nope', '/_next/static/chunks/missing.js', '/sessions/a/b', '/tasks/only-task']) {
+    for (const path of [
+      '/nope',
+      '/_next/static/chunks/missing.js',
+      '/sessions/a/b',
+      '/tasks/only-task',
+      '/s/a/b',
+    ]) {
       const response = await fetch(`${stack.httpUrl}${path}`);
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -128,6 +145,11 @@ describe('the local stack serves the web console', () => {
     expect((await fetch(`${stack.httpUrl}/artifacts/some/key`)).status).toBe(403);
     const pages = await fetch(`${stack.httpUrl}/pages/nobody/nothing/`);
     expect(await pages.text()).not.toContain('<title>not found</title>');
+    // The local issuer's endpoints are the gateway's, never console files.
+    for (const path of ['/oauth2/authorize', '/oauth2/token', '/logout', '/.well-known/jwks.json']) {
+      const answer = await fetch(`${stack.httpUrl}${path}`, { redirect: 'manual' });
+      expect(await answer.text(), path).not.toMatch(/<title>(?:not found|fix)<\/title>/);
+    }
     const socket = new WebSocket(stack.wsUrl);
     const event = await new Promise<Record<string, unknown>>((resolve, reject) => {
       socket.on('open', () => socket.send(JSON.stringify({ action: 'dance' })));

@@ -216,6 +216,10 @@ describe('Construct: WebConsole', () => {
       ['/tasks/captcha.solver/2/', '/tasks.html'],
       ['/tasks/captcha.solver/2.txt', '/tasks.txt'],
       ['/tasks/captcha.solver/2/__next.tasks.__PAGE__.txt', '/tasks/__next.tasks.__PAGE__.txt'],
+      ['/s/Zx8_q-3kTt', '/s.html'],
+      ['/s/Zx8_q-3kTt/', '/s.html'],
+      ['/s/Zx8_q-3kTt.txt', '/s.txt'],
+      ['/s/Zx8_q-3kTt/__next.s.__PAGE__.txt', '/s/__next.s.__PAGE__.txt'],
     ])('maps the dynamic page address %s to the exported %s', (uri, file) => {
       // Act + Assess
       expect(rewrite(uri)).toBe(file);
@@ -225,6 +229,9 @@ describe('Construct: WebConsole', () => {
       ['/sessions', '/sessions.html'],
       ['/sessions/', '/sessions.html'],
       ['/tasks', '/tasks.html'],
+      ['/s', '/s.html'],
+      ['/history', '/history.html'],
+      ['/auth/callback', '/auth/callback.html'],
       ['/about/team', '/about/team.html'],
       ['/404', '/404.html'],
     ])('maps the extensionless %s to %s (trailingSlash false)', (uri, file) => {
@@ -240,6 +247,8 @@ describe('Construct: WebConsole', () => {
       '/sessions.txt',
       '/sessions/__next.sessions.txt',
       '/tasks/__next._tree.txt',
+      '/s.txt',
+      '/s/__next._tree.txt',
       '/_next/static/chunks/app-3f9a.js',
       '/favicon.ico',
     ])('leaves the file %s as it is', (uri) => {

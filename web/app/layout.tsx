@@ -1,5 +1,6 @@
 import './globals.css';
 import type { ReactNode } from 'react';
+import { Identity } from '@/components/identity';
 
 export const metadata = {
   title: 'Truth Engine console',
@@ -19,11 +20,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <header className="border-b border-slate-200 bg-white">
-          <div className="mx-auto flex max-w-6xl items-center gap-4 px-4 py-3">
+          <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
             <a href="/" className="font-semibold text-blue-800">
               Truth Engine
             </a>
-            <span className="text-sm text-slate-600">only what passes is called verified</span>
+            <span className="hidden text-sm text-slate-600 sm:inline">
+              only what passes is called verified
+            </span>
+            <Identity />
           </div>
         </header>
         <div id="main" className="mx-auto max-w-6xl px-3 py-4 sm:px-4">

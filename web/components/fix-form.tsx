@@ -1,7 +1,7 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ErrorAlert } from '@/components/alert';
+import { ApiAlert } from '@/components/alert';
 import { CodeEditor } from '@/components/monaco/editors';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -10,7 +10,7 @@ import { Label } from '@/components/ui/label';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs';
 import { Textarea } from '@/components/ui/textarea';
 import { errorText, postFix } from '@/lib/api';
-import { useConsole } from '@/lib/store';
+import { alertOf, useConsole } from '@/lib/store';
 import { blamedLine, isTraceback } from '@/lib/traceback';
 
 export function FixForm() {
@@ -36,8 +36,9 @@ export function FixForm() {
       state.follow(sessionId, state.code);
       router.push(`/sessions/${encodeURIComponent(sessionId)}`);
     } catch (error) {
-      const field = (error as { field?: string }).field;
-      useConsole.getState().setAlert({ message: errorText(error), ...(field ? { field } : {}) });
+      useConsole.getState().setAlert(alertOf(error));
+      // A 429 means the quota bar is behind: read it again.
+      if (useConsole.getState().alert?.status === 429) void useConsole.getState().loadIdentity();
     } finally {
       setBusy(false);
     }
@@ -183,9 +184,7 @@ export function FixForm() {
               onChange={(event) => form.setForm({ maxRounds: Number(event.target.value) })}
             />
           </div>
-          {form.alert && !form.sessionId ? (
-            <ErrorAlert message={form.alert.message} field={form.alert.field} />
-          ) : null}
+          {form.alert && !form.sessionId ? <ApiAlert alert={form.alert} /> : null}
           <div className="flex flex-wrap gap-2">
             <Button type="submit" disabled={busy} aria-keyshortcuts="Control+Enter Meta+Enter">
               {busy ? 'Sending…' : 'Run'}

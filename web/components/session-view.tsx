@@ -1,17 +1,19 @@
 'use client';
 import { useMemo, useState } from 'react';
-import { ErrorAlert } from '@/components/alert';
+import { ApiAlert } from '@/components/alert';
 import { DiffView } from '@/components/monaco/editors';
 import { Notes } from '@/components/notes';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { Input } from '@/components/ui/input';
+import { revokeShare, shareFix } from '@/lib/api';
 import { reverseApply } from '@/lib/patch';
-import { type ConsoleLine, useConsole } from '@/lib/store';
+import { type Alert, alertOf, type ConsoleLine, useConsole } from '@/lib/store';
 import type { CandidateView, FixView, RunStatus, SessionEvent, SessionStatus } from '@/lib/types';
 import { TERMINAL } from '@/lib/types';
 import { cn } from '@/lib/utils';
 
-const FINAL_LABEL: Record<string, string> = {
+export const FINAL_LABEL: Record<string, string> = {
   verified: 'verified',
   no_fix: 'no fix',
   not_reproduced: 'not reproduced',
@@ -34,7 +36,7 @@ function clock(at: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
-function ms(value: number | null | undefined): string {
+export function ms(value: number | null | undefined): string {
   return value === null || value === undefined ? '' : `${Math.round(value)} ms`;
 }
 
@@ -138,7 +140,7 @@ function candidateRows(view: FixView | null, lines: ConsoleLine[]): Row[] {
   return [...rows.values()].sort((a, b) => a.index - b.index);
 }
 
-function Verdict({ status }: { status: RunStatus }) {
+export function Verdict({ status }: { status: RunStatus | (string & {}) }) {
   return (
     <span className={cn('rounded px-1.5 py-0.5 text-xs font-medium', VERDICT_CLASS[status])}>{status}</span>
   );
@@ -255,7 +257,7 @@ function CandidateDetails({ candidate, winner }: { candidate: CandidateView; win
   );
 }
 
-function FinalLine({ status, reason }: { status: SessionStatus | null; reason: string | undefined }) {
+export function FinalLine({ status, reason }: { status: SessionStatus | null; reason: string | undefined }) {
   const done = status !== null && TERMINAL.has(status);
   return (
     <div
@@ -359,8 +361,99 @@ function ResultPanel({ view, original }: { view: FixView; original: string | nul
   );
 }
 
+/** Share (the owner's): a link anyone can open read-only, with Copy and Revoke. */
+function SharePanel({ sessionId, shareToken }: { sessionId: string; shareToken: string | null }) {
+  // What this page last did, until the view read again says the same.
+  const [token, setToken] = useState<string | null | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Alert | null>(null);
+  const current = token === undefined ? shareToken : token;
+  const link = current ? `${window.location.origin}/s/${encodeURIComponent(current)}` : null;
+  const act = async (action: () => Promise<string | null>, done: string) => {
+    setBusy(true);
+    setFailure(null);
+    setNote(null);
+    try {
+      setToken(await action());
+      setNote(done);
+      void useConsole.getState().refresh();
+    } catch (error) {
+      setFailure(alertOf(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const copy = async () => {
+    if (!link) return;
+    try {
+      await navigator.clipboard.writeText(link);
+      setNote('Link copied.');
+    } catch {
+      setNote('The browser refused the clipboard: copy the link from the box.');
+    }
+  };
+  return (
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-2" data-testid="share">
+      <div className="flex flex-wrap items-center gap-2">
+        {link ? (
+          <>
+            <label className="text-sm font-medium" htmlFor="share-link">
+              Share link
+            </label>
+            <Input
+              id="share-link"
+              readOnly
+              value={link}
+              onFocus={(event) => event.currentTarget.select()}
+              className="h-8 w-auto min-w-0 flex-1 font-mono text-xs sm:max-w-md"
+              data-testid="share-link"
+            />
+            <Button type="button" size="sm" onClick={() => void copy()}>
+              Copy link
+            </Button>
+            <Button
+              type="button"
+              size="sm"
+              variant="outline"
+              disabled={busy}
+              onClick={() =>
+                void act(async () => {
+                  await revokeShare(sessionId);
+                  return null;
+                }, 'The link is revoked: it no longer opens this session.')
+              }
+            >
+              Revoke
+            </Button>
+          </>
+        ) : (
+          <Button
+            type="button"
+            size="sm"
+            variant="outline"
+            disabled={busy}
+            onClick={() =>
+              void act(
+                async () => (await shareFix(sessionId)).token,
+                'Anyone with the link can see this session, read-only.',
+              )
+            }
+          >
+            Share
+          </Button>
+        )}
+        <span role="status" className="text-sm text-slate-700" data-testid="share-note">
+          {note}
+        </span>
+      </div>
+      {failure ? <ApiAlert alert={failure} /> : null}
+    </div>
+  );
+}
+
 export function SessionView({ sessionId }: { sessionId: string }) {
-  const { view, lines, result, socket, alert, submittedCode } = useConsole();
+  const { view, lines, result, socket, alert, submittedCode, auth } = useConsole();
   const rows = useMemo(() => candidateRows(view, lines), [view, lines]);
   const status: SessionStatus | null = result?.status ?? view?.status ?? null;
   const reason = result?.reason ?? view?.reason;
@@ -388,7 +481,10 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           New fix
         </a>
       </div>
-      {alert ? <ErrorAlert message={alert.message} field={alert.field} /> : null}
+      {view && auth && auth.mode !== 'none' ? (
+        <SharePanel sessionId={sessionId} shareToken={view.shareToken ?? null} />
+      ) : null}
+      {alert ? <ApiAlert alert={alert} /> : null}
       <FinalLine status={status} reason={reason} />
       <div className="grid grid-cols-[minmax(0,1fr)] gap-3 lg:grid-cols-2">
         <Card className="min-w-0">

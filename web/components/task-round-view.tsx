@@ -1,9 +1,10 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { ErrorAlert } from '@/components/alert';
+import { ApiAlert } from '@/components/alert';
 import { Notes } from '@/components/notes';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
-import { errorText, getTaskRound } from '@/lib/api';
+import { getTaskRound } from '@/lib/api';
+import { type Alert, alertOf } from '@/lib/store';
 import type { TaskRoundView } from '@/lib/types';
 import { cn } from '@/lib/utils';
 
@@ -24,7 +25,7 @@ function ExternalLink({ href, children }: { href: string | null; children: strin
 
 export function TaskRound({ task, round }: { task: string; round: string }) {
   const [view, setView] = useState<TaskRoundView | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Alert | null>(null);
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -42,7 +43,7 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
         )
           timer = setTimeout(load, 2000);
       } catch (failure) {
-        if (!stopped) setError(errorText(failure));
+        if (!stopped) setError(alertOf(failure));
       }
     };
     void load();
@@ -56,7 +57,7 @@ export function TaskRound({ task, round }: { task: string; round: string }) {
       <h1 className="text-xl font-semibold">
         Task <code>{task}</code>, round {round}
       </h1>
-      {error ? <ErrorAlert message={error} /> : null}
+      {error ? <ApiAlert alert={error} /> : null}
       {view ? (
         <>
           <div

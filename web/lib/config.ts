@@ -1,24 +1,87 @@
-// Runtime configuration: /config.json → { apiUrl, wsUrl }. Empty apiUrl: same origin; empty wsUrl:
-// ws(s)://<host>/ws from the page's location.
+// Runtime configuration: /config.json → { apiUrl, wsUrl, auth }. Empty apiUrl: same origin; empty
+// wsUrl: ws(s)://<host>/ws from the page's location. `auth` says how a user signs in: `auto` (the
+// local stack signs every request in as its default user), `oauth` (an authorization-code + PKCE
+// flow against Cognito's hosted UI, or the local issuer that speaks the same endpoints), or absent
+// (`none`: an API that asks for no credential).
+
+export interface AuthUser {
+  id: string;
+  name: string;
+}
+
+export type AuthConfig =
+  | { mode: 'none' }
+  | { mode: 'auto'; user: AuthUser }
+  | {
+      mode: 'oauth';
+      authorizeUrl: string;
+      tokenUrl: string;
+      logoutUrl: string;
+      clientId: string;
+      scopes: string[];
+    };
 
 export interface ConsoleConfig {
   apiUrl: string;
   wsUrl: string;
+  auth: AuthConfig;
+}
+
+interface RawConfig {
+  apiUrl?: string;
+  wsUrl?: string;
+  auth?: Record<string, unknown>;
 }
 
 let loaded: Promise<ConsoleConfig> | undefined;
 
-export function resolveConfig(raw: Partial<ConsoleConfig>, location: Location): ConsoleConfig {
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** An endpoint as the browser calls it: relative URLs are the page's own origin's. */
+function absolute(url: string, location: Location): string {
+  return new URL(url, location.origin).toString();
+}
+
+export function resolveAuth(raw: Record<string, unknown> | undefined, location: Location): AuthConfig {
+  if (raw?.mode === 'auto') {
+    const user = (raw.user ?? {}) as Record<string, unknown>;
+    return {
+      mode: 'auto',
+      user: { id: text(user.id) || 'local-user', name: text(user.name) || 'Local user' },
+    };
+  }
+  if (raw?.mode === 'oauth') {
+    const authorizeUrl = text(raw.authorizeUrl);
+    const tokenUrl = text(raw.tokenUrl);
+    const clientId = text(raw.clientId);
+    if (!authorizeUrl || !tokenUrl || !clientId) return { mode: 'none' };
+    return {
+      mode: 'oauth',
+      authorizeUrl: absolute(authorizeUrl, location),
+      tokenUrl: absolute(tokenUrl, location),
+      logoutUrl: text(raw.logoutUrl) ? absolute(text(raw.logoutUrl), location) : '',
+      clientId,
+      scopes: Array.isArray(raw.scopes)
+        ? raw.scopes.filter((s): s is string => typeof s === 'string')
+        : ['openid'],
+    };
+  }
+  return { mode: 'none' };
+}
+
+export function resolveConfig(raw: RawConfig, location: Location): ConsoleConfig {
   const apiUrl = (raw.apiUrl ?? '').replace(/\/+$/, '');
   const wsUrl = raw.wsUrl
     ? raw.wsUrl
     : `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
-  return { apiUrl, wsUrl };
+  return { apiUrl, wsUrl, auth: resolveAuth(raw.auth, location) };
 }
 
 export function loadConfig(): Promise<ConsoleConfig> {
   loaded ??= fetch('/config.json', { cache: 'no-cache' })
-    .then((response) => (response.ok ? (response.json() as Promise<Partial<ConsoleConfig>>) : {}))
+    .then((response) => (response.ok ? (response.json() as Promise<RawConfig>) : {}))
     .catch(() => ({}))
     .then((raw) => resolveConfig(raw, window.location));
   return loaded;

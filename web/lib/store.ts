@@ -1,8 +1,9 @@
 'use client';
 import { create } from 'zustand';
-import { ApiError, errorText, getFix } from './api';
-import { loadConfig } from './config';
-import { type FixView, type SessionEvent, TERMINAL } from './types';
+import { ApiError, errorText, getFix, getMe, setUnauthorizedHandler } from './api';
+import { currentCredential, forgetCredential } from './auth';
+import { type AuthConfig, loadConfig } from './config';
+import { type FixView, type Me, type SessionEvent, TERMINAL } from './types';
 
 export interface ConsoleLine {
   at: number;
@@ -29,13 +30,43 @@ interface SessionState {
   lines: ConsoleLine[];
   result: Extract<SessionEvent, { type: 'result' }> | null;
   socket: SocketState;
-  /** A refusal or failure to show (role=alert). */
-  alert: { message: string; field?: string } | null;
+  /** A refusal or failure to show (role=alert; a 401 shows the sign-in prompt instead). */
+  alert: Alert | null;
+}
+
+export interface Alert {
+  message: string;
+  field?: string;
+  status?: number;
+  /** A 429's reset time (ISO). */
+  resetsAt?: string;
+}
+
+/** The alert an error makes: its text, and what the API said about it. */
+export function alertOf(error: unknown): Alert {
+  if (!(error instanceof ApiError)) return { message: errorText(error) };
+  return {
+    message: error.message,
+    status: error.status,
+    ...(error.field ? { field: error.field } : {}),
+    ...(error.resetsAt ? { resetsAt: error.resetsAt } : {}),
+  };
+}
+
+interface IdentityState {
+  /** How this console signs in (null until /config.json is read). */
+  auth: AuthConfig | null;
+  /** GET /v1/me: the signed-in user and the day's quota (null when signed out or not asked yet). */
+  me: Me | null;
+  /** The API answered 401: the credential is missing, expired or refused. */
+  needsSignIn: boolean;
 }
 
 interface Actions {
   setForm(patch: Partial<FormState>): void;
   setAlert(alert: SessionState['alert']): void;
+  /** Reads the config and, when there is someone to ask about, GET /v1/me. */
+  loadIdentity(): Promise<void>;
   follow(sessionId: string, submittedCode?: string): void;
   refresh(): Promise<void>;
   stop(): void;
@@ -60,11 +91,29 @@ const initialSession: SessionState = {
   alert: null,
 };
 
-export const useConsole = create<FormState & SessionState & Actions>((set, get) => ({
+export const useConsole = create<FormState & SessionState & IdentityState & Actions>((set, get) => ({
   ...initialForm,
   ...initialSession,
+  auth: null,
+  me: null,
+  needsSignIn: false,
   setForm: (patch) => set(patch),
   setAlert: (alert) => set({ alert }),
+  loadIdentity: async () => {
+    const { auth } = await loadConfig();
+    set({ auth });
+    // With OAuth and no credential there is no one to ask about; `none` has no /v1/me.
+    if (auth.mode === 'none' || (auth.mode === 'oauth' && !currentCredential())) {
+      set({ me: null });
+      return;
+    }
+    try {
+      set({ me: await getMe(), needsSignIn: false });
+    } catch {
+      // A 401 set needsSignIn already; anything else leaves the header without a quota.
+      set({ me: null });
+    }
+  },
   follow: (sessionId, submittedCode) => {
     if (get().sessionId === sessionId && live) return;
     live?.close();
@@ -94,12 +143,7 @@ export const useConsole = create<FormState & SessionState & Actions>((set, get) 
       }
     } catch (error) {
       if (get().sessionId !== sessionId) return;
-      set({
-        alert: {
-          message: errorText(error),
-          ...(error instanceof ApiError && error.field ? { field: error.field } : {}),
-        },
-      });
+      set({ alert: alertOf(error) });
     }
   },
   stop: () => {
@@ -108,6 +152,12 @@ export const useConsole = create<FormState & SessionState & Actions>((set, get) 
     set({ ...initialSession });
   },
 }));
+
+setUnauthorizedHandler(() => {
+  // The credential is refused (or there is none): forget it and ask for a sign-in.
+  forgetCredential();
+  useConsole.setState({ needsSignIn: true, me: null });
+});
 
 let live: LiveSession | undefined;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -138,7 +188,12 @@ class LiveSession {
     const { wsUrl } = await loadConfig();
     if (!this.mine) return;
     useConsole.setState({ socket: this.attempts === 0 ? 'connecting' : 'reconnecting' });
-    const socket = new WebSocket(wsUrl);
+    // The socket's credential goes in the query (browsers cannot set headers on an upgrade).
+    const token = currentCredential()?.token;
+    const url = token
+      ? `${wsUrl}${wsUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`
+      : wsUrl;
+    const socket = new WebSocket(url);
     this.socket = socket;
     socket.onopen = () => {
       this.attempts = 0;
@@ -157,7 +212,8 @@ class LiveSession {
     };
     socket.onclose = () => {
       if (!this.mine || this.socket !== socket) return;
-      if (useConsole.getState().result) {
+      // Ended, or refused for want of a sign-in: no point in asking again.
+      if (useConsole.getState().result || useConsole.getState().needsSignIn) {
         useConsole.setState({ socket: 'closed' });
         return;
       }
@@ -185,7 +241,11 @@ class LiveSession {
       ...(event.type === 'result' ? { result: event } : {}),
     });
     if (event.type === 'candidate' || event.type === 'result') refreshSoon();
-    if (event.type === 'result') this.socket?.close(1000, 'session ended');
+    if (event.type === 'result') {
+      this.socket?.close(1000, 'session ended');
+      // The session may have used one of the day's verifications (or given its hold back).
+      void useConsole.getState().loadIdentity();
+    }
   }
 
   /** The view says the session ended but no result came yet: ask again (a subscribe answers it at once). */

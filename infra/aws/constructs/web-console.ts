@@ -25,24 +25,25 @@ import { WEB_CONSOLE_DIR } from '../paths.js';
 /**
  * The viewer-request function (CloudFront Functions, cloudfront-js-2.0) that maps the static
  * export's files onto the console's addresses. The export has `trailingSlash: false`, so a page is
- * `<path>.html` and its RSC payload `<path>.txt`; the two dynamic pages are exported once
- * (`sessions.html`, `tasks.html`) and read their ids from the address after mount. Their segment
- * prefetches (`__next.<x>.txt`) live beside them under `sessions/` and `tasks/`.
+ * `<path>.html` and its RSC payload `<path>.txt`; the three dynamic pages are exported once
+ * (`sessions.html`, `tasks.html`, and `s.html` for the share links `/s/<token>`) and read their ids
+ * from the address after mount. Their segment prefetches (`__next.<x>.txt`) live beside them under
+ * `sessions/`, `tasks/` and `s/`.
  */
 export const ROUTE_REWRITE_CODE = `function handler(event) {
   var request = event.request;
   var uri = request.uri;
   var match;
-  if ((match = /^\\/sessions\\/[^/]+\\/(__next\\.[^/]+\\.txt)$/.exec(uri))) {
-    request.uri = '/sessions/' + match[1];
+  if ((match = /^\\/(sessions|s)\\/[^/]+\\/(__next\\.[^/]+\\.txt)$/.exec(uri))) {
+    request.uri = '/' + match[1] + '/' + match[2];
   } else if ((match = /^\\/tasks\\/[^/]+\\/[^/]+\\/(__next\\.[^/]+\\.txt)$/.exec(uri))) {
     request.uri = '/tasks/' + match[1];
-  } else if (/^\\/(sessions|tasks)\\/__next\\.[^/]+\\.txt$/.test(uri)) {
+  } else if (/^\\/(sessions|tasks|s)\\/__next\\.[^/]+\\.txt$/.test(uri)) {
     // The exported prefetch files themselves.
-  } else if (/^\\/sessions\\/[^/]+\\.txt$/.test(uri)) {
-    request.uri = '/sessions.txt';
-  } else if (/^\\/sessions\\/[^/]+\\/?$/.test(uri)) {
-    request.uri = '/sessions.html';
+  } else if ((match = /^\\/(sessions|s)\\/[^/]+\\.txt$/.exec(uri))) {
+    request.uri = '/' + match[1] + '.txt';
+  } else if ((match = /^\\/(sessions|s)\\/[^/]+\\/?$/.exec(uri))) {
+    request.uri = '/' + match[1] + '.html';
   } else if (/^\\/tasks\\/[^/]+\\/[^/]+\\.txt$/.test(uri)) {
     request.uri = '/tasks.txt';
   } else if (/^\\/tasks\\/[^/]+\\/[^/]+\\/?$/.test(uri)) {
