@@ -87,8 +87,9 @@ describe('the daily allowance', () => {
     await expect(takeSessionQuota(quota, 'override')).rejects.toMatchObject({
       resetsAt: new Date('2026-03-02T00:00:00Z'),
     });
-    await opened.store.create(sessionMeta('next-day', { owner: 'override', quota: hold }), problem);
-    await settleQuota(opened, (await opened.store.getMeta('next-day'))!, 'no_fix');
+    const held = sessionMeta('next-day', { owner: 'override', quota: hold });
+    await opened.store.create(held, problem);
+    await settleQuota(opened, held, 'no_fix');
     expect(await opened.users.usedOn('override', '2026-03-01')).toBe(0);
     // Never below zero, whatever is given back.
     await opened.users.returnQuota('override', '2026-03-01');
