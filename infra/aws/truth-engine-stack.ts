@@ -101,9 +101,7 @@ export class TruthEngineStack extends Stack {
       .bindTable({ table, accessMode: 'readWrite' })
       .bindBucket({ bucket, accessMode: 'readWrite' });
     this.webSocketApi.defaultHandler.addEnvironment('QUOTA_DAILY', quotaDaily);
-    this.identity.bindVerifier(this.webSocketApi.defaultHandler);
     this.webSocketApi.connectionHandler.bindTable({ table, accessMode: 'readWrite' });
-    this.identity.bindVerifier(this.webSocketApi.connectionHandler);
 
     const modelNames = {
       GEMINI_MODEL: config.models.gemini,
@@ -212,7 +210,6 @@ export class TruthEngineStack extends Stack {
       .bindTable({ table, accessMode: 'readWrite' })
       .bindBucket({ bucket, accessMode: 'readWrite' });
     this.httpApi.handler.addEnvironment('QUOTA_DAILY', quotaDaily);
-    this.identity.bindVerifier(this.httpApi.handler);
     // GET /health shows the containment the sandbox function reports measuring, recorded by the
     // notifier; nothing written here could know it.
     // Only POST /v1/tasks checks the task secret, so only its function may read it.

@@ -249,13 +249,12 @@ describe('Construct: Identity, and the authorizer in front of both APIs', () => 
   });
 
   describe('verifying functions', () => {
-    const verifiers = {
-      authorizer: stack.authorizer,
+    // Only the authorizer verifies: the routes behind it read the caller from its context.
+    const verifiers = { authorizer: stack.authorizer };
+    const others = {
       'http-api': stack.httpApi.handler,
       'ws-default': stack.webSocketApi.defaultHandler,
       'ws-connection': stack.webSocketApi.connectionHandler,
-    };
-    const others = {
       controller: stack.controller,
       'task-controller': stack.taskController,
       notifier: stack.notifier,
@@ -263,7 +262,7 @@ describe('Construct: Identity, and the authorizer in front of both APIs', () => 
       sandbox: stack.sandbox.function,
     };
 
-    it('get the same issuer, audience and keys; no other function does', () => {
+    it('the authorizer gets the issuer, audience and keys; no other function does', () => {
       // Assess
       const expected = environmentOf(template, authorizerFn);
       for (const [name, fn] of Object.entries(verifiers)) {
