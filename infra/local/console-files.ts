@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ConsoleConfigFile } from '../../shared/edge/console-config.js';
 
 /** Where `npm run build:web` puts the console's static export. */
 export const CONSOLE_DIR = resolve(fileURLToPath(new URL('../../web/out', import.meta.url)));
@@ -37,7 +38,7 @@ export interface ConsoleFilesOptions {
   /** The static export's directory. @default web/out */
   dir?: string;
   /** What `/config.json` answers: empty URLs mean the page's own origin; `auth` says how to sign in. */
-  config?: { apiUrl: string; wsUrl: string; auth?: unknown };
+  config?: ConsoleConfigFile;
 }
 
 /**

@@ -10,6 +10,7 @@ import { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact
 import { createPushChannel, createSessionStore, createUserStore } from '../../shared/adapters/aws-clients.js';
 import { createLocalPagesHandler } from '../../shared/adapters/pages-local/pages-handler.js';
 import { readAppConfig } from '../../shared/config/app-config.js';
+import type { ConsoleSignIn } from '../../shared/edge/console-config.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog } from '../../shared/observability/session-logging.js';
 import { failSession } from '../../shared/use-cases/fail-session.js';
@@ -326,7 +327,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /** What the console is told about signing in: nothing to do (auto), or the issuer's hosted UI (relative to the page). */
-function consoleAuth(auth: LocalAuthMode): unknown {
+function consoleAuth(auth: LocalAuthMode): ConsoleSignIn {
   if (auth === 'auto')
     return { mode: 'auto', user: { id: DEFAULT_LOCAL_USER.sub, name: DEFAULT_LOCAL_USER.name } };
   return {

@@ -4,22 +4,12 @@
 // flow against Cognito's hosted UI, or the local issuer that speaks the same endpoints), or absent
 // (`none`: an API that asks for no credential).
 
-export interface AuthUser {
-  id: string;
-  name: string;
-}
+import type { AutoSignIn, OAuthSignIn } from '../../shared/edge/console-config';
 
-export type AuthConfig =
-  | { mode: 'none' }
-  | { mode: 'auto'; user: AuthUser }
-  | {
-      mode: 'oauth';
-      authorizeUrl: string;
-      tokenUrl: string;
-      logoutUrl: string;
-      clientId: string;
-      scopes: string[];
-    };
+export type AuthUser = AutoSignIn['user'];
+
+/** What `/config.json` says (the engine's type), resolved: URLs absolute, and `none` when it says nothing. */
+export type AuthConfig = { mode: 'none' } | AutoSignIn | OAuthSignIn;
 
 export interface ConsoleConfig {
   apiUrl: string;

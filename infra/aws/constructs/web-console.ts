@@ -20,6 +20,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import type { ConsoleConfigFile, OAuthSignIn } from '../../../shared/edge/console-config.js';
 import { WEB_CONSOLE_DIR } from '../paths.js';
 
 /**
@@ -57,25 +58,8 @@ export const ROUTE_REWRITE_CODE = `function handler(event) {
 }
 `;
 
-/** How the console signs users in: the hosted UI's OAuth 2.0 endpoints (authorization code + PKCE). */
-export interface WebConsoleAuthConfig {
-  readonly mode: 'oauth';
-  readonly authorizeUrl: string;
-  readonly tokenUrl: string;
-  readonly logoutUrl: string;
-  /** The public app client the console signs in as. */
-  readonly clientId: string;
-  readonly scopes: readonly string[];
-}
-
-/** What the console reads from `/config.json` at start: where the APIs are, and how to sign in. */
-export interface WebConsoleConfig {
-  /** The HTTP API's base URL. */
-  readonly apiUrl: string;
-  /** The WebSocket stage's `wss://` URL. */
-  readonly wsUrl: string;
-  readonly auth: WebConsoleAuthConfig;
-}
+/** What the console reads from `/config.json` at start: where the APIs are, and the hosted UI it signs in with. */
+export type WebConsoleConfig = ConsoleConfigFile & { readonly auth: OAuthSignIn };
 
 export interface WebConsoleProps {
   /**
