@@ -95,34 +95,35 @@ function ConsoleLog({ lines }: { lines: ConsoleLine[] }) {
   );
 }
 
-interface Row {
+/** One row of the candidate table: who made the run (`label`), its verdict, and a last column (`detail`). */
+export interface CandidateRow {
   index: number;
   round: number | null;
-  source: string;
-  status: RunStatus;
+  label: string;
+  status: RunStatus | (string & {});
   durationMs: number | null;
-  reason?: string | undefined;
+  detail?: string | undefined;
 }
 
-function candidateRows(view: FixView | null, lines: ConsoleLine[]): Row[] {
-  const rows = new Map<number, Row>();
+function candidateRows(view: FixView | null, lines: ConsoleLine[]): CandidateRow[] {
+  const rows = new Map<number, CandidateRow>();
   if (view?.baseline)
     rows.set(0, {
       index: 0,
       round: null,
-      source: 'original',
+      label: 'original',
       status: view.baseline.status,
       durationMs: view.baseline.durationMs,
-      reason: view.baseline.reason,
+      detail: view.baseline.reason,
     });
   for (const c of view?.candidates ?? [])
     rows.set(c.index, {
       index: c.index,
       round: c.round,
-      source: c.source,
+      label: c.source,
       status: c.status,
       durationMs: c.durationMs,
-      reason: c.reason,
+      detail: c.reason,
     });
   for (const { event } of lines) {
     if (event.type !== 'candidate') continue;
@@ -131,10 +132,10 @@ function candidateRows(view: FixView | null, lines: ConsoleLine[]): Row[] {
     rows.set(event.index, {
       index: event.index,
       round: event.role === 'baseline' ? null : event.round,
-      source: event.role === 'baseline' ? 'original' : event.source,
+      label: event.role === 'baseline' ? 'original' : event.source,
       status: event.status,
       durationMs: event.durationMs,
-      reason: event.reason ?? known?.reason,
+      detail: event.reason ?? known?.detail,
     });
   }
   return [...rows.values()].sort((a, b) => a.index - b.index);
@@ -146,10 +147,21 @@ export function Verdict({ status }: { status: RunStatus | (string & {}) }) {
   );
 }
 
-function CandidateTable({ rows, winner }: { rows: Row[]; winner: number | null }) {
+/** The runs of a session, the original program first: the session page's (reasons) and a share link's (changed lines). */
+export function CandidateTable({
+  rows,
+  winner,
+  detailHeading = 'Reason',
+  testId = 'candidates',
+}: {
+  rows: CandidateRow[];
+  winner: number | null;
+  detailHeading?: string;
+  testId?: string;
+}) {
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm" data-testid="candidates">
+      <table className="w-full text-left text-sm" data-testid={testId}>
         <caption className="sr-only">Candidates and their verdicts</caption>
         <thead className="text-xs text-slate-600">
           <tr>
@@ -166,7 +178,7 @@ function CandidateTable({ rows, winner }: { rows: Row[]; winner: number | null }
               Time
             </th>
             <th scope="col" className="py-1">
-              Reason
+              {detailHeading}
             </th>
           </tr>
         </thead>
@@ -182,7 +194,7 @@ function CandidateTable({ rows, winner }: { rows: Row[]; winner: number | null }
               <td className="py-1 pr-2">
                 {row.index === 0
                   ? 'original program'
-                  : `${row.source}${row.round ? `, round ${row.round}` : ''}`}
+                  : `${row.label}${row.round ? `, round ${row.round}` : ''}`}
                 {winner === row.index ? <strong className="ml-1 text-green-800">(winner)</strong> : null}
               </td>
               <td className="py-1 pr-2">
@@ -191,7 +203,7 @@ function CandidateTable({ rows, winner }: { rows: Row[]; winner: number | null }
               <td className="py-1 pr-2 whitespace-nowrap" data-testid="duration">
                 {ms(row.durationMs)}
               </td>
-              <td className="py-1 break-words text-slate-700">{row.reason ?? ''}</td>
+              <td className="py-1 break-words text-slate-700">{row.detail ?? ''}</td>
             </tr>
           ))}
         </tbody>

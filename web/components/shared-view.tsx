@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ApiAlert } from '@/components/alert';
 import { DiffView } from '@/components/monaco/editors';
-import { FinalLine, ms, Verdict } from '@/components/session-view';
+import { type CandidateRow, CandidateTable, FinalLine } from '@/components/session-view';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { ApiError, getShared } from '@/lib/api';
 import { when } from '@/lib/format';
@@ -144,73 +144,42 @@ export function SharedSession({ token }: { token: string }) {
               <CardTitle>Candidates</CardTitle>
             </CardHeader>
             <CardContent>
-              <div className="overflow-x-auto">
-                <table className="w-full text-left text-sm" data-testid="shared-candidates">
-                  <caption className="sr-only">Candidates and their verdicts</caption>
-                  <thead className="text-xs text-slate-600">
-                    <tr>
-                      <th scope="col" className="py-1 pr-2">
-                        #
-                      </th>
-                      <th scope="col" className="py-1 pr-2">
-                        Candidate
-                      </th>
-                      <th scope="col" className="py-1 pr-2">
-                        Verdict
-                      </th>
-                      <th scope="col" className="py-1 pr-2">
-                        Time
-                      </th>
-                      <th scope="col" className="py-1">
-                        Changed lines
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {view.baseline ? (
-                      <tr
-                        className="border-t border-slate-200"
-                        data-index={0}
-                        data-status={view.baseline.status}
-                      >
-                        <td className="py-1 pr-2">0</td>
-                        <td className="py-1 pr-2">original program</td>
-                        <td className="py-1 pr-2">
-                          <Verdict status={view.baseline.status} />
-                        </td>
-                        <td className="py-1 pr-2 whitespace-nowrap">{ms(view.baseline.durationMs)}</td>
-                        <td className="py-1" />
-                      </tr>
-                    ) : null}
-                    {view.candidates.map((c) => (
-                      <tr
-                        key={c.index}
-                        className="border-t border-slate-200"
-                        data-index={c.index}
-                        data-status={c.status}
-                      >
-                        <td className="py-1 pr-2">{c.index}</td>
-                        <td className="py-1 pr-2">
-                          candidate {c.index}
-                          {c.round ? `, round ${c.round}` : ''}
-                          {view.winner?.index === c.index ? (
-                            <strong className="ml-1 text-green-800">(winner)</strong>
-                          ) : null}
-                        </td>
-                        <td className="py-1 pr-2">
-                          <Verdict status={c.status} />
-                        </td>
-                        <td className="py-1 pr-2 whitespace-nowrap">{ms(c.durationMs)}</td>
-                        <td className="py-1">{c.changedLines}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <CandidateTable
+                rows={sharedRows(view)}
+                winner={view.winner?.index ?? null}
+                detailHeading="Changed lines"
+                testId="shared-candidates"
+              />
             </CardContent>
           </Card>
         </>
       ) : null}
     </main>
   );
+}
+
+/** A share link's runs as the candidate table shows them: the original program, then each candidate. */
+function sharedRows(view: SharedView): CandidateRow[] {
+  const rows: CandidateRow[] = view.baseline
+    ? [
+        {
+          index: 0,
+          round: null,
+          label: 'original',
+          status: view.baseline.status,
+          durationMs: view.baseline.durationMs,
+        },
+      ]
+    : [];
+  for (const c of view.candidates) {
+    rows.push({
+      index: c.index,
+      round: c.round,
+      label: `candidate ${c.index}`,
+      status: c.status,
+      durationMs: c.durationMs,
+      detail: String(c.changedLines),
+    });
+  }
+  return rows;
 }
