@@ -32,7 +32,7 @@ export const TERMINAL_STATUSES: readonly SessionStatus[] = [
 ];
 
 /** The problem kinds the spine runs; a session without one is a `fix`. */
-export type SessionKind = 'fix' | 'task';
+export type SessionKind = 'fix' | 'task' | 'transform';
 
 /** What a client asks to have fixed. Defaults are applied by the request schema. */
 export interface FixProblem {

@@ -1,0 +1,13 @@
+import type { DatasetMeta } from './dataset.js';
+
+/** Port: datasets, their metadata in the table and their typed table (JSON) as an artifact. */
+export interface DatasetStore {
+  /** Stores the typed table, then the metadata (a dataset is readable only once both are there). */
+  put(meta: DatasetMeta, table: string): Promise<void>;
+  /** The metadata, or undefined when there is no such dataset or it has expired. */
+  getMeta(datasetId: string): Promise<DatasetMeta | undefined>;
+  /** The typed table's JSON, or undefined when gone. */
+  getTable(datasetId: string): Promise<string | undefined>;
+  /** A presigned GET of the typed table, for the sandbox (which reaches no store). */
+  presignTable(datasetId: string, expiresInS: number): Promise<string>;
+}
