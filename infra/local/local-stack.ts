@@ -1,3 +1,4 @@
+import type { SessionKind } from '../../shared/domain/types.js';
 import './process-defaults.js';
 import './polyfills.js';
 import { randomBytes } from 'node:crypto';
@@ -294,7 +295,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       { maxRunning: TASK_EXECUTIONS },
     );
 
-    const machines = { fix: machine, task: taskMachine };
+    const machines = { fix: machine, task: taskMachine, transform: taskMachine };
     const recovered = await outsideInvocation(() => recoverUnfinished(machines));
     // Only now can every route be served: before this, clients were told 503 and when to retry.
     gateway.markReady();
@@ -355,7 +356,7 @@ function sandboxConcurrency(setting: string | undefined): number {
  * resumed once is marked failed with the reason, so no session is ever left hanging.
  */
 async function recoverUnfinished(
-  machines: Record<'fix' | 'task', LocalStateMachine>,
+  machines: Record<SessionKind, LocalStateMachine>,
 ): Promise<{ resumed: string[]; failed: string[] }> {
   const config = readAppConfig(process.env);
   const deps = {

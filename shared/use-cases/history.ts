@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { InvalidRequestError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { isSessionId } from '../domain/session-id.js';
-import type { SessionStatus } from '../domain/types.js';
+import type { SessionKind, SessionStatus } from '../domain/types.js';
 import type { SessionCursor, SessionStore } from '../ports/session-store.js';
 
 export interface HistoryItem {
   sessionId: string;
-  kind: 'fix' | 'task';
+  kind: SessionKind;
   status: SessionStatus;
   filename: string;
   createdAt: string;
