@@ -5,15 +5,18 @@ import { createLocalSandboxRunner } from '../../shared/adapters/sandbox/index.js
 import { HttpContentTransfer } from '../../shared/adapters/transfer/http-content-transfer.js';
 import { readSandboxConfig } from '../../shared/config/app-config.js';
 import { readSandboxPolicies } from '../../shared/config/sandbox-policy-config.js';
+import { MAX_TRANSFORM_OUTPUT_BYTES } from '../../shared/domain/limits.js';
 import {
   isSearchInvocation,
   isSiteInvocation,
+  isTransformInvocation,
   sandboxInvocationSchema,
 } from '../../shared/domain/sandbox-job.js';
 import { loadSearchScripts } from '../../shared/kinds/fix/search/search-scripts.js';
 import { runItem } from '../../shared/kinds/fix/use-cases/run-item.js';
 import { runSearchBatch } from '../../shared/kinds/fix/use-cases/run-search-batch.js';
 import { runSiteItem } from '../../shared/kinds/task/use-cases/run-site-item.js';
+import { runTransformItem } from '../../shared/kinds/transform/use-cases/run-transform-item.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
 import type { BrowserRunner } from '../../shared/ports/browser-runner.js';
@@ -76,14 +79,33 @@ export const handler = middy()
     }
     const { item } = invocation;
     logForSession(item.sessionId);
+    const kind = isSiteInvocation(invocation)
+      ? 'site'
+      : isTransformInvocation(invocation)
+        ? 'transform'
+        : 'fix';
     const result = isSiteInvocation(invocation)
       ? await runSiteItem(
           { browser: startedBrowser, transfer, timeoutMs: config.SANDBOX_BROWSER_TIMEOUT_MS },
           invocation,
         )
-      : await runItem({ runner, transfer, timeoutMs: config.SANDBOX_TIMEOUT_MS, log: eventLog }, invocation);
+      : isTransformInvocation(invocation)
+        ? await runTransformItem(
+            {
+              runner,
+              transfer,
+              timeoutMs: config.SANDBOX_TRANSFORM_TIMEOUT_MS,
+              log: eventLog,
+              maxOutputBytes: MAX_TRANSFORM_OUTPUT_BYTES,
+            },
+            invocation,
+          )
+        : await runItem(
+            { runner, transfer, timeoutMs: config.SANDBOX_TIMEOUT_MS, log: eventLog },
+            invocation,
+          );
     logger.info('item ran', {
-      kind: isSiteInvocation(invocation) ? 'site' : 'fix',
+      kind,
       index: item.index,
       status: result.status,
       durationMs: result.durationMs,

@@ -33,6 +33,8 @@ const appConfigSchema = z.object({
    * starting Chromium alone takes about a second.
    */
   SANDBOX_BROWSER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  /** A transform run's wall clock: importing pandas and loading the table come before the program runs. */
+  SANDBOX_TRANSFORM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   SANDBOX_PYTHON: optionalString,
   /** The Chromium the browser sandbox drives (the Lambda image ships its own build). */
   SANDBOX_CHROMIUM: optionalString.transform((value) => value ?? '/usr/bin/chromium'),
@@ -94,6 +96,7 @@ export function required<K extends keyof AppConfig>(config: AppConfig, key: K): 
 const sandboxConfigSchema = appConfigSchema.pick({
   SANDBOX_TIMEOUT_MS: true,
   SANDBOX_BROWSER_TIMEOUT_MS: true,
+  SANDBOX_TRANSFORM_TIMEOUT_MS: true,
   SANDBOX_PYTHON: true,
   SANDBOX_CHROMIUM: true,
   SANDBOX_LEVEL: true,

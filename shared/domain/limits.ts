@@ -24,3 +24,9 @@ export const MAX_SUBSCRIBERS = 100;
 
 // "32 KB" in the quota table: taken as 32,000 bytes, the stricter reading.
 export const MAX_WS_MESSAGE_BYTES = 32_000;
+
+/**
+ * The largest output CSV a transform run may leave: it goes up by presigned upload (S3 takes far
+ * more); the cap keeps a run's disk and the sandbox function's memory bounded.
+ */
+export const MAX_TRANSFORM_OUTPUT_BYTES = 50 * 1024 * 1024;

@@ -58,14 +58,45 @@ export interface SiteItem {
   site: Content;
 }
 
-/** A fix round's run has no `kind`; a site round's says `site`; a repair search is a job of its own. */
+/** Shared by every item of a transform run: the typed input table, and the keys the output must not repeat. */
+export interface TransformRun {
+  kind: 'transform';
+  /** The dataset's typed table (JSON), by presigned URL unless small. */
+  table: Content;
+  /** A group-by's keys: the sandbox counts the output rows that repeat them. */
+  uniqueBy?: string[];
+}
+
+/** One transform candidate: its program, and where its full output CSV goes. */
+export interface TransformItem {
+  sessionId: string;
+  round: number;
+  index: number;
+  role: 'candidate';
+  source?: string;
+  code: Content;
+  /** A presigned, size-capped upload of the output CSV. */
+  output?: Upload;
+  logs?: Upload;
+}
+
+/**
+ * A fix round's run has no `kind`; a site round's says `site`, a transform's `transform`; a repair
+ * search is a job of its own.
+ */
 export type SandboxInvocation =
   | { item: RoundItem; run: RoundRun }
   | { item: SiteItem; run: SiteRun }
+  | { item: TransformItem; run: TransformRun }
   | { search: SearchJob };
 export type FixInvocation = Extract<SandboxInvocation, { run: RoundRun }>;
 export type SiteInvocation = Extract<SandboxInvocation, { run: SiteRun }>;
 export type SearchInvocation = Extract<SandboxInvocation, { search: SearchJob }>;
+export type TransformInvocation = Extract<SandboxInvocation, { run: TransformRun }>;
+
+export function isTransformInvocation(invocation: SandboxInvocation): invocation is TransformInvocation {
+  return 'run' in invocation && 'kind' in invocation.run && invocation.run.kind === 'transform';
+}
 
 export function isSearchInvocation(invocation: SandboxInvocation): invocation is SearchInvocation {
   return 'search' in invocation;
@@ -100,14 +131,15 @@ const itemPlace = {
   source: z.string().max(100).optional(),
 };
 
+const uploadSchema = z
+  .object({ url: z.string().url(), fields: z.record(z.string(), z.string()), maxBytes: z.number().int() })
+  .strict();
+
 export const roundItemSchema = z
   .object({
     ...itemPlace,
     code: contentSchema.optional(),
-    logs: z
-      .object({ url: z.string().url(), fields: z.record(z.string(), z.string()), maxBytes: z.number().int() })
-      .strict()
-      .optional(),
+    logs: uploadSchema.optional(),
   })
   .strict();
 
@@ -141,10 +173,29 @@ const siteRunSchema = z
   })
   .strict();
 
+const transformItemSchema = z
+  .object({
+    ...itemPlace,
+    role: z.literal('candidate'),
+    code: contentSchema,
+    output: uploadSchema.optional(),
+    logs: uploadSchema.optional(),
+  })
+  .strict();
+
+const transformRunSchema = z
+  .object({
+    kind: z.literal('transform'),
+    table: contentSchema,
+    uniqueBy: z.array(z.string().max(300)).max(50).optional(),
+  })
+  .strict();
+
 /** Every job kind, strictly: a site run is told apart by its `kind`, and none takes another's fields. */
 export const sandboxInvocationSchema = z.union([
   z.object({ item: roundItemSchema, run: roundRunSchema }).strict(),
   z.object({ item: siteItemSchema, run: siteRunSchema }).strict(),
+  z.object({ item: transformItemSchema, run: transformRunSchema }).strict(),
   z.object({ search: searchJobSchema }).strict(),
 ]);
 
@@ -237,6 +288,18 @@ export const runResultSchema = z.object({
   allowed: z.array(z.string().max(500)).max(100).optional(),
   containment: z
     .object({ level: z.string().max(50), layers: z.array(z.string().max(100)).max(50) })
+    .optional(),
+  transform: z
+    .object({
+      columns: z.array(z.object({ name: z.string().max(1000), dtype: z.string().max(100) })).max(1000),
+      rows: z.number().int().min(0),
+      nullColumns: z.array(z.string().max(1000)).max(1000),
+      duplicateKeyRows: z.number().int().min(0),
+      preview: z.array(z.array(z.string().nullable())).max(100),
+      csvBytes: z.number().int().min(0),
+      stored: z.boolean(),
+      error: z.string().max(1000).optional(),
+    })
     .optional(),
   site: z
     .object({

@@ -84,6 +84,31 @@ export interface RunResult {
   containment?: { level: string; layers: string[] };
   /** A site checked in the browser: each check's outcome and what the page did. */
   site?: SiteOutcome;
+  /**
+   * The files a job asked to collect, as the program left them (UTF-8); a file it did not leave, or
+   * left too large or not as a plain file, is absent and named in `collectErrors`.
+   */
+  collected?: Record<string, string>;
+  collectErrors?: string[];
+  /** A transform's output as the sandbox measured it. */
+  transform?: TransformOutcome;
+}
+
+/** A transform candidate's output, measured by trusted code from the CSV the program's run wrote. */
+export interface TransformOutcome {
+  columns: Array<{ name: string; dtype: string }>;
+  rows: number;
+  /** Output columns in which every value is missing. */
+  nullColumns: string[];
+  /** Rows that repeat an earlier row's values in the checks' `uniqueBy` columns. */
+  duplicateKeyRows: number;
+  /** The first rows, as text cells (null: missing), capped. */
+  preview: Array<Array<string | null>>;
+  csvBytes: number;
+  /** Whether the full CSV went up to the store (a lost upload leaves only the preview). */
+  stored: boolean;
+  /** Why the output could not be measured (not a CSV, too large): the run then failed its checks. */
+  error?: string;
 }
 
 /** One check evaluated on a site's page. */

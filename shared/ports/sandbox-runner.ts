@@ -20,6 +20,11 @@ export interface SandboxJob {
    * policy: it is the client's own code. Never written into the work dir.
    */
   original?: string;
+  /**
+   * Files the program is to leave in its work dir, read back after a run that exited 0 (a regular
+   * file, never followed through a link, at most `maxBytes`) into the result's `collected`.
+   */
+  collect?: Array<{ name: string; maxBytes: number }>;
 }
 
 /** What containment this runner applies, for `/health` and the bench. */

@@ -18,6 +18,14 @@ export function validateJob(job: SandboxJob): void {
       throw new InvalidSandboxJobError(`checked file ${name} is not among the files`);
   }
   if (!(job.timeoutMs > 0)) throw new InvalidSandboxJobError('timeoutMs must be positive');
+  for (const wanted of job.collect ?? []) {
+    if (!SAFE_NAME.test(wanted.name) || names.includes(wanted.name))
+      throw new InvalidSandboxJobError(
+        `collected file ${JSON.stringify(wanted.name)} is not a plain new name`,
+      );
+    if (!(wanted.maxBytes > 0))
+      throw new InvalidSandboxJobError('a collected file needs a positive maxBytes');
+  }
   if (job.original !== undefined && typeof job.original !== 'string')
     throw new InvalidSandboxJobError('original must be the source of the original program');
 }

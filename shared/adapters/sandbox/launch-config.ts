@@ -53,6 +53,9 @@ export function launchFor(input: LaunchInput): Launch {
   if (level === 'ns' && host.hiddenPaths.length > 0) bootArgs.push(`hide=${host.hiddenPaths.join(':')}`);
   if (usesPrivateDisk(level)) bootArgs.push(`disk_mb=${s.diskMb}`);
   if (job.original !== undefined) bootArgs.push('original=1');
+  // Names are plain (validated), so `name:bytes` pairs joined by commas parse back unambiguously.
+  if (job.collect && job.collect.length > 0)
+    bootArgs.push(`collect=${job.collect.map((file) => `${file.name}:${file.maxBytes}`).join(',')}`);
   if (host.seccomp) bootArgs.push('seccomp=1');
   if (host.seccompProgram !== undefined) bootArgs.push(`seccomp_bpf=${host.seccompProgram}`);
   if (host.seccompBinding) bootArgs.push('seccomp_binding=1');

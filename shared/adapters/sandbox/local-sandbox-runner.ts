@@ -17,12 +17,12 @@ import { launchFor, sandboxEnv } from './launch-config.js';
 import { tasksOfUid } from './proc-scan.js';
 import { cleanUpRun, killLeftovers, snapshotBeforeRun } from './run-cleanup.js';
 import { runForked } from './run-forked.js';
-import { runProcess } from './run-process.js';
+import { REPORT_CAP, runProcess } from './run-process.js';
 import { runResult } from './run-result.js';
 import { type LocalSandboxRunnerOptions, type RunSettings, resolveSettings } from './runner-settings.js';
 import { SELF_TEST_JOB, selfTestProblem } from './self-test.js';
 import { DEFAULT_UID_LOCK_DIR, UidPool } from './uid-pool.js';
-import { parseBootReport } from './verdict.js';
+import { parseBootReport, parseCollected } from './verdict.js';
 import { makeWorkDir, writeFiles } from './work-dir.js';
 
 export type { LocalSandboxRunnerOptions } from './runner-settings.js';
@@ -157,6 +157,13 @@ class LocalSandboxRunner implements SandboxRunner {
       backstopMs: job.timeoutMs + this.settings.backstopGraceMs,
       maxOutputBytes: this.settings.maxOutputBytes,
       keepBytes: this.settings.logOutputBytes,
+      // Collected files come back base64-encoded on the report.
+      ...(job.collect
+        ? {
+            reportBytes:
+              REPORT_CAP + job.collect.reduce((sum, file) => sum + Math.ceil(file.maxBytes / 3) * 4 + 300, 0),
+          }
+        : {}),
     };
     const ran = this.warm
       ? await runForked(
@@ -175,7 +182,10 @@ class LocalSandboxRunner implements SandboxRunner {
     const clean = report !== null && !ran.backstopFired && !ran.outputLimitHit;
     if (!clean) await killLeftovers(ran.killGroup, runUid, launch.marker);
     const containment = { level: this.level, layers: [...this.layers] };
-    return { result: runResult(ran, report, job.timeoutMs, this.settings, containment), clean };
+    const result = runResult(ran, report, job.timeoutMs, this.settings, containment);
+    // Only a run that ran to its end left its output finished; a killed one left it half written.
+    if (!job.collect || result.status !== 'passed') return { result, clean };
+    return { result: { ...result, ...parseCollected(ran.report) }, clean };
   }
 
   /** RLIMIT_NPROC counts every thread of the uid: a fresh run uid starts at zero, a shared one does not. */

@@ -14,6 +14,8 @@ export interface ProcessRequest {
   maxOutputBytes: number;
   /** What each stream keeps (its ends, see OutputCollector). */
   keepBytes: number;
+  /** The report's cap: larger when the supervisor hands back collected files on it. */
+  reportBytes?: number;
 }
 
 export interface ProcessOutcome {
@@ -21,7 +23,7 @@ export interface ProcessOutcome {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  /** What the boot script wrote on fd 3 (its report), at most 16 KiB. */
+  /** What the boot script wrote on fd 3 (its report), at most `reportBytes` (16 KiB by default). */
   report: string;
   outputLimitHit: boolean;
   backstopFired: boolean;
@@ -33,7 +35,7 @@ export interface ProcessOutcome {
   killGroup: () => void;
 }
 
-const REPORT_CAP = 16_384;
+export const REPORT_CAP = 16_384;
 
 /** A run's process as the collector sees it, spawned or forked by the warm interpreter. */
 export interface RunStreams {
@@ -98,7 +100,9 @@ export async function collectRun(
 ): Promise<ProcessOutcome> {
   const stdout = new OutputCollector(request.keepBytes + 4096, request.keepBytes / 2);
   const stderr = new OutputCollector(request.keepBytes + 4096, request.keepBytes / 2);
-  let report = '';
+  const reportChunks: Buffer[] = [];
+  const reportCap = request.reportBytes ?? REPORT_CAP;
+  let reportBytes = 0;
   let outputLimitHit = false;
   let backstopFired = false;
 
@@ -117,7 +121,10 @@ export async function collectRun(
   run.stdout?.on('data', onOutput(stdout));
   run.stderr?.on('data', onOutput(stderr));
   run.report?.on('data', (chunk: Buffer) => {
-    if (report.length < REPORT_CAP) report += chunk.toString('utf8');
+    if (reportBytes >= reportCap) return;
+    const kept = chunk.subarray(0, reportCap - reportBytes);
+    reportChunks.push(kept);
+    reportBytes += kept.length;
   });
   const backstop = setTimeout(() => {
     backstopFired = true;
@@ -132,7 +139,7 @@ export async function collectRun(
     signal: end.signal,
     stdout: stdout.text(),
     stderr: stderr.text(),
-    report,
+    report: Buffer.concat(reportChunks).toString('utf8'),
     outputLimitHit,
     backstopFired,
     durationMs,

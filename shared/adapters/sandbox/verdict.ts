@@ -189,3 +189,21 @@ export function toOutcome(ending: RunEnding): Outcome {
     }
   }
 }
+
+/**
+ * The files the supervisor handed back (`collect` lines, base64) and the ones it could not
+ * (`collect-error` lines, with why); both come after the ending, so parseBootReport never sees them.
+ */
+export function parseCollected(text: string): {
+  collected: Record<string, string>;
+  collectErrors?: string[];
+} {
+  const collected: Record<string, string> = {};
+  const errors: string[] = [];
+  for (const line of text.split('\n')) {
+    const [kind, name = '', value = ''] = line.split('\t');
+    if (kind === 'collect') collected[name] = Buffer.from(value, 'base64').toString('utf8');
+    else if (kind === 'collect-error') errors.push(`${name}: ${value}`);
+  }
+  return { collected, ...(errors.length > 0 ? { collectErrors: errors } : {}) };
+}
