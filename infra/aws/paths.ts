@@ -13,6 +13,9 @@ export const FIX_DEFINITION_PATH = fileURLToPath(
 export const TASK_DEFINITION_PATH = fileURLToPath(
   new URL('../../statemachines/task.asl.json', import.meta.url),
 );
+export const TRANSFORM_DEFINITION_PATH = fileURLToPath(
+  new URL('../../statemachines/transform.asl.json', import.meta.url),
+);
 
 /** The web console's static export (`npm run build:web` writes it); AWS serves it through CloudFront. */
 export const WEB_CONSOLE_DIR = fileURLToPath(new URL('../../web/out', import.meta.url));

@@ -10,7 +10,7 @@ import { Storage } from './constructs/storage.js';
 import { WebConsole } from './constructs/web-console.js';
 import { WebSocketApi } from './constructs/websocket-api.js';
 import { Workflow } from './constructs/workflow.js';
-import { FIX_DEFINITION_PATH, TASK_DEFINITION_PATH } from './paths.js';
+import { FIX_DEFINITION_PATH, TASK_DEFINITION_PATH, TRANSFORM_DEFINITION_PATH } from './paths.js';
 
 export interface TruthEngineStackProps extends StackProps {
   /**
@@ -27,6 +27,11 @@ export interface TruthEngineStackProps extends StackProps {
    * @default statemachines/task.asl.json
    */
   readonly taskDefinitionPath?: string;
+  /**
+   * The ASL file of the transform workflow.
+   * @default statemachines/transform.asl.json
+   */
+  readonly transformDefinitionPath?: string;
   /**
    * The web console's static export, uploaded behind CloudFront.
    * @default web/out (`npm run build:web`)
@@ -50,11 +55,13 @@ export class TruthEngineStack extends Stack {
   readonly webSocketApi: WebSocketApi;
   readonly controller: TruthEngineFunction;
   readonly taskController: TruthEngineFunction;
+  readonly transformController: TruthEngineFunction;
   readonly notifier: TruthEngineFunction;
   readonly taskDelivery: TruthEngineFunction;
   readonly sandbox: SandboxFunction;
   readonly fixWorkflow: Workflow;
   readonly taskWorkflow: Workflow;
+  readonly transformWorkflow: Workflow;
   readonly webConsole: WebConsole;
 
   constructor(scope: Construct, id: string, props: TruthEngineStackProps = {}) {
@@ -138,6 +145,13 @@ export class TruthEngineStack extends Stack {
       // Under the task Controller state's 330 s, with the same margin as the fix controller's.
       timeout: Duration.seconds(310),
     });
+    this.transformController = controllerFunction('TransformController', {
+      handlerDir: 'transform-controller',
+      description:
+        'Transform workflow: write the specification and its checks, write the candidate programs.',
+      // Under the transform Controller state's 300 s, as the fix controller's.
+      timeout: Duration.seconds(280),
+    });
 
     this.notifier = new TruthEngineFunction(this, 'Notifier', {
       handlerDir: 'notifier',
@@ -169,7 +183,12 @@ export class TruthEngineStack extends Stack {
 
     // The sandbox fetches through its S3 endpoint only what a controller's role presigned (the
     // delivery presigns the live site's bytes it hands the sandbox's browser).
-    const presigners = [this.controller, this.taskController, this.taskDelivery].map((fn) => {
+    const presigners = [
+      this.controller,
+      this.taskController,
+      this.transformController,
+      this.taskDelivery,
+    ].map((fn) => {
       // biome-ignore lint/style/noNonNullAssertion: a Function built here always has a role
       return fn.role!;
     });
@@ -200,6 +219,18 @@ export class TruthEngineStack extends Stack {
       starterVariable: 'TASK_STATE_MACHINE_ARN',
       logRemovalPolicy,
     });
+    this.transformWorkflow = new Workflow(this, 'TransformWorkflow', {
+      kind: 'transform',
+      definitionPath: props.transformDefinitionPath ?? TRANSFORM_DEFINITION_PATH,
+      functions: {
+        TransformControllerFunctionArn: this.transformController,
+        SandboxFunctionArn: this.sandbox.function,
+        NotifierFunctionArn: this.notifier,
+      },
+      table,
+      starterVariable: 'TRANSFORM_STATE_MACHINE_ARN',
+      logRemovalPolicy,
+    });
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       authorizer: this.authorizer,
@@ -220,6 +251,7 @@ export class TruthEngineStack extends Stack {
     this.fixWorkflow.bindStarter(this.httpApi.handler);
     this.fixWorkflow.bindStarter(this.webSocketApi.defaultHandler);
     this.taskWorkflow.bindStarter(this.httpApi.handler);
+    this.transformWorkflow.bindStarter(this.httpApi.handler);
 
     this.webConsole.deploy({
       apiUrl: this.httpApi.url,
@@ -249,6 +281,9 @@ export class TruthEngineStack extends Stack {
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.fixWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TaskStateMachineArn', { value: this.taskWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TransformStateMachineArn', {
+      value: this.transformWorkflow.stateMachine.stateMachineArn,
+    });
     new CfnOutput(this, 'LlmSecretArn', {
       value: this.secrets.secret.secretArn,
       description: 'Fill GEMINI_API_KEY / GROQ_API_KEY / DEEPSEEK_API_KEY here.',

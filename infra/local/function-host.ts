@@ -19,6 +19,7 @@ const MODULES: Record<string, string> = {
   controller: '../../lambdas/controller/handler.js',
   notifier: '../../lambdas/notifier/handler.js',
   'task-controller': '../../lambdas/task-controller/handler.js',
+  'transform-controller': '../../lambdas/transform-controller/handler.js',
   'task-delivery': '../../lambdas/task-delivery/handler.js',
 };
 

@@ -26,6 +26,7 @@ import { DYNAMODB_UPDATE_ITEM, LocalStateMachine, loadDefinition } from './state
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const FIX_DEFINITION = join(REPO_ROOT, 'statemachines', 'fix.asl.json');
 export const TASK_DEFINITION = join(REPO_ROOT, 'statemachines', 'task.asl.json');
+export const TRANSFORM_DEFINITION = join(REPO_ROOT, 'statemachines', 'transform.asl.json');
 const REGION = 'us-east-1';
 const SANDBOX_NICE = 10;
 const WORKFLOW_NICE = 5;
@@ -35,6 +36,7 @@ const ACCOUNT = '000000000000';
 const TABLE_NAME = 'truth-engine';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-fix`;
 const TASK_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-task`;
+const TRANSFORM_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-transform`;
 /** The functions behind the HTTP and WebSocket routes and their authorizer, hosted together in one process. */
 const API_FUNCTIONS = ['http-api', 'ws-default', 'ws-connection', 'authorizer'];
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:truth-engine-${name}`;
@@ -83,6 +85,7 @@ export interface LocalStack {
   recovered: { resumed: string[]; failed: string[] };
   machine: LocalStateMachine;
   taskMachine: LocalStateMachine;
+  transformMachine: LocalStateMachine;
   /** The stack's own token issuer (tests sign users' tokens with it). */
   issuer: LocalIssuer;
   auth: LocalAuthMode;
@@ -111,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   let machine: LocalStateMachine | undefined;
   let taskMachine: LocalStateMachine | undefined;
+  let transformMachine: LocalStateMachine | undefined;
   let gateway: LocalGateway | undefined;
   // Presigned artifact URLs are signed with a key made fresh at every start, as S3 signs with credentials.
   const signingKey = randomBytes(32).toString('hex');
@@ -136,8 +140,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         authorize: (event) => invoke('authorizer', event),
       },
       () => {
-        if (!machine || !taskMachine) throw new Error('the state machines are not ready');
-        return [machine, taskMachine];
+        if (!machine || !taskMachine || !transformMachine)
+          throw new Error('the state machines are not ready');
+        return [machine, taskMachine, transformMachine];
       },
       {
         info: (message, extra) => void outsideInvocation(() => logger.info(message, { ...extra })),
@@ -177,6 +182,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ARTIFACT_SIGNING_KEY: signingKey,
       STATE_MACHINE_ARN,
       TASK_STATE_MACHINE_ARN,
+      TRANSFORM_STATE_MACHINE_ARN,
       SFN_ENDPOINT: base,
       WS_CALLBACK_URL: `${base}/${gateway.stage}`,
       PAGES_DIR: pagesDir,
@@ -203,9 +209,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.SANDBOX_CONTAINMENT = containment;
     // Both are waited for, even when one fails, so the clean-up below closes whichever started.
     const [workflowStart, apiStart] = await Promise.allSettled([
-      FunctionProcess.start(['controller', 'task-controller', 'notifier', 'task-delivery'], {
-        nice: WORKFLOW_NICE,
-      }),
+      FunctionProcess.start(
+        ['controller', 'task-controller', 'transform-controller', 'notifier', 'task-delivery'],
+        {
+          nice: WORKFLOW_NICE,
+        },
+      ),
       FunctionProcess.start(API_FUNCTIONS),
     ]);
     if (workflowStart.status === 'fulfilled') workflowFunctions = workflowStart.value;
@@ -217,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     hosts.controller = workflow;
     hosts.notifier = workflow;
     hosts['task-controller'] = workflow;
+    hosts['transform-controller'] = workflow;
     hosts['task-delivery'] = workflow;
     for (const name of API_FUNCTIONS) hosts[name] = api;
 
@@ -235,6 +245,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const substitutions = {
       ControllerFunctionArn: functionArn('controller'),
       TaskControllerFunctionArn: functionArn('task-controller'),
+      TransformControllerFunctionArn: functionArn('transform-controller'),
       SandboxFunctionArn: functionArn('sandbox'),
       NotifierFunctionArn: functionArn('notifier'),
       TaskDeliveryFunctionArn: functionArn('task-delivery'),
@@ -243,6 +254,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const functions = {
       'truth-engine-controller': (payload: unknown) => invoke('controller', payload),
       'truth-engine-task-controller': (payload: unknown) => invoke('task-controller', payload),
+      'truth-engine-transform-controller': (payload: unknown) => invoke('transform-controller', payload),
       'truth-engine-sandbox': (payload: unknown) => {
         const call = () => sandboxSlots(() => invoke('sandbox', payload));
         return options.wrapInvoke ? options.wrapInvoke('sandbox-slot', payload, call) : call();
@@ -260,6 +272,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       integrations,
     );
     const task = await loadDefinition(TASK_DEFINITION, substitutions, functions, integrations);
+    const transform = await loadDefinition(TRANSFORM_DEFINITION, substitutions, functions, integrations);
     // Enough running sessions to keep every sandbox slot busy (each has a baseline and candidates to
     // run); the rest wait, queued, rather than all taking turns on the same store and event loops.
     machine = new LocalStateMachine(
@@ -295,7 +308,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       { maxRunning: TASK_EXECUTIONS },
     );
 
-    const machines = { fix: machine, task: taskMachine, transform: taskMachine };
+    // A transform job is one round of three sandbox runs, as a fix's is: held to the same cap.
+    transformMachine = new LocalStateMachine(
+      TRANSFORM_STATE_MACHINE_ARN,
+      transform.definition,
+      transform.handlers,
+      (error, input) => {
+        void outsideInvocation(() =>
+          logger.warn('transform execution ended with an error', {
+            error: String(error),
+            input: JSON.stringify(input),
+          }),
+        );
+      },
+      { maxRunning: sandboxLimit * 2 },
+    );
+
+    const machines = { fix: machine, task: taskMachine, transform: transformMachine };
     const recovered = await outsideInvocation(() => recoverUnfinished(machines));
     // Only now can every route be served: before this, clients were told 503 and when to retry.
     gateway.markReady();
@@ -308,10 +337,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       recovered,
       machine,
       taskMachine,
+      transformMachine,
       issuer,
       auth,
       close: async () => {
-        await Promise.all([machine?.stop(), taskMachine?.stop()]);
+        await Promise.all([machine?.stop(), taskMachine?.stop(), transformMachine?.stop()]);
         await gateway?.close();
         await Promise.all([sandbox?.close(), workflowFunctions?.close(), apiFunctions?.close()]);
         await dynamodb.close();
@@ -319,7 +349,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     return stack;
   } catch (error) {
-    await Promise.all([machine?.stop(), taskMachine?.stop()]);
+    await Promise.all([machine?.stop(), taskMachine?.stop(), transformMachine?.stop()]);
     await gateway?.close();
     await Promise.all([sandbox?.close(), workflowFunctions?.close(), apiFunctions?.close()]);
     await dynamodb.close();

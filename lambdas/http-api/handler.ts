@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
+  createDatasetStore,
   createSessionStore,
   createUserStore,
   createWorkflowStarter,
@@ -28,6 +29,9 @@ import { getFix } from '../../shared/kinds/fix/use-cases/get-fix.js';
 import { submitFix } from '../../shared/kinds/fix/use-cases/submit-fix.js';
 import { getTaskRound } from '../../shared/kinds/task/use-cases/get-task-round.js';
 import { submitTask } from '../../shared/kinds/task/use-cases/submit-task.js';
+import { parseTransformRequest } from '../../shared/kinds/transform/transform-request.js';
+import { getTransform, getTransformOutput } from '../../shared/kinds/transform/use-cases/get-transform.js';
+import { submitTransform } from '../../shared/kinds/transform/use-cases/submit-transform.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../shared/use-cases/api-keys.js';
@@ -40,6 +44,7 @@ const config = readAppConfig(process.env);
 const store = createSessionStore(config);
 const workflow = createWorkflowStarter(config);
 const users = createUserStore(config);
+const datasets = createDatasetStore(config);
 const quota = { users, defaultAllowance: readQuotaConfig(process.env).QUOTA_DAILY };
 const taskConfig = readTaskConfig(process.env);
 // In AWS the task secret lives in Secrets Manager; locally it is TASK_SECRET. Read once, never logged.
@@ -83,6 +88,10 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
 });
+
+/** A CSV inline while it fits a Lambda response (6 MB, less its JSON framing); larger, by a presigned redirect. */
+const MAX_INLINE_CSV_BYTES = 4 * 1024 * 1024;
+const OUTPUT_URL_EXPIRY_S = 600;
 
 const noContent = (): APIGatewayProxyStructuredResultV2 => ({ statusCode: 204, body: '' });
 const ROUND = /^[1-9][0-9]{0,5}$/;
@@ -191,6 +200,43 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
       const round = params.round ?? '';
       if (!TASK_NAME.test(task) || !ROUND.test(round)) throw new NotFoundError('no such task round');
       return json(200, await getTaskRound({ store }, task, Number(round)));
+    }
+    case 'POST /v1/transforms': {
+      const problem = parseTransformRequest(parseJsonText(bodyText(event)));
+      const accepted = await submitTransform({ store, datasets, workflow, quota }, problem, principal);
+      logForSession(accepted.jobId);
+      logger.info('transform accepted', {
+        from: problem.code ? 'code' : problem.spec ? 'spec' : 'instruction',
+      });
+      return json(202, accepted);
+    }
+    case 'GET /v1/transforms/{jobId}': {
+      const jobId = params.jobId ?? '';
+      if (!isSessionId(jobId)) throw new NotFoundError('no such transform job');
+      await accessibleSession(store, principal, jobId);
+      return json(200, await getTransform({ store }, jobId));
+    }
+    case 'GET /v1/transforms/{jobId}/output.csv': {
+      const jobId = params.jobId ?? '';
+      if (!isSessionId(jobId)) throw new NotFoundError('no such transform job');
+      const meta = await accessibleSession(store, principal, jobId);
+      const output = await getTransformOutput({ store }, jobId);
+      if (Buffer.byteLength(output.csv, 'utf8') > MAX_INLINE_CSV_BYTES && meta.winner) {
+        const url = await store.presignArtifact(
+          jobId,
+          `output-${meta.winner.index}.csv`,
+          OUTPUT_URL_EXPIRY_S,
+        );
+        return { statusCode: 302, headers: { location: url }, body: '' };
+      }
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${output.filename}"`,
+        },
+        body: output.csv,
+      };
     }
   }
   throw new UnknownRouteError(method, path);

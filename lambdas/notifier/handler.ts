@@ -8,6 +8,7 @@ import { runResultSchema } from '../../shared/domain/sandbox-job.js';
 import { caughtMessage } from '../../shared/domain/state-error.js';
 import { judgeRound } from '../../shared/kinds/fix/use-cases/judge-round.js';
 import { judgeTaskRound } from '../../shared/kinds/task/use-cases/judge-task-round.js';
+import { judgeTransform } from '../../shared/kinds/transform/use-cases/judge-transform.js';
 import { logger } from '../../shared/observability/logger.js';
 import { eventLog, logForSession } from '../../shared/observability/session-logging.js';
 import type { SandboxRunnerKind } from '../../shared/ports/session-store.js';
@@ -54,6 +55,7 @@ const input = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('judge'), sessionId: z.string(), round: z.number().int() }),
   z.object({ action: z.literal('judge-task'), sessionId: z.string(), round: z.number().int() }),
+  z.object({ action: z.literal('judge-transform'), sessionId: z.string(), round: z.number().int() }),
   z.object({ action: z.literal('fail'), sessionId: z.string(), error: stateError.optional() }),
 ]);
 
@@ -71,6 +73,9 @@ export const handler = middy()
       case 'judge-task':
         logForSession(request.sessionId);
         return judgeTaskRound({ ...deps, attemptReserveMs: taskConfig.TASK_ATTEMPT_RESERVE_MS }, request);
+      case 'judge-transform':
+        logForSession(request.sessionId);
+        return judgeTransform(deps, request);
       case 'fail': {
         logForSession(request.sessionId);
         // Our functions' messages are written for the client (a revise with no round to build on, …).

@@ -72,5 +72,6 @@ export function createWorkflowStarter(config: AppConfig): WorkflowStarter {
   return new StepFunctionsStarter(client, {
     fix: required(config, 'STATE_MACHINE_ARN'),
     ...(config.TASK_STATE_MACHINE_ARN ? { task: config.TASK_STATE_MACHINE_ARN } : {}),
+    ...(config.TRANSFORM_STATE_MACHINE_ARN ? { transform: config.TRANSFORM_STATE_MACHINE_ARN } : {}),
   });
 }

@@ -23,6 +23,7 @@ const appConfigSchema = z.object({
   STATE_MACHINE_ARN: optionalString,
   /** The task kind's state machine (statemachines/task.asl.json). */
   TASK_STATE_MACHINE_ARN: optionalString,
+  TRANSFORM_STATE_MACHINE_ARN: optionalString,
   /** Local stack only: the embedded Step Functions endpoint. */
   SFN_ENDPOINT: optionalString,
   /** The WebSocket management endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`). */

@@ -119,6 +119,10 @@ export class DynamoDbSessionStore implements SessionStore {
     return this.artifacts.presignGet(artifactKeys.named(sessionId, name), expiresInS);
   }
 
+  presignArtifactUpload(sessionId: string, name: string, maxBytes: number, expiresInS: number): Promise<Upload> {
+    return this.artifacts.presignUpload(artifactKeys.named(sessionId, name), maxBytes, expiresInS);
+  }
+
   async bindTaskRound(task: string, round: number, sessionId: string): Promise<void> {
     // An update, not a put: a round re-sent with a new nonce keeps the repository it published to.
     await this.client.send(
