@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalSandboxRunner } from '../../shared/adapters/sandbox/index.js';
-import type { RunResult } from '../../shared/domain/types.js';
 import type { TypedTable } from '../../shared/kinds/transform/dataset.js';
 import { runTransformItem } from '../../shared/kinds/transform/use-cases/run-transform-item.js';
 import type { ContentTransfer } from '../../shared/ports/content-transfer.js';
