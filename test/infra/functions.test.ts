@@ -40,6 +40,7 @@ describe('Stack: TruthEngineStack functions', () => {
     'ws-connection': stack.webSocketApi.connectionHandler,
     controller: stack.controller,
     'task-controller': stack.taskController,
+    'transform-controller': stack.transformController,
     notifier: stack.notifier,
     'task-delivery': stack.taskDelivery,
   };

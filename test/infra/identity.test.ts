@@ -257,6 +257,8 @@ describe('Construct: Identity, and the authorizer in front of both APIs', () => 
       'ws-connection': stack.webSocketApi.connectionHandler,
       controller: stack.controller,
       'task-controller': stack.taskController,
+      'transform-controller': stack.transformController,
+    'transform-controller': stack.transformController,
       notifier: stack.notifier,
       'task-delivery': stack.taskDelivery,
       sandbox: stack.sandbox.function,

@@ -7,7 +7,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { definitionPlaceholders, Workflow } from '../../infra/aws/constructs/workflow.js';
-import { FIX_DEFINITION_PATH, TASK_DEFINITION_PATH } from '../../infra/aws/paths.js';
+import { FIX_DEFINITION_PATH, TASK_DEFINITION_PATH, TRANSFORM_DEFINITION_PATH } from '../../infra/aws/paths.js';
 import {
   arnOf,
   asArray,
@@ -105,6 +105,22 @@ describe('Construct: Workflow', () => {
       extra: { TaskDeliveryFunctionArn: stack.taskDelivery } as Record<string, IFunction>,
       starters: [stack.httpApi.handler],
       variable: 'TASK_STATE_MACHINE_ARN',
+    },
+    {
+      kind: 'transform',
+      workflow: stack.transformWorkflow,
+      path: TRANSFORM_DEFINITION_PATH,
+      controller: stack.transformController,
+      controllerPlaceholder: 'TransformControllerFunctionArn',
+      map: 'RunCandidates',
+      afterController: 'RunCandidates',
+      // One round: the judge's verdict ends the job.
+      choice: undefined,
+      judge: 'judge-transform',
+      startAt: 'Controller',
+      extra: {} as Record<string, IFunction>,
+      starters: [stack.httpApi.handler],
+      variable: 'TRANSFORM_STATE_MACHINE_ARN',
     },
   ];
 
@@ -213,13 +229,23 @@ describe('Construct: Workflow', () => {
         expect(record?.Catch?.[0]?.Next).toBe('Failed');
       });
 
-      it('loops back to the controller while the judge asks for another round', () => {
-        // Assess
-        const choice = deployed.States[kind.choice];
-        expect(choice?.Type).toBe('Choice');
-        expect(choice?.Choices?.map((rule) => rule.Next)).toContain('Controller');
-        expect(deployed.States.Notifier?.Next).toBe(kind.choice);
-      });
+      it(
+        kind.choice
+          ? 'loops back to the controller while the judge asks for another round'
+          : 'ends when the judge has judged its one round',
+        () => {
+          // Assess
+          if (kind.choice === undefined) {
+            expect(deployed.States.Notifier?.Next).toBe('Done');
+            expect(Object.values(deployed.States).filter((state) => state.Type === 'Choice')).toEqual([]);
+            return;
+          }
+          const choice = deployed.States[kind.choice];
+          expect(choice?.Type).toBe('Choice');
+          expect(choice?.Choices?.map((rule) => rule.Next)).toContain('Controller');
+          expect(deployed.States.Notifier?.Next).toBe(kind.choice);
+        },
+      );
 
       it('gives every function it invokes a timeout under the state that waits for it', () => {
         // Prepare: a function outliving its state would run on after the state gave up on it.
