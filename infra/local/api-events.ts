@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyWebsocketEventV2 } from 'aw
 export function httpApiEvent(
   request: IncomingMessage,
   url: URL,
-  body: string | undefined,
+  body: Buffer | undefined,
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -43,9 +43,27 @@ export function httpApiEvent(
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    ...(body === undefined ? {} : { body }),
-    isBase64Encoded: false,
+    // As API Gateway does: a text body as it came, anything else (a multipart upload) base64-encoded.
+    ...(body === undefined
+      ? {}
+      : { body: isText(headers['content-type']) ? body.toString('utf8') : body.toString('base64') }),
+    isBase64Encoded: body !== undefined && !isText(headers['content-type']),
   };
+}
+
+/** The content types API Gateway passes as text; every other body reaches the function in base64. */
+function isText(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return (
+    type.startsWith('text/') ||
+    type === 'application/json' ||
+    type.endsWith('+json') ||
+    type === 'application/x-www-form-urlencoded' ||
+    type === 'application/xml' ||
+    type === 'application/javascript' ||
+    type === ''
+  );
 }
 
 export function webSocketEvent(

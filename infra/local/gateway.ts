@@ -6,8 +6,11 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { FileArtifactStore } from '../../shared/adapters/artifacts/file-artifact-store.js';
 import type { PagesHandler } from '../../shared/adapters/pages-local/pages-handler.js';
 import {
+  fileTooLarge,
+  MAX_DIRECT_UPLOAD_BYTES,
   MAX_REQUEST_BODY_BYTES,
   MAX_WS_MESSAGE_BYTES,
+  MULTIPART_OVERHEAD_BYTES,
   requestBodyTooLarge,
 } from '../../shared/domain/limits.js';
 import { MAX_LOG_UPLOAD_BYTES } from '../../shared/domain/sandbox-job.js';
@@ -212,20 +215,25 @@ export class LocalGateway {
       await serveArtifact(this.artifacts, request, url, response);
       return;
     }
-    let body: string | undefined;
+    // A dataset upload may carry a larger (binary) body than any other route, up to what a Lambda
+    // invocation takes once it is base64-encoded; refused unread past its cap, as every body is.
+    const upload = request.method === 'POST' && url.pathname === '/v1/datasets';
+    const limit = upload ? MAX_DIRECT_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES : MAX_REQUEST_BODY_BYTES;
+    let bytes: Buffer | undefined;
     try {
-      body = await readBody(request);
+      bytes = await readBody(request, limit);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
         // The rest of the body is never read: close the connection so no client reuses it mid-stream.
         response.setHeader('connection', 'close');
         // Answered as the HTTP API function answers a body over the same cap.
-        const refused = refusalOf(requestBodyTooLarge()) ?? INTERNAL_FAULT;
+        const refused = refusalOf(upload ? fileTooLarge() : requestBodyTooLarge()) ?? INTERNAL_FAULT;
         send(response, refused.statusCode, refused.body);
         return;
       }
       throw error;
     }
+    const body = bytes?.toString('utf8');
     // The issuer is public, as Cognito's hosted UI and JWKS are: served while the API still starts.
     if (this.auth && (await this.auth.issuer.handle(request, response, url, body))) return;
     const target = request.headers['x-amz-target'];
@@ -248,7 +256,7 @@ export class LocalGateway {
       response.end(JSON.stringify({ error: 'the stack is starting; retry shortly' }));
       return;
     }
-    const event = httpApiEvent(request, url, body);
+    const event = httpApiEvent(request, url, bytes);
     const matched = matchRoute(event.requestContext.http.method, url.pathname);
     if (matched) {
       event.routeKey = `${matched.route.method} ${matched.route.path}`;
@@ -500,9 +508,12 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const bytes = await readBytes(request, MAX_REQUEST_BODY_BYTES);
-  return bytes.length === 0 ? undefined : bytes.toString('utf8');
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  // A declared length past the cap is refused before a byte of the body is read.
+  const declared = Number(request.headers['content-length'] ?? Number.NaN);
+  if (declared > limit) throw new PayloadTooLargeError();
+  const bytes = await readBytes(request, limit);
+  return bytes.length === 0 ? undefined : bytes;
 }
 
 async function readBytes(request: IncomingMessage, limit: number): Promise<Buffer> {

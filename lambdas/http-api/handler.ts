@@ -16,12 +16,19 @@ import { readLlmConfig } from '../../shared/config/llm-config.js';
 import { readTaskConfig } from '../../shared/config/task-config.js';
 import { NotFoundError, UnknownSessionError } from '../../shared/domain/errors.js';
 import { parseIdempotencyKey } from '../../shared/domain/idempotency.js';
-import { MAX_REQUEST_BODY_BYTES, requestBodyTooLarge } from '../../shared/domain/limits.js';
+import {
+  fileTooLarge,
+  MAX_DIRECT_UPLOAD_BYTES,
+  MAX_REQUEST_BODY_BYTES,
+  MULTIPART_OVERHEAD_BYTES,
+  requestBodyTooLarge,
+} from '../../shared/domain/limits.js';
 import { parseJsonText } from '../../shared/domain/request-validation.js';
 import { isSessionId } from '../../shared/domain/session-id.js';
 import { TASK_NAME } from '../../shared/domain/task-name.js';
 import { httpPrincipal } from '../../shared/edge/authorizer-context.js';
 import { httpErrorMiddleware } from '../../shared/edge/http-error-middleware.js';
+import { multipartFile } from '../../shared/edge/multipart-file.js';
 import { matchRoute } from '../../shared/edge/routes.js';
 import { UnknownRouteError } from '../../shared/edge/unknown-route-error.js';
 import { parseFixRequestText } from '../../shared/kinds/fix/fix-request.js';
@@ -32,6 +39,7 @@ import { submitTask } from '../../shared/kinds/task/use-cases/submit-task.js';
 import { parseTransformRequest } from '../../shared/kinds/transform/transform-request.js';
 import { getTransform, getTransformOutput } from '../../shared/kinds/transform/use-cases/get-transform.js';
 import { submitTransform } from '../../shared/kinds/transform/use-cases/submit-transform.js';
+import { datasetView, uploadDataset } from '../../shared/kinds/transform/use-cases/upload-dataset.js';
 import { logger } from '../../shared/observability/logger.js';
 import { logForSession } from '../../shared/observability/session-logging.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../shared/use-cases/api-keys.js';
@@ -104,6 +112,13 @@ function bodyText(event: APIGatewayProxyEventV2): string | undefined {
     throw requestBodyTooLarge();
   }
   return text;
+}
+
+/** The body as bytes, refused past what a direct upload may be (API Gateway passes binary bodies base64-encoded). */
+function bodyBytes(event: APIGatewayProxyEventV2): Buffer {
+  const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  if (bytes.length > MAX_DIRECT_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES) throw fileTooLarge();
+  return bytes;
 }
 
 /** The routes of `shared/edge/routes.ts`, each answered by one use case. */
@@ -200,6 +215,26 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
       const round = params.round ?? '';
       if (!TASK_NAME.test(task) || !ROUND.test(round)) throw new NotFoundError('no such task round');
       return json(200, await getTaskRound({ store }, task, Number(round)));
+    }
+    case 'POST /v1/datasets': {
+      const file = await multipartFile(bodyBytes(event), event.headers?.['content-type']);
+      const sheet = event.queryStringParameters?.sheet;
+      const dataset = await uploadDataset(
+        { datasets, ttlHours: config.DATASET_TTL_HOURS },
+        { ...file, ...(sheet === undefined ? {} : { sheet }) },
+        principal,
+      );
+      logger.info('dataset stored', {
+        format: dataset.format,
+        rows: dataset.rows,
+        columns: dataset.columns.length,
+      });
+      return json(201, dataset);
+    }
+    case 'GET /v1/datasets/{datasetId}': {
+      const meta = await datasets.getMeta(params.datasetId ?? '');
+      if (!meta || meta.owner !== principal.userId) throw new NotFoundError('no such dataset');
+      return json(200, datasetView(meta));
     }
     case 'POST /v1/transforms': {
       const problem = parseTransformRequest(parseJsonText(bodyText(event)));

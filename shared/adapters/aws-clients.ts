@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AppConfig, required } from '../config/app-config.js';
+import type { DatasetStore } from '../kinds/transform/dataset-store.js';
 import type { ArtifactStore } from '../ports/artifact-store.js';
 import type { PushChannel } from '../ports/push-channel.js';
 import type { SessionStore } from '../ports/session-store.js';
@@ -11,6 +12,7 @@ import type { UserStore } from '../ports/user-store.js';
 import type { WorkflowStarter } from '../ports/workflow-starter.js';
 import { FileArtifactStore } from './artifacts/file-artifact-store.js';
 import { S3ArtifactStore } from './artifacts/s3-artifact-store.js';
+import { DynamoDbDatasetStore } from './dynamodb/dynamodb-dataset-store.js';
 import { DynamoDbSessionStore } from './dynamodb/dynamodb-session-store.js';
 import { DynamoDbUserStore } from './dynamodb/dynamodb-user-store.js';
 import { ApiGatewayPushChannel } from './push/api-gateway-push-channel.js';
@@ -74,4 +76,12 @@ export function createWorkflowStarter(config: AppConfig): WorkflowStarter {
     ...(config.TASK_STATE_MACHINE_ARN ? { task: config.TASK_STATE_MACHINE_ARN } : {}),
     ...(config.TRANSFORM_STATE_MACHINE_ARN ? { transform: config.TRANSFORM_STATE_MACHINE_ARN } : {}),
   });
+}
+
+export function createDatasetStore(config: AppConfig): DatasetStore {
+  return new DynamoDbDatasetStore(
+    documentClient(config),
+    required(config, 'TABLE_NAME'),
+    createArtifactStore(config),
+  );
 }

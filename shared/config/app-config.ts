@@ -29,6 +29,13 @@ const appConfigSchema = z.object({
   /** The WebSocket management endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`). */
   WS_CALLBACK_URL: optionalString,
   SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** How long an uploaded dataset is kept (its item's TTL); a job copies what it runs on. */
+  DATASET_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   /**
    * A site job's wall clock (browser start, load, every check): longer than a Python run's, as
    * starting Chromium alone takes about a second.

@@ -30,3 +30,22 @@ export const MAX_WS_MESSAGE_BYTES = 32_000;
  * more); the cap keeps a run's disk and the sandbox function's memory bounded.
  */
 export const MAX_TRANSFORM_OUTPUT_BYTES = 50 * 1024 * 1024;
+
+/**
+ * A dataset sent in the request itself: API Gateway passes a multipart body to the function
+ * base64-encoded (4/3 of it), and Lambda takes at most 6 MB per synchronous invocation, so 4 MiB of
+ * file (with the form's framing) stays under that. Larger files go by presigned upload.
+ */
+export const MAX_DIRECT_UPLOAD_BYTES = 4 * 1024 * 1024;
+/** The multipart framing and fields around a directly uploaded file. */
+export const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
+/** A dataset sent by presigned upload (S3's POST policy enforces it). */
+export const MAX_PRESIGNED_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+/** The refusal of a file over MAX_DIRECT_UPLOAD_BYTES, by the function or the local gateway. */
+export function fileTooLarge(): RequestTooLargeError {
+  return new RequestTooLargeError(
+    'the file exceeds 4 MiB; send a larger one (up to 50 MiB) through POST /v1/datasets/uploads',
+    'file',
+  );
+}

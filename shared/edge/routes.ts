@@ -28,6 +28,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/shared/{token}', auth: 'public' },
   { method: 'POST', path: '/v1/tasks', auth: 'secret' },
   { method: 'GET', path: '/v1/tasks/{task}/rounds/{round}', auth: 'user' },
+  { method: 'POST', path: '/v1/datasets', auth: 'user' },
+  { method: 'GET', path: '/v1/datasets/{datasetId}', auth: 'user' },
   { method: 'POST', path: '/v1/transforms', auth: 'user' },
   { method: 'GET', path: '/v1/transforms/{jobId}', auth: 'user' },
   { method: 'GET', path: '/v1/transforms/{jobId}/output.csv', auth: 'user' },

@@ -76,7 +76,12 @@ export interface SessionStore {
   getArtifact(sessionId: string, name: string): Promise<string | null>;
   presignArtifact(sessionId: string, name: string, expiresInS: number): Promise<string>;
   /** A presigned, size-capped upload of a named piece (a transform candidate's output CSV). */
-  presignArtifactUpload(sessionId: string, name: string, maxBytes: number, expiresInS: number): Promise<Upload>;
+  presignArtifactUpload(
+    sessionId: string,
+    name: string,
+    maxBytes: number,
+    expiresInS: number,
+  ): Promise<Upload>;
   /** Points an evaluator task round at the session building it (a later request for the round supersedes). */
   bindTaskRound(task: string, round: number, sessionId: string): Promise<void>;
   findTaskRound(task: string, round: number): Promise<string | undefined>;

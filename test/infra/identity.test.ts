@@ -258,7 +258,6 @@ describe('Construct: Identity, and the authorizer in front of both APIs', () => 
       controller: stack.controller,
       'task-controller': stack.taskController,
       'transform-controller': stack.transformController,
-    'transform-controller': stack.transformController,
       notifier: stack.notifier,
       'task-delivery': stack.taskDelivery,
       sandbox: stack.sandbox.function,

@@ -51,7 +51,7 @@ function run(
       runner,
       transfer,
       timeoutMs: options.timeoutMs ?? 20_000,
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      log: { warn: () => undefined },
       maxOutputBytes: options.maxOutputBytes ?? 1024 * 1024,
     },
     {

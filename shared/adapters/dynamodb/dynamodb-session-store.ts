@@ -119,7 +119,12 @@ export class DynamoDbSessionStore implements SessionStore {
     return this.artifacts.presignGet(artifactKeys.named(sessionId, name), expiresInS);
   }
 
-  presignArtifactUpload(sessionId: string, name: string, maxBytes: number, expiresInS: number): Promise<Upload> {
+  presignArtifactUpload(
+    sessionId: string,
+    name: string,
+    maxBytes: number,
+    expiresInS: number,
+  ): Promise<Upload> {
     return this.artifacts.presignUpload(artifactKeys.named(sessionId, name), maxBytes, expiresInS);
   }
 

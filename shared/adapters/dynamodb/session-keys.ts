@@ -33,6 +33,9 @@ export const sharePk = (token: string) => `SHARE#${token}`;
 /** A WebSocket connection and the user its `$connect` proved. */
 export const connectionPk = (connectionId: string) => `CONN#${connectionId}`;
 
+/** An uploaded dataset (the transform kind's input). */
+export const datasetPk = (datasetId: string) => `DATASET#${datasetId}`;
+
 /** Artifact keys: everything a session keeps lives under its own prefix (the sandbox may read only `sessions/*`). */
 export const artifactKeys = {
   problem: (sessionId: string) => `sessions/${sessionId}/problem.json`,
@@ -45,4 +48,6 @@ export const artifactKeys = {
   named: (sessionId: string, name: string) => `sessions/${sessionId}/${name}`,
   /** A run's full logs as JSON `{stdout, stderr}`, uploaded by the sandbox through a presigned form. */
   logs: (sessionId: string, index: number) => `sessions/${sessionId}/logs/${index}.json`,
+  /** A dataset's typed table; outside `sessions/`, so no sandbox can be handed it but as a job's copy. */
+  dataset: (datasetId: string) => `datasets/${datasetId}/table.json`,
 };

@@ -6,8 +6,6 @@ export interface DatasetStore {
   put(meta: DatasetMeta, table: string): Promise<void>;
   /** The metadata, or undefined when there is no such dataset or it has expired. */
   getMeta(datasetId: string): Promise<DatasetMeta | undefined>;
-  /** The typed table's JSON, or undefined when gone. */
+  /** The typed table's JSON, or undefined when gone. A job copies it into its own artifacts. */
   getTable(datasetId: string): Promise<string | undefined>;
-  /** A presigned GET of the typed table, for the sandbox (which reaches no store). */
-  presignTable(datasetId: string, expiresInS: number): Promise<string>;
 }

@@ -11,7 +11,7 @@ import { type CandidateRecord, TERMINAL_STATUSES } from '../../../domain/types.j
 import type { PushChannel } from '../../../ports/push-channel.js';
 import type { SessionStore } from '../../../ports/session-store.js';
 import { type EventLog, publishSessionEvent } from '../../../use-cases/session-events.js';
-import type { DatasetMeta, TypedTable } from '../dataset.js';
+import type { TypedTable } from '../dataset.js';
 import type { DatasetStore } from '../dataset-store.js';
 import type { OutputChecks } from '../output-checks.js';
 import type { TransformProblem } from '../transform-request.js';
@@ -37,6 +37,8 @@ export interface PrepareTransformDeps {
 /** The job's specification and checks, kept with the session. */
 export const SPEC_ARTIFACT = 'spec.md';
 export const CHECKS_ARTIFACT = 'checks.json';
+/** The job's own copy of the dataset's typed table: what every candidate runs on, even if the dataset expires. */
+export const INPUT_ARTIFACT = 'input.json';
 /** Where candidate `index`'s full output CSV goes. */
 export const outputArtifact = (index: number): string => `output-${index}.csv`;
 /** Distinct programs a run asks for, unless the client gave the code. */
@@ -64,8 +66,6 @@ export async function prepareTransform(
   if (meta?.kind !== 'transform') throw new Error(`transform job ${sessionId} does not exist`);
   if (TERMINAL_STATUSES.includes(meta.status)) return { sessionId, round, items: [] };
   const problem = await deps.store.getProblem<TransformProblem>(sessionId);
-  const dataset = await deps.datasets.getMeta(problem.datasetId);
-  if (!dataset) throw new Error('the dataset has expired');
   const progress = (message: string) =>
     publishSessionEvent(deps, { type: 'progress', sessionId, stage: 'generating', round, message });
 
@@ -78,13 +78,16 @@ export async function prepareTransform(
     const programs = records.flatMap((record) =>
       record?.code ? [{ index: record.index, source: record.source, code: record.code }] : [],
     );
-    return planItems(deps, sessionId, round, dataset, checks, programs);
+    return planItems(deps, sessionId, round, checks, programs);
   }
 
+  const dataset = await deps.datasets.getMeta(problem.datasetId);
+  if (!dataset) throw new Error('the dataset has expired');
   await deps.store.updateMeta(sessionId, { status: 'running', rounds: round });
   const tableText = await deps.datasets.getTable(problem.datasetId);
   if (tableText === undefined) throw new Error('the dataset has expired');
   const table = JSON.parse(tableText) as TypedTable;
+  await deps.store.putArtifact(sessionId, INPUT_ARTIFACT, tableText);
   const sketch = { columns: dataset.columns, rows: dataset.rows, preview: dataset.preview };
   const notes: string[] = [];
   const calls = [...(meta.calls ?? [])];
@@ -137,26 +140,28 @@ export async function prepareTransform(
     round,
     message: `running ${count} candidate program${count === 1 ? '' : 's'} on ${dataset.rows} rows in the sandbox`,
   });
-  return planItems(deps, sessionId, round, dataset, checks, records);
+  return planItems(deps, sessionId, round, checks, records);
 }
 
 async function planItems(
-  deps: Pick<PrepareTransformDeps, 'store' | 'datasets'>,
+  deps: Pick<PrepareTransformDeps, 'store'>,
   sessionId: string,
   round: number,
-  dataset: DatasetMeta,
   checks: OutputChecks,
   programs: ReadonlyArray<{ index: number; source: string; code: string }>,
 ): Promise<PreparedTransform> {
-  const tableText = await deps.datasets.getTable(dataset.datasetId);
-  if (tableText === undefined) throw new Error('the dataset has expired');
+  const tableText = await deps.store.getArtifact(sessionId, INPUT_ARTIFACT);
+  if (tableText === null) throw new Error(`transform job ${sessionId} has no input`);
   const tableBytes = Buffer.byteLength(tableText, 'utf8');
   const run: TransformRun = {
     kind: 'transform',
     table:
       tableBytes <= MAX_INLINE_PIECE_BYTES
         ? { text: tableText }
-        : { url: await deps.datasets.presignTable(dataset.datasetId, URL_EXPIRY_S), bytes: tableBytes },
+        : {
+            url: await deps.store.presignArtifact(sessionId, INPUT_ARTIFACT, URL_EXPIRY_S),
+            bytes: tableBytes,
+          },
     ...(checks.uniqueBy === undefined ? {} : { uniqueBy: checks.uniqueBy }),
   };
   let inlineLeft = MAX_INLINE_ROUND_BYTES - Buffer.byteLength(JSON.stringify(run));
