@@ -44,3 +44,47 @@ function decodeWindows1252(bytes: Buffer): string {
     .toString('latin1')
     .replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] ?? c);
 }
+
+/**
+ * The delimiter that splits the first lines into the same number of fields (more than one), the
+ * most fields winning; a file with one column has none that does, and is read with commas.
+ */
+export function sniffDelimiter(text: string): string {
+  let best: { delimiter: string; fields: number } = { delimiter: ',', fields: 1 };
+  for (const delimiter of DELIMITERS) {
+    let records: string[][];
+    try {
+      records = parse(text, {
+        delimiter,
+        to_line: SNIFF_LINES,
+        relax_column_count: true,
+        skip_empty_lines: true,
+      });
+    } catch {
+      continue;
+    }
+    // The last line sniffed may be cut mid-record; it does not vote.
+    const counts = records.slice(0, Math.max(1, records.length - 1)).map((record) => record.length);
+    const first = counts[0] ?? 1;
+    if (first > best.fields && counts.every((count) => count === first)) best = { delimiter, fields: first };
+  }
+  return best.delimiter;
+}
+
+/** The header and the records of a CSV text, every record as long as the header. */
+export function parseCsv(text: string): { delimiter: string; header: string[]; records: string[][] } {
+  const delimiter = sniffDelimiter(text);
+  let records: string[][];
+  try {
+    records = parse(text, { delimiter, skip_empty_lines: true, relax_column_count: false, bom: true });
+  } catch (error) {
+    const where = (error as { lines?: number }).lines;
+    throw new InvalidRequestError(
+      `the CSV cannot be read${where ? ` (line ${where})` : ''}: ${(error as Error).message.replace(/^Invalid Record Length: /, '')}`,
+      'file',
+    );
+  }
+  const [header, ...rows] = records;
+  if (!header) throw new InvalidRequestError('the CSV has no header row', 'file');
+  return { delimiter, header, records: rows };
+}
