@@ -35,4 +35,41 @@ def expected(name):
     return register
 
 
+@expected("by-region-2024")
+def _(df):
+    df = df[(df["ordered"] >= "2024-01-01") & (df["ordered"] < "2025-01-01")]
+    out = df.groupby("region", as_index=False)["amount"].sum().rename(columns={"amount": "amount_sum"})
+    return out.sort_values("amount_sum", ascending=False, kind="mergesort").reset_index(drop=True)
+
+
+@expected("large-orders")
+def _(df):
+    return df[df["quantity"] >= 3][["order_id", "region", "quantity"]].reset_index(drop=True)
+
+
+@expected("top-totals")
+def _(df):
+    df["total"] = df["price"] * df["quantity"]
+    return df.sort_values("total", ascending=False, kind="mergesort").head(10).reset_index(drop=True)
+
+
+@expected("count-regions")
+def _(df):
+    df["region"] = df["region"].fillna("unknown")
+    return df.groupby("region").size().reset_index(name="row_count")
+
+
+@expected("first-per-area")
+def _(df):
+    df = df[df["returned"] != True]  # noqa: E712
+    df = df.drop_duplicates(subset=["region"]).rename(columns={"region": "area"})
+    return df.drop(columns=["note"]).reset_index(drop=True)
+
+
+@expected("rush-sorted")
+def _(df):
+    df = df[df["note"].str.contains("rush", case=False, na=False)]
+    return df.sort_values(["price", "order_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
 main(sys.argv[1], sys.argv[2:])
