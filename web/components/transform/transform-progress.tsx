@@ -54,6 +54,7 @@ export function TransformProgress({ job }: { job: TransformJob }) {
         className="text-sm"
         data-testid="job-status"
         data-status={job.status}
+        data-job={job.jobId}
       >
         Job <span className="font-mono">{job.jobId}</span>:{' '}
         <span className={cn('rounded px-1.5 py-0.5 text-xs font-semibold', STATUS_CLASS[job.status])}>
