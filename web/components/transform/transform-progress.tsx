@@ -60,7 +60,10 @@ export function TransformProgress({ job }: { job: TransformJob }) {
         <span className={cn('rounded px-1.5 py-0.5 text-xs font-semibold', STATUS_CLASS[job.status])}>
           {STATUS_TEXT[job.status]}
         </span>
-        {job.reason ? <span className="text-slate-700"> — {job.reason}</span> : null}
+        {/* A failed job's reason is said in its alert, with what to do. */}
+        {job.reason && job.status === 'verified' ? (
+          <span className="text-slate-700"> — {job.reason}</span>
+        ) : null}
       </p>
       {job.candidates.length === 0 ? (
         <p className="text-sm text-slate-600">Waiting for the first candidates…</p>
