@@ -98,6 +98,13 @@ const editorValue = (page: Page, id: string) =>
 /** The console's own alert (Monaco and Next.js keep empty role=alert regions of their own). */
 const apiAlert = (page: Page) => page.getByRole('alert').filter({ hasText: 'Error:' });
 
+/** Waits for the uploaded dataset's table; an alert instead fails with what it says. */
+async function datasetShown(page: Page): Promise<void> {
+  await page.locator('[data-testid=dataset]').or(apiAlert(page)).first().waitFor({ timeout: 20_000 });
+  if ((await page.getByTestId('dataset').count()) === 0)
+    throw new Error(`the upload was refused: ${await apiAlert(page).innerText()}`);
+}
+
 /** A streamed answer read as an API client would: the chunks joined, or the stream's error. */
 async function streamed(path: string, body: object): Promise<{ text: string; error?: string }> {
   const response = await fetch(`${origin}${path}`, {
@@ -181,7 +188,7 @@ describe('console: transform', () => {
 
     // Dropped: the columns with their dtypes and every row (fewer than the preview's ten).
     await dropFile(page, 'orders.csv', 'text/csv', ORDERS);
-    await page.getByTestId('dataset').waitFor({ timeout: 20_000 });
+    await datasetShown(page);
     expect(
       await page.locator('[data-testid=dataset-preview] [data-testid=column-name]').allInnerTexts(),
     ).toEqual(COLUMNS);
@@ -200,9 +207,16 @@ describe('console: transform', () => {
 
     // Refine: the specification streams into its text area, as the API streams it.
     await page.getByLabel('Instruction').fill(INSTRUCTION);
-    await page.getByRole('button', { name: 'Refine' }).click();
-    const generate = page.getByRole('button', { name: 'Generate code' });
-    await expect.poll(() => generate.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await page.getByRole('button', { name: 'Refine', exact: true }).click();
+    // Done streaming: no longer busy, and something written.
+    await page.waitForFunction(
+      () => {
+        const area = document.querySelector('#spec');
+        return area?.getAttribute('aria-busy') === 'false' && area.value !== '';
+      },
+      null,
+      { timeout: 30_000 },
+    );
     const spec = await page.getByLabel('Specification').inputValue();
     const refined = await streamed('/v1/transforms/refine', { datasetId, instruction: INSTRUCTION });
     expect(refined.error).toBeUndefined();
@@ -211,17 +225,23 @@ describe('console: transform', () => {
     expect(await apiAlert(page).count()).toBe(0);
 
     // Generate: the program streams into the editor.
-    await generate.click();
-    await page.waitForFunction(() => !!window.__te?.editors.transform, null, { timeout: 30_000 });
-    await expect.poll(() => generate.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await page.getByRole('button', { name: 'Generate code', exact: true }).click();
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=program-pane]')?.getAttribute('aria-busy') === 'false' &&
+        !!window.__te?.editors.transform?.getValue(),
+      null,
+      { timeout: 30_000 },
+    );
     const code = (await editorValue(page, 'transform')) ?? '';
     const generated = await streamed('/v1/transforms/generate', { datasetId, spec });
+    expect(generated.error).toBeUndefined();
     expect(code).toBe(generated.text);
     expect(code).toContain('def transform');
     await page.screenshot({ path: join(SHOTS, 'transform-code.png'), fullPage: true });
 
     // Run: candidates fill in their verdicts and checks; the job is verified.
-    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
     const status = page.getByTestId('job-status');
     await page.locator('[data-testid=job-status][data-status=verified]').waitFor({ timeout: 120_000 });
     const jobId = (await status.getAttribute('data-job')) ?? '';
@@ -276,7 +296,7 @@ describe('console: transform', () => {
       mimeType: 'text/csv',
       buffer: Buffer.from(ORDERS),
     });
-    await page.getByTestId('dataset').waitFor({ timeout: 20_000 });
+    await datasetShown(page);
     expect(await apiAlert(page).count()).toBe(0);
     await page.getByLabel('Instruction').fill('make the spreadsheet sparkle like a unicorn');
     // From the keyboard: Tab to Refine, Enter presses it.
@@ -286,7 +306,7 @@ describe('console: transform', () => {
     await apiAlert(page).waitFor({ timeout: 20_000 });
     const said = await apiAlert(page).innerText();
     expect(said).toContain('Rephrase the instruction');
-    expect(await page.getByRole('button', { name: 'Refine' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Refine', exact: true }).isEnabled()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'transform-errors.png'), fullPage: true });
     await context.close();
   }, 120_000);
@@ -299,9 +319,9 @@ describe('console: transform', () => {
       mimeType: 'text/csv',
       buffer: Buffer.from(ORDERS),
     });
-    await page.getByTestId('dataset').waitFor({ timeout: 20_000 });
+    await datasetShown(page);
     await page.getByLabel('Instruction').fill(INSTRUCTION);
-    const run = page.getByRole('button', { name: 'Run' });
+    const run = page.getByRole('button', { name: 'Run', exact: true });
     await run.scrollIntoViewIfNeeded();
     const box = await run.boundingBox();
     expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(375);

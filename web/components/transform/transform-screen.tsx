@@ -274,7 +274,7 @@ export function TransformScreen() {
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-3">
-          <div aria-busy={streaming === 'generate'}>
+          <div aria-busy={streaming === 'generate'} data-testid="program-pane">
             <CodeEditor id="transform" label="Program" value={code} onChange={setCode} height={300} />
           </div>
           <div>
