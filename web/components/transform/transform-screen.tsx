@@ -209,7 +209,7 @@ export function TransformScreen() {
         </CardContent>
       </Card>
 
-      <Card aria-disabled={!dataset}>
+      <Card>
         <CardHeader>
           <CardTitle>2. What should happen to it</CardTitle>
           <CardDescription>In plain English, with the column names above.</CardDescription>
