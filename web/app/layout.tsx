@@ -27,6 +27,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <span className="hidden text-sm text-slate-600 sm:inline">
               only what passes is called verified
             </span>
+            <nav aria-label="Console" className="flex gap-3 text-sm">
+              <a href="/" className="text-blue-800 underline">
+                Fix
+              </a>
+              <a href="/transform" className="text-blue-800 underline">
+                Transform
+              </a>
+            </nav>
             <Identity />
           </div>
         </header>

@@ -3,12 +3,22 @@ import { SignInButton } from '@/components/identity';
 import { until, utcClock } from '@/lib/format';
 import type { Alert } from '@/lib/store';
 
-export function ErrorAlert({ message, field }: { message: string; field?: string | undefined }) {
+/** A refusal or failure in a `role=alert` box; `hint` says what to do about it. */
+export function ErrorAlert({
+  message,
+  field,
+  hint,
+}: {
+  message: string;
+  field?: string | undefined;
+  hint?: string | undefined;
+}) {
   return (
     <div role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
       <strong className="font-semibold">Error: </strong>
       {message}
       {field ? <span className="text-red-700"> (field: {field})</span> : null}
+      {hint ? <p className="mt-1 text-red-950">{hint}</p> : null}
     </div>
   );
 }
@@ -32,7 +42,7 @@ export function SignInPrompt({ reason, quiet = false }: { reason?: string; quiet
 }
 
 /** An API refusal: a sign-in prompt for 401, the reset time for 429, else the server's text. */
-export function ApiAlert({ alert }: { alert: Alert }) {
+export function ApiAlert({ alert, hint }: { alert: Alert; hint?: string | undefined }) {
   if (alert.status === 401) return <SignInPrompt />;
   if (alert.status === 429)
     return (
@@ -47,5 +57,5 @@ export function ApiAlert({ alert }: { alert: Alert }) {
           : alert.message}
       </div>
     );
-  return <ErrorAlert message={alert.message} field={alert.field} />;
+  return <ErrorAlert message={alert.message} field={alert.field} hint={hint} />;
 }

@@ -1,6 +1,17 @@
 import { currentToken } from './auth';
 import { loadConfig } from './config';
-import type { FixList, FixView, Me, SharedView, ShareLink, TaskRoundView } from './types';
+import { parseTextStreamEvent, readEventData } from './sse';
+import type {
+  DatasetUpload,
+  FixList,
+  FixView,
+  Me,
+  SharedView,
+  ShareLink,
+  TaskRoundView,
+  TransformJob,
+  TransformRequest,
+} from './types';
 
 /** An API refusal: the server's `error` text, the field it names, the HTTP status, and when a quota resets. */
 export class ApiError extends Error {
@@ -28,40 +39,49 @@ interface CallOptions extends RequestInit {
   anonymous?: boolean;
 }
 
-async function call<T>(path: string, { anonymous = false, ...init }: CallOptions = {}): Promise<T> {
-  const { apiUrl } = await loadConfig();
+/** Sends a request with the caller's credential (unless `anonymous`); a network failure is an ApiError. */
+async function send(url: string, { anonymous = false, ...init }: CallOptions): Promise<Response> {
   const token = anonymous ? null : currentToken();
   const headers = new Headers(init.headers);
   if (token) headers.set('authorization', `Bearer ${token}`);
-  let response: Response;
   try {
-    response = await fetch(`${apiUrl}${path}`, { ...init, headers });
+    return await fetch(url, { ...init, headers });
   } catch (error) {
     throw new ApiError(`the API could not be reached (${String(error)})`, 0);
   }
-  const text = await response.text();
-  let body: unknown;
+}
+
+/** The ApiError a refused response makes: the server's `error` and `field`, a 401 said plainly. */
+function refusal(response: Response, body: unknown, anonymous: boolean): ApiError {
+  const said = (body ?? {}) as { error?: unknown; field?: unknown; resetsAt?: unknown };
+  if (response.status === 401 && !anonymous) onUnauthorized?.();
+  const message =
+    response.status === 401
+      ? UNAUTHORIZED
+      : typeof said.error === 'string'
+        ? said.error
+        : `${response.status} ${response.statusText}`.trim();
+  return new ApiError(
+    message,
+    response.status,
+    typeof said.field === 'string' ? said.field : undefined,
+    typeof said.resetsAt === 'string' ? said.resetsAt : undefined,
+  );
+}
+
+function parsed(text: string): unknown {
   try {
-    body = text ? JSON.parse(text) : undefined;
+    return text ? JSON.parse(text) : undefined;
   } catch {
-    body = undefined;
+    return undefined;
   }
-  if (!response.ok) {
-    const refusal = (body ?? {}) as { error?: unknown; field?: unknown; resetsAt?: unknown };
-    if (response.status === 401 && !anonymous) onUnauthorized?.();
-    const message =
-      response.status === 401
-        ? UNAUTHORIZED
-        : typeof refusal.error === 'string'
-          ? refusal.error
-          : `${response.status} ${response.statusText}`.trim();
-    throw new ApiError(
-      message,
-      response.status,
-      typeof refusal.field === 'string' ? refusal.field : undefined,
-      typeof refusal.resetsAt === 'string' ? refusal.resetsAt : undefined,
-    );
-  }
+}
+
+async function call<T>(path: string, options: CallOptions = {}): Promise<T> {
+  const { apiUrl } = await loadConfig();
+  const response = await send(`${apiUrl}${path}`, options);
+  const body = parsed(await response.text());
+  if (!response.ok) throw refusal(response, body, options.anonymous ?? false);
   return body as T;
 }
 
@@ -113,6 +133,97 @@ export function revokeShare(sessionId: string): Promise<void> {
 /** A shared session's read-only view: a public route, so no credential goes with it. */
 export function getShared(token: string): Promise<SharedView> {
   return call(`/v1/shared/${encodeURIComponent(token)}`, { cache: 'no-store', anonymous: true });
+}
+
+// Transforms.
+
+/** Uploads a CSV or XLSX file (an XLSX's `sheet`, else its first). */
+export function uploadDataset(file: File, sheet?: string): Promise<DatasetUpload> {
+  const form = new FormData();
+  form.set('file', file, file.name);
+  const query = sheet ? `?${new URLSearchParams({ sheet })}` : '';
+  return call(`/v1/datasets${query}`, { method: 'POST', body: form });
+}
+
+/** A streamed answer that stopped with the server's reason (e.g. an instruction it cannot read). */
+export class StreamError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StreamError';
+  }
+}
+
+/**
+ * POSTs to one of the text streams (on `streamUrl`: another origin in AWS) and hands each chunk to
+ * `onChunk` as it arrives; resolves with the whole text once the stream says it is done.
+ */
+async function streamText(
+  path: string,
+  body: object,
+  onChunk: (chunk: string) => void,
+  signal?: AbortSignal,
+): Promise<string> {
+  const { streamUrl } = await loadConfig();
+  const response = await send(`${streamUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
+  if (!response.ok || !response.body) throw refusal(response, parsed(await response.text()), false);
+  let text = '';
+  for await (const data of readEventData(response.body)) {
+    const event = parseTextStreamEvent(data);
+    if (event.error !== undefined) throw new StreamError(event.error);
+    if (event.chunk) {
+      text += event.chunk;
+      onChunk(event.chunk);
+    }
+    if (event.done) return text;
+  }
+  throw new StreamError('the stream ended before it said it was done');
+}
+
+/** Streams the specification an instruction reads as, for this dataset. */
+export function refineInstruction(
+  datasetId: string,
+  instruction: string,
+  onChunk: (chunk: string) => void,
+  signal?: AbortSignal,
+): Promise<string> {
+  return streamText('/v1/transforms/refine', { datasetId, instruction }, onChunk, signal);
+}
+
+/** Streams a Python program for a specification. */
+export function generateCode(
+  datasetId: string,
+  spec: string,
+  onChunk: (chunk: string) => void,
+  signal?: AbortSignal,
+): Promise<string> {
+  return streamText('/v1/transforms/generate', { datasetId, spec }, onChunk, signal);
+}
+
+export function postTransform(request: TransformRequest): Promise<{ jobId: string; status: string }> {
+  return call('/v1/transforms', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+}
+
+export function getTransform(jobId: string): Promise<TransformJob> {
+  return call(`/v1/transforms/${encodeURIComponent(jobId)}`, { cache: 'no-store' });
+}
+
+/** The winner's whole output as CSV (fetched with the credential a plain link could not send). */
+export async function downloadTransformCsv(jobId: string): Promise<Blob> {
+  const { apiUrl } = await loadConfig();
+  const response = await send(`${apiUrl}/v1/transforms/${encodeURIComponent(jobId)}/output.csv`, {
+    cache: 'no-store',
+  });
+  if (!response.ok) throw refusal(response, parsed(await response.text()), false);
+  return response.blob();
 }
 
 export function errorText(error: unknown): string {

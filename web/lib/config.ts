@@ -1,4 +1,4 @@
-// Runtime configuration: /config.json → { apiUrl, wsUrl, auth }. Empty apiUrl: same origin; empty
+// Runtime configuration: /config.json → { apiUrl, wsUrl, streamUrl?, auth }. Empty apiUrl: same origin; empty
 // wsUrl: ws(s)://<host>/ws from the page's location. `auth` says how a user signs in: `auto` (the
 // local stack signs every request in as its default user), `oauth` (an authorization-code + PKCE
 // flow against Cognito's hosted UI, or the local issuer that speaks the same endpoints), or absent
@@ -14,12 +14,15 @@ export type AuthConfig = { mode: 'none' } | AutoSignIn | OAuthSignIn;
 export interface ConsoleConfig {
   apiUrl: string;
   wsUrl: string;
+  /** Where the streamed answers (refine, generate) are POSTed: the API's origin unless said. */
+  streamUrl: string;
   auth: AuthConfig;
 }
 
 interface RawConfig {
   apiUrl?: string;
   wsUrl?: string;
+  streamUrl?: string;
   auth?: Record<string, unknown>;
 }
 
@@ -66,7 +69,8 @@ export function resolveConfig(raw: RawConfig, location: Location): ConsoleConfig
   const wsUrl = raw.wsUrl
     ? raw.wsUrl
     : `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
-  return { apiUrl, wsUrl, auth: resolveAuth(raw.auth, location) };
+  const streamUrl = raw.streamUrl ? raw.streamUrl.replace(/\/+$/, '') : apiUrl;
+  return { apiUrl, wsUrl, streamUrl, auth: resolveAuth(raw.auth, location) };
 }
 
 export function loadConfig(): Promise<ConsoleConfig> {

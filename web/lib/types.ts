@@ -48,3 +48,75 @@ export interface ShareLink {
   token: string;
   path: string;
 }
+
+// Transforms: a dataset uploaded once, an instruction, and the verified program that turns it into a table.
+
+import type { Cell, DatasetColumn, DatasetFormat } from '../../shared/kinds/transform/dataset';
+
+export type { Cell, DatasetColumn } from '../../shared/kinds/transform/dataset';
+
+/** POST /v1/datasets (201): the parsed upload, its columns and at most 10 rows. */
+export interface DatasetUpload {
+  datasetId: string;
+  filename: string;
+  format: DatasetFormat;
+  sheet?: string;
+  columns: DatasetColumn[];
+  /** The number of rows in the whole dataset. */
+  rows: number;
+  /** Row-major, in the order of `columns`. */
+  preview: Cell[][];
+  expiresAt: string;
+}
+
+export type TransformStatus = 'queued' | 'running' | 'verified' | 'no_fix' | 'failed';
+
+export const TRANSFORM_FINAL: ReadonlySet<TransformStatus> = new Set<TransformStatus>([
+  'verified',
+  'no_fix',
+  'failed',
+]);
+
+export interface TransformCheck {
+  name: string;
+  passed: boolean;
+  detail?: string;
+}
+
+export interface TransformCandidate {
+  index: number;
+  source: string;
+  status: 'pending' | 'passed' | 'failed' | 'timeout' | 'crashed' | 'blocked';
+  durationMs?: number;
+  reason?: string;
+  checks: TransformCheck[];
+}
+
+/** The passing program and the table it made (at most 50 rows shown). */
+export interface TransformWinner {
+  index: number;
+  code: string;
+  columns: DatasetColumn[];
+  rows: number;
+  preview: Cell[][];
+}
+
+/** GET /v1/transforms/{jobId} */
+export interface TransformJob {
+  jobId: string;
+  status: TransformStatus;
+  datasetId: string;
+  createdAt: string;
+  updatedAt: string;
+  reason?: string;
+  notes: string[];
+  candidates: TransformCandidate[];
+  winner: TransformWinner | null;
+}
+
+/** POST /v1/transforms: exactly one of the three says what to run. */
+export type TransformRequest = { datasetId: string } & (
+  | { instruction: string }
+  | { spec: string }
+  | { code: string }
+);
