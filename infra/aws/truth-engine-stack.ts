@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { type FunctionUrl, FunctionUrlAuthType, HttpMethod, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { DEFAULT_CONFIG, type TruthEngineConfig } from './config.js';
 import { TruthEngineFunction } from './constructs/function-defaults.js';
@@ -56,6 +57,8 @@ export class TruthEngineStack extends Stack {
   readonly controller: TruthEngineFunction;
   readonly taskController: TruthEngineFunction;
   readonly transformController: TruthEngineFunction;
+  readonly transformStream: TruthEngineFunction;
+  readonly transformStreamUrl: FunctionUrl;
   readonly notifier: TruthEngineFunction;
   readonly taskDelivery: TruthEngineFunction;
   readonly sandbox: SandboxFunction;
@@ -253,9 +256,36 @@ export class TruthEngineStack extends Stack {
     this.taskWorkflow.bindStarter(this.httpApi.handler);
     this.transformWorkflow.bindStarter(this.httpApi.handler);
 
+    // The text streams: API Gateway buffers a response whole, so they are served by a function URL in
+    // RESPONSE_STREAM mode. It has no authorizer; the function checks the bearer itself (auth NONE).
+    this.transformStream = new TruthEngineFunction(this, 'TransformStream', {
+      handlerDir: 'transform-stream',
+      description: 'Transform text streams: the specification and the program, as server-sent events.',
+      // A model writing a specification or a program, streamed: minutes at most.
+      timeout: Duration.seconds(180),
+      memorySize: 512,
+      logRemovalPolicy,
+      environment: modelNames,
+    })
+      .bindTable({ table, accessMode: 'read' })
+      .bindBucket({ bucket, accessMode: 'read' });
+    this.identity.bindVerifier(this.transformStream);
+    this.secrets.bindReader(this.transformStream);
+    this.transformStreamUrl = this.transformStream.addFunctionUrl({
+      authType: FunctionUrlAuthType.NONE,
+      invokeMode: InvokeMode.RESPONSE_STREAM,
+      cors: {
+        allowedOrigins: [this.webConsole.url],
+        allowedMethods: [HttpMethod.POST],
+        allowedHeaders: ['authorization', 'content-type'],
+      },
+    });
+
     this.webConsole.deploy({
       apiUrl: this.httpApi.url,
       wsUrl: this.webSocketApi.url,
+      // The console appends /v1/… to it, without the URL's trailing slash.
+      streamUrl: this.transformStreamUrl.url,
       auth: {
         mode: 'oauth',
         ...this.identity.endpoints,
@@ -281,6 +311,7 @@ export class TruthEngineStack extends Stack {
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.fixWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TaskStateMachineArn', { value: this.taskWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TransformStreamUrl', { value: this.transformStreamUrl.url });
     new CfnOutput(this, 'TransformStateMachineArn', {
       value: this.transformWorkflow.stateMachine.stateMachineArn,
     });

@@ -1,6 +1,14 @@
 import './process-defaults.js';
 import './polyfills.js';
-import { enableConcurrentInvocations, type LambdaHandler, localInvoker } from './lambda-invoker.js';
+import { Writable } from 'node:stream';
+import {
+  enableConcurrentInvocations,
+  type LambdaHandler,
+  localInvoker,
+  localStreamInvoker,
+  type StreamingHandler,
+} from './lambda-invoker.js';
+import { isStreamingHandler } from './polyfills.js';
 
 /*
  * Functions in a process of their own (started by function-process.ts), as in AWS each is a function
@@ -20,6 +28,7 @@ const MODULES: Record<string, string> = {
   notifier: '../../lambdas/notifier/handler.js',
   'task-controller': '../../lambdas/task-controller/handler.js',
   'transform-controller': '../../lambdas/transform-controller/handler.js',
+  'transform-stream': '../../lambdas/transform-stream/handler.js',
   'task-delivery': '../../lambdas/task-delivery/handler.js',
 };
 
@@ -31,7 +40,7 @@ interface InvokeMessage {
 }
 
 await enableConcurrentInvocations();
-const invokers = new Map<string, (event: unknown) => Promise<unknown>>();
+const invokers = new Map<string, (event: unknown, id: number) => Promise<unknown>>();
 /** What a function holds beyond its process (the sandbox's browsers), released before it exits. */
 const closers: Array<() => Promise<void>> = [];
 let containment: string | undefined;
@@ -43,7 +52,32 @@ for (const name of process.argv.slice(2)) {
     containment?: string;
     close?: () => Promise<void>;
   };
-  invokers.set(name, localInvoker(`truth-engine-${name}`, module.handler));
+  if (isStreamingHandler(module.handler)) {
+    // Each write goes to the caller as it is made, as the runtime streams it to the function URL.
+    const invoke = localStreamInvoker(`truth-engine-${name}`, module.handler as unknown as StreamingHandler);
+    invokers.set(name, (event, id) => {
+      const stream = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          process.send?.(
+            { type: 'chunk', id, data: Buffer.from(chunk).toString('base64') },
+            undefined,
+            {},
+            () => done(),
+          );
+        },
+      });
+      return invoke(event, stream).then(
+        () =>
+          new Promise<null>((resolve) => {
+            if (stream.writableFinished) resolve(null);
+            else stream.end(() => resolve(null));
+          }),
+      );
+    });
+  } else {
+    const invoke = localInvoker(`truth-engine-${name}`, module.handler);
+    invokers.set(name, (event) => invoke(event));
+  }
   containment ??= module.containment;
   if (module.close) closers.push(module.close);
 }
@@ -63,7 +97,10 @@ process.on('message', (message: InvokeMessage | { type: 'close' }) => {
   if (message.type !== 'invoke') return;
   const invoke = invokers.get(message.name);
   running += 1;
-  (invoke ? invoke(message.payload) : Promise.reject(new Error(`${message.name} is not hosted here`)))
+  (invoke
+    ? invoke(message.payload, message.id)
+    : Promise.reject(new Error(`${message.name} is not hosted here`))
+  )
     .then(
       (value) => process.send?.({ type: 'result', id: message.id, value }),
       (error: unknown) => {

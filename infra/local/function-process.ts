@@ -16,10 +16,12 @@ export class FunctionInvocationError extends Error {
 }
 
 interface Answer {
-  type: 'result';
+  type: 'result' | 'chunk';
   id: number;
   value?: unknown;
   error?: { name: string; message: string };
+  /** A streaming function's write, base64. */
+  data?: string;
 }
 
 /** Functions running in a process of their own (function-host.ts), invoked over IPC. */
@@ -27,6 +29,8 @@ export class FunctionProcess {
   private next = 0;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly exited: Promise<void>;
+  /** Where each streaming invocation's writes go, by invocation id. */
+  private readonly streams = new Map<number, (chunk: Buffer) => void>();
 
   private constructor(
     private readonly child: ChildProcess,
@@ -36,7 +40,12 @@ export class FunctionProcess {
   ) {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.on('message', (message: Answer) => {
+      if (message.type === 'chunk') {
+        this.streams.get(message.id)?.(Buffer.from(message.data ?? '', 'base64'));
+        return;
+      }
       if (message.type !== 'result') return;
+      this.streams.delete(message.id);
       const waiting = this.pending.get(message.id);
       this.pending.delete(message.id);
       if (message.error)
@@ -83,6 +92,13 @@ export class FunctionProcess {
     child.removeAllListeners('exit');
     child.removeAllListeners('error');
     return new FunctionProcess(child, names, containment);
+  }
+
+  /** Invokes a streaming function: `onChunk` gets each write as it is made; resolves when the handler is done. */
+  invokeStream(name: string, payload: unknown, onChunk: (chunk: Buffer) => void): Promise<unknown> {
+    const call = this.invoke(name, payload);
+    this.streams.set(this.next, onChunk);
+    return call;
   }
 
   invoke(name: string, payload: unknown): Promise<unknown> {

@@ -27,6 +27,8 @@ const IDLE_CONNECTION_MS = 65_000;
 
 export interface GatewayHandlers {
   http: (event: unknown) => Promise<unknown>;
+  /** The streaming function behind the `stream` routes (a function URL in AWS); each write as it is made. */
+  stream?: (event: unknown, onChunk: (chunk: Buffer) => void) => Promise<unknown>;
   /** The `$connect` and `$disconnect` routes, when the API has them (as in API Gateway, both are optional). */
   wsConnect?: (event: unknown) => Promise<unknown>;
   wsDisconnect?: (event: unknown) => Promise<unknown>;
@@ -263,6 +265,10 @@ export class LocalGateway {
       event.requestContext.routeKey = event.routeKey;
       if (Object.keys(matched.params).length > 0) event.pathParameters = matched.params;
     }
+    if (matched?.route.stream && this.handlers.stream) {
+      await this.serveStream(event, response);
+      return;
+    }
     if (matched?.route.auth === 'user') {
       const refused = await this.authorizeHttp(event, matched);
       if (refused) {
@@ -276,6 +282,50 @@ export class LocalGateway {
     response.end(
       result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? ''),
     );
+  }
+
+  /**
+   * A function URL in RESPONSE_STREAM mode: the function writes the prelude (status and headers as
+   * JSON, then eight NUL bytes), then the body, which goes to the client write by write. The
+   * function checks the bearer itself; with AUTH=auto a request without one is the default user's,
+   * as on every other route.
+   */
+  private async serveStream(event: ReturnType<typeof httpApiEvent>, response: ServerResponse): Promise<void> {
+    if (!event.headers.authorization && this.auth?.autoSignIn) {
+      event.headers.authorization = `Bearer ${await this.auth.autoSignIn()}`;
+    }
+    let pending = Buffer.alloc(0);
+    let started = false;
+    const onChunk = (chunk: Buffer) => {
+      if (started) {
+        response.write(chunk);
+        return;
+      }
+      pending = Buffer.concat([pending, chunk]);
+      const end = pending.indexOf(PRELUDE_END);
+      if (end < 0) return;
+      const prelude = JSON.parse(pending.subarray(0, end).toString('utf8')) as {
+        statusCode?: number;
+        headers?: Record<string, string>;
+      };
+      response.writeHead(prelude.statusCode ?? 200, prelude.headers ?? {});
+      // Each event leaves at once: no Nagle delay between small writes.
+      response.socket?.setNoDelay(true);
+      started = true;
+      const rest = pending.subarray(end + PRELUDE_END.length);
+      if (rest.length > 0) response.write(rest);
+    };
+    try {
+      await this.handlers.stream?.(event, onChunk);
+    } catch (error) {
+      if (!started) {
+        send(response, 502, { message: 'Internal Server Error' });
+        return;
+      }
+      this.log.error('stream failed after it began', { error: String(error) });
+    }
+    if (!started) response.writeHead(200, { 'content-type': 'application/octet-stream' });
+    response.end();
   }
 
   /**
@@ -502,6 +552,9 @@ export class LocalGateway {
     void promise.finally(() => this.pendingMessages.delete(promise));
   }
 }
+
+/** What ends a streaming response's prelude, as Lambda's runtime writes it. */
+const PRELUDE_END = Buffer.alloc(8);
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' });

@@ -24,7 +24,29 @@ export async function outsideInvocation<T>(fn: () => T | Promise<T>): Promise<T>
 
 /** Calls a handler as the Lambda runtime would: in its own context, with a clock counting down. */
 export function localInvoker(functionName: string, handler: LambdaHandler, timeoutMs = 120_000) {
-  return async (event: unknown): Promise<unknown> => {
+  return invokerWith(functionName, timeoutMs, (event, context) => handler(event as never, context));
+}
+
+export type StreamingHandler = (
+  event: never,
+  responseStream: NodeJS.WritableStream,
+  context: Context,
+) => Promise<unknown>;
+
+/** Calls a streaming handler as the runtime does for RESPONSE_STREAM: with the stream it writes to. */
+export function localStreamInvoker(functionName: string, handler: StreamingHandler, timeoutMs = 900_000) {
+  const invoke = invokerWith(functionName, timeoutMs, (event, context, stream) =>
+    handler(event as never, stream as NodeJS.WritableStream, context),
+  );
+  return (event: unknown, stream: NodeJS.WritableStream) => invoke(event, stream);
+}
+
+function invokerWith(
+  functionName: string,
+  timeoutMs: number,
+  call: (event: unknown, context: Context, stream?: NodeJS.WritableStream) => Promise<unknown>,
+) {
+  return async (event: unknown, stream?: NodeJS.WritableStream): Promise<unknown> => {
     const store = await InvokeStore.getInstanceAsync();
     const deadline = Date.now() + timeoutMs;
     const requestId = randomUUID();
@@ -43,7 +65,7 @@ export function localInvoker(functionName: string, handler: LambdaHandler, timeo
       succeed: () => undefined,
     };
     return store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId }, () =>
-      handler(event as never, context),
+      call(event, context, stream),
     );
   };
 }

@@ -38,7 +38,7 @@ const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:trut
 const TASK_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-task`;
 const TRANSFORM_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:truth-engine-transform`;
 /** The functions behind the HTTP and WebSocket routes and their authorizer, hosted together in one process. */
-const API_FUNCTIONS = ['http-api', 'ws-default', 'ws-connection', 'authorizer'];
+const API_FUNCTIONS = ['http-api', 'ws-default', 'ws-connection', 'authorizer', 'transform-stream'];
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:truth-engine-${name}`;
 
 export interface LocalStackOptions {
@@ -134,6 +134,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     gateway = new LocalGateway(
       {
         http: (event) => invoke('http-api', event),
+        stream: (event, onChunk) => {
+          const host = hosts['transform-stream'];
+          if (!host) return Promise.reject(new Error('the transform-stream function is not ready'));
+          return host.invokeStream('transform-stream', event, onChunk);
+        },
         wsDefault: (event) => invoke('ws-default', event),
         wsConnect: (event) => invoke('ws-connection', event),
         wsDisconnect: (event) => invoke('ws-connection', event),

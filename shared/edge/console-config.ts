@@ -30,5 +30,7 @@ export interface ConsoleConfigFile {
   readonly apiUrl: string;
   /** The WebSocket URL (empty: `/ws` on the page's own host). */
   readonly wsUrl: string;
+  /** Where the text streams are served (AWS: the streaming function's URL; absent: the API's). */
+  readonly streamUrl?: string;
   readonly auth?: ConsoleSignIn;
 }

@@ -12,6 +12,11 @@ export interface HttpRoute {
   /** API Gateway's path template: `{name}` is one path segment. */
   readonly path: string;
   readonly auth: RouteAuth;
+  /**
+   * Served as a stream: in AWS by the streaming function's URL, not the HTTP API (which buffers a
+   * whole response); locally by the gateway on the same origin. Such a route checks its bearer itself.
+   */
+  readonly stream?: true;
 }
 
 export const HTTP_ROUTES: readonly HttpRoute[] = [
@@ -30,6 +35,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/tasks/{task}/rounds/{round}', auth: 'user' },
   { method: 'POST', path: '/v1/datasets', auth: 'user' },
   { method: 'GET', path: '/v1/datasets/{datasetId}', auth: 'user' },
+  { method: 'POST', path: '/v1/transforms/refine', auth: 'user', stream: true },
+  { method: 'POST', path: '/v1/transforms/generate', auth: 'user', stream: true },
   { method: 'POST', path: '/v1/transforms', auth: 'user' },
   { method: 'GET', path: '/v1/transforms/{jobId}', auth: 'user' },
   { method: 'GET', path: '/v1/transforms/{jobId}/output.csv', auth: 'user' },

@@ -272,3 +272,53 @@ describe('Transform jobs over HTTP, offline', () => {
     expect(await two.json()).toMatchObject({ field: 'code' });
   });
 });
+
+describe('Text streams offline', () => {
+  const stream = async (path: string, body: unknown) => {
+    const response = await fetch(`${fixture.stack.httpUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const events = (await response.text())
+      .split('\n\n')
+      .filter((block) => block.startsWith('data: '))
+      .map((block) => JSON.parse(block.slice(6)) as { chunk?: string; done: boolean; error?: string });
+    return { response, events };
+  };
+
+  it('streams the specification, then the program for it, which a job then verifies', async () => {
+    const dataset = await uploaded('orders.csv', 'text/csv');
+
+    const refined = await stream('/v1/transforms/refine', {
+      datasetId: dataset.datasetId,
+      instruction: INSTRUCTIONS['by-region-2024'],
+    });
+    const spec = refined.events.map((event) => event.chunk ?? '').join('');
+    const generated = await stream('/v1/transforms/generate', { datasetId: dataset.datasetId, spec });
+    const code = generated.events.map((event) => event.chunk ?? '').join('');
+    const job = await runJob({ datasetId: dataset.datasetId, code });
+
+    expect(refined.response.headers.get('content-type')).toContain('text/event-stream');
+    expect(refined.events.length).toBeGreaterThan(5);
+    expect(refined.events.at(-1)).toEqual({ done: true });
+    expect(spec).toContain('1. Keep rows where `ordered` falls in 2024');
+    expect(code).toContain('def transform(df: pd.DataFrame) -> pd.DataFrame:');
+    expect(job.status).toBe('verified');
+    expect((await download(job.jobId)).csv).toBe(expected['by-region-2024']);
+  });
+
+  it('ends the stream with an error naming the words it could not understand', async () => {
+    const dataset = await uploaded('orders.csv', 'text/csv');
+
+    const { response, events } = await stream('/v1/transforms/refine', {
+      datasetId: dataset.datasetId,
+      instruction: 'frobnicate the widgets',
+    });
+
+    expect(response.status).toBe(200);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.done).toBe(true);
+    expect(events[0]?.error).toMatch(/^could not understand "frobnicate", "widgets"/);
+  });
+});

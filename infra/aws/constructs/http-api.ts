@@ -82,7 +82,8 @@ export class HttpApi extends Construct {
       resultsCacheTtl: Duration.seconds(0),
     });
     const integration = new HttpLambdaIntegration('HandlerIntegration', this.handler);
-    for (const route of HTTP_ROUTES) {
+    // A stream's route is the streaming function's URL: API Gateway would buffer it whole.
+    for (const route of HTTP_ROUTES.filter((candidate) => !candidate.stream)) {
       this.api.addRoutes({
         path: route.path,
         methods: [METHODS[route.method]],

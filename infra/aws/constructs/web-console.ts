@@ -211,6 +211,7 @@ export class WebConsole extends Construct {
         Source.jsonData('config.json', {
           apiUrl: config.apiUrl,
           wsUrl: config.wsUrl,
+          ...(config.streamUrl === undefined ? {} : { streamUrl: config.streamUrl }),
           auth: {
             mode: config.auth.mode,
             authorizeUrl: config.auth.authorizeUrl,
