@@ -41,6 +41,7 @@ describe('Stack: TruthEngineStack functions', () => {
     controller: stack.controller,
     'task-controller': stack.taskController,
     'transform-controller': stack.transformController,
+    'transform-stream': stack.transformStream,
     notifier: stack.notifier,
     'task-delivery': stack.taskDelivery,
   };
@@ -107,11 +108,12 @@ describe('Stack: TruthEngineStack functions', () => {
       expect(secretString).toEqual(Object.fromEntries(LLM_KEY_NAMES.map((name) => [name, ''])));
     });
 
-    const controllers = [stack.controller, stack.taskController];
+    const controllers = [stack.controller, stack.taskController, stack.transformController];
     // The delivery scans every site for the model keys before it pushes, so it reads them too.
-    const readersOfKeys = [...controllers, stack.taskDelivery];
+    // The transform stream calls the models too, for the text it streams.
+    const readersOfKeys = [...controllers, stack.transformStream, stack.taskDelivery];
 
-    it('is readable by the two controllers, which call the models, and the delivery, which scans for the keys', () => {
+    it('is readable by the controllers and the transform stream, which call the models, and the delivery, which scans for the keys', () => {
       // Act
       const readers = secretReaders(secret);
 
@@ -124,7 +126,7 @@ describe('Stack: TruthEngineStack functions', () => {
       }
     });
 
-    it('gives both controllers the model names', () => {
+    it('gives the controllers the model names', () => {
       // Assess
       for (const fn of controllers) {
         expect(environmentOf(template, functionId(fn)), fn.node.path).toMatchObject({
@@ -174,7 +176,14 @@ describe('Stack: TruthEngineStack functions', () => {
         );
       }
       expect(anySecretReaders()).toEqual(
-        [stack.controller, stack.taskController, stack.httpApi.handler, stack.taskDelivery]
+        [
+          stack.controller,
+          stack.taskController,
+          stack.transformController,
+          stack.transformStream,
+          stack.httpApi.handler,
+          stack.taskDelivery,
+        ]
           .map((fn) => roleId(fn))
           .sort(),
       );
@@ -281,6 +290,30 @@ describe('Stack: TruthEngineStack functions', () => {
       expect(JSON.stringify(outputs.HttpApiUrl.Value)).toMatch(/"https:\/\/"/);
       expect(JSON.stringify(outputs.WebSocketUrl.Value)).toContain(logicalId(stack.webSocketApi.api));
       expect(JSON.stringify(outputs.WebSocketUrl.Value)).toMatch(/"wss:\/\/"/);
+    });
+  });
+
+  describe('transform stream', () => {
+    it('is served by a function URL in RESPONSE_STREAM mode, authenticated by the function, open to the console only', () => {
+      // Assess
+      template.hasResourceProperties('AWS::Lambda::Url', {
+        TargetFunctionArn: { 'Fn::GetAtt': [functionId(stack.transformStream), 'Arn'] },
+        AuthType: 'NONE',
+        InvokeMode: 'RESPONSE_STREAM',
+        Cors: { AllowMethods: ['POST'], AllowHeaders: ['authorization', 'content-type'] },
+      });
+      template.resourceCountIs('AWS::Lambda::Url', 1);
+    });
+
+    it('reads the table and the bucket, and writes neither', () => {
+      const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 's3:PutObject'];
+      for (const action of writes) {
+        expect(
+          rolesAllowed(template, action, () => true),
+          action,
+        ).not.toContain(roleId(stack.transformStream));
+      }
+      expect(rolesAllowed(template, 'dynamodb:GetItem', () => true)).toContain(roleId(stack.transformStream));
     });
   });
 });

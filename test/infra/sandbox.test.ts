@@ -156,6 +156,7 @@ describe('Construct: SandboxFunction', () => {
           'aws:PrincipalArn': [
             arnOf(roleId(stack.controller)),
             arnOf(roleId(stack.taskController)),
+            arnOf(roleId(stack.transformController)),
             arnOf(roleId(stack.taskDelivery)),
           ],
         },

@@ -308,6 +308,7 @@ describe('Construct: WebConsole', () => {
       const config = JSON.parse(raw) as {
         apiUrl: string;
         wsUrl: string;
+        streamUrl: string;
         auth: Record<string, unknown> & { scopes: unknown };
       };
       const resolve = (text: string) =>
@@ -323,7 +324,7 @@ describe('Construct: WebConsole', () => {
       const { config, resolve, configIndex } = uploadedConfig();
 
       // Assess
-      expect(Object.keys(config).sort()).toEqual(['apiUrl', 'auth', 'wsUrl']);
+      expect(Object.keys(config).sort()).toEqual(['apiUrl', 'auth', 'streamUrl', 'wsUrl']);
       expect(properties.SourceMarkersConfig[configIndex]).toEqual({ jsonEscape: true });
       expect(resolve(config.apiUrl)).toEqual([
         'https://',
@@ -342,6 +343,10 @@ describe('Construct: WebConsole', () => {
         '.',
         { Ref: 'AWS::URLSuffix' },
         '/prod',
+      ]);
+      // The text streams come from the streaming function's URL.
+      expect(resolve(config.streamUrl)).toEqual([
+        { 'Fn::GetAtt': [expect.stringMatching(/^TransformStreamFunctionUrl/), 'FunctionUrl'] },
       ]);
     });
 

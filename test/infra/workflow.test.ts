@@ -7,7 +7,11 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { definitionPlaceholders, Workflow } from '../../infra/aws/constructs/workflow.js';
-import { FIX_DEFINITION_PATH, TASK_DEFINITION_PATH, TRANSFORM_DEFINITION_PATH } from '../../infra/aws/paths.js';
+import {
+  FIX_DEFINITION_PATH,
+  TASK_DEFINITION_PATH,
+  TRANSFORM_DEFINITION_PATH,
+} from '../../infra/aws/paths.js';
 import {
   arnOf,
   asArray,
@@ -484,7 +488,8 @@ describe('Construct: Workflow', () => {
 
     it('is a machine of its own beside the fix one', () => {
       // Assess
-      template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+      // Fix, task and transform: one machine a kind.
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
       expect(logicalId(stack.taskWorkflow.stateMachine)).not.toBe(logicalId(stack.fixWorkflow.stateMachine));
       expect(logicalId(stack.taskWorkflow.stateMachine.role)).not.toBe(
         logicalId(stack.fixWorkflow.stateMachine.role),
