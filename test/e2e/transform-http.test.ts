@@ -297,7 +297,7 @@ describe('Text streams offline', () => {
     const spec = refined.events.map((event) => event.chunk ?? '').join('');
     const generated = await stream('/v1/transforms/generate', { datasetId: dataset.datasetId, spec });
     const code = generated.events.map((event) => event.chunk ?? '').join('');
-    const job = await runJob({ datasetId: dataset.datasetId, code });
+    const job = await runJob({ datasetId: dataset.datasetId, spec, code });
 
     expect(refined.response.headers.get('content-type')).toContain('text/event-stream');
     expect(refined.events.length).toBeGreaterThan(5);
@@ -305,6 +305,10 @@ describe('Text streams offline', () => {
     expect(spec).toContain('1. Keep rows where `ordered` falls in 2024');
     expect(code).toContain('def transform(df: pd.DataFrame) -> pd.DataFrame:');
     expect(job.status).toBe('verified');
+    // Checked against the specification: its columns, and one row per region.
+    expect(job.candidates[0]?.checks.map((check) => check.name)).toEqual(
+      expect.arrayContaining(['columns as specified, in order', 'one row per "region"']),
+    );
     expect((await download(job.jobId)).csv).toBe(expected['by-region-2024']);
   });
 

@@ -134,6 +134,18 @@ describe('Function: parseTransformRequest', () => {
     );
   });
 
+  it('takes code with the specification it implements', () => {
+    expect(
+      parseTransformRequest({ datasetId: 'ds_abc12345', spec: '## Objective', code: 'x' }),
+    ).toMatchObject({
+      spec: '## Objective',
+      code: 'x',
+    });
+    expect(() => parseTransformRequest({ datasetId: 'ds_abc12345', instruction: 'a', spec: 'b' })).toThrow(
+      expect.objectContaining({ field: 'spec' }),
+    );
+  });
+
   it('refuses an unknown field and a malformed dataset id', () => {
     expect(() => parseTransformRequest({ datasetId: 'ds_abc12345', code: 'x', extra: 1 })).toThrow(
       expect.objectContaining({ name: 'InvalidRequestError' }),

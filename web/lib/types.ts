@@ -119,4 +119,6 @@ export type TransformRequest = { datasetId: string } & (
   | { instruction: string }
   | { spec: string }
   | { code: string }
+  /** Code with the specification it implements: the output is checked against the specification. */
+  | { spec: string; code: string }
 );

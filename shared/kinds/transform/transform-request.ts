@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { parseRequestBody } from '../../domain/request-validation.js';
 
-/** What a client asks to have run: a dataset and exactly one of an instruction, a specification or code. */
+/**
+ * What a client asks to have run: a dataset and an instruction, a specification or code — or code
+ * with the specification it implements, which then gives the checks its output must pass.
+ */
 export interface TransformProblem {
   datasetId: string;
   instruction?: string;
@@ -25,14 +28,15 @@ const transformRequestSchema = z
   .strict()
   .superRefine((body, context) => {
     const given = (['instruction', 'spec', 'code'] as const).filter((field) => body[field] !== undefined);
-    if (given.length !== 1) {
+    const codeWithSpec = given.length === 2 && given[0] === 'spec' && given[1] === 'code';
+    if (given.length !== 1 && !codeWithSpec) {
       context.addIssue({
         code: 'custom',
         path: [given[1] ?? 'instruction'],
         message:
           given.length === 0
             ? 'give one of instruction, spec or code'
-            : `give only one of instruction, spec or code (got ${given.join(' and ')})`,
+            : `give one of instruction, spec or code, or spec with code (got ${given.join(' and ')})`,
       });
     }
   });

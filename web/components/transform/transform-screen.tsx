@@ -121,9 +121,12 @@ export function TransformScreen() {
 
   const run = useCallback(async () => {
     if (!dataset) return;
-    // The most worked-on of the three: the program if there is one, else the specification.
+    // The most worked-on of the three: the program if there is one (with its specification, whose
+    // checks its output must then pass), else the specification.
     const request: TransformRequest = code.trim()
-      ? { datasetId: dataset.datasetId, code }
+      ? spec.trim()
+        ? { datasetId: dataset.datasetId, spec, code }
+        : { datasetId: dataset.datasetId, code }
       : spec.trim()
         ? { datasetId: dataset.datasetId, spec }
         : { datasetId: dataset.datasetId, instruction };
@@ -270,7 +273,7 @@ export function TransformScreen() {
           <CardTitle>3. Program</CardTitle>
           <CardDescription>
             Python defining <code className="font-mono">transform(df)</code>. Run uses the program if there is
-            one, else the specification, else the instruction.
+            one (its output checked against the specification), else the specification, else the instruction.
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-3">

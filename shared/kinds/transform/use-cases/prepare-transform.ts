@@ -50,7 +50,7 @@ const URL_EXPIRY_S = 3600;
  *
  * 1. A retried step whose candidates exist returns their items as they stand.
  * 2. The specification: the client's, or refined from the instruction by the source (a client's
- *    code alone has none). The checks the specification implies are derived from it and the table
+ *    code alone has none; code with its specification is checked against it). The checks the specification implies are derived from it and the table
  *    and kept with the session, with the specification.
  * 3. The programs: the client's code, or `TRANSFORM_CANDIDATES` distinct programs from the source.
  * 4. The items: each program inline while the round's inline budget lasts, else by presigned URL;
