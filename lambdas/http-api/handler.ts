@@ -97,10 +97,6 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   body: JSON.stringify(body),
 });
 
-/** A CSV inline while it fits a Lambda response (6 MB, less its JSON framing); larger, by a presigned redirect. */
-const MAX_INLINE_CSV_BYTES = 4 * 1024 * 1024;
-const OUTPUT_URL_EXPIRY_S = 600;
-
 const noContent = (): APIGatewayProxyStructuredResultV2 => ({ statusCode: 204, body: '' });
 const ROUND = /^[1-9][0-9]{0,5}$/;
 
@@ -254,16 +250,9 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
     case 'GET /v1/transforms/{jobId}/output.csv': {
       const jobId = params.jobId ?? '';
       if (!isSessionId(jobId)) throw new NotFoundError('no such transform job');
-      const meta = await accessibleSession(store, principal, jobId);
+      await accessibleSession(store, principal, jobId);
       const output = await getTransformOutput({ store }, jobId);
-      if (Buffer.byteLength(output.csv, 'utf8') > MAX_INLINE_CSV_BYTES && meta.winner) {
-        const url = await store.presignArtifact(
-          jobId,
-          `output-${meta.winner.index}.csv`,
-          OUTPUT_URL_EXPIRY_S,
-        );
-        return { statusCode: 302, headers: { location: url }, body: '' };
-      }
+      if ('url' in output) return { statusCode: 302, headers: { location: output.url }, body: '' };
       return {
         statusCode: 200,
         headers: {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_DIR } from '../../infra/local/console-files.js';
+import { confineToOrigin } from '../support/confined-context.js';
 import { type StackFixture, startStackFixture } from '../support/local-stack-fixture.js';
 
 // The callbacks handed to page.evaluate run in the browser. This compilation has no DOM library
@@ -66,12 +67,7 @@ async function newPage(
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   // Anything off the stack's origin is refused, so a miss is loud.
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    return url.startsWith(`${origin}/`) || url.startsWith('blob:') || url.startsWith('data:')
-      ? route.continue()
-      : route.abort();
-  });
+  await confineToOrigin(context, origin);
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
   return { context, page };

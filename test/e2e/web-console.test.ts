@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_DIR } from '../../infra/local/console-files.js';
 import { readExampleTask, taskBody } from '../../infra/local/example-task.js';
 import { LocalEvaluator } from '../../infra/local/local-evaluator.js';
+import { confineToOrigin } from '../support/confined-context.js';
 import {
   postFix,
   type StackFixture,
@@ -84,12 +85,7 @@ async function newPage(
   const context = await browser.newContext({ viewport });
   // Every request, workers' included; anything off the stack's origin is refused, so a miss is loud.
   context.on('request', (request) => requested.push(request.url()));
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    return url.startsWith(`${origin}/`) || url.startsWith('blob:') || url.startsWith('data:')
-      ? route.continue()
-      : route.abort();
-  });
+  await confineToOrigin(context, origin);
   const page = await context.newPage();
   page.on('websocket', (socket) => requested.push(socket.url()));
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));

@@ -6,7 +6,8 @@ import type { QuotaHold } from '../../../domain/quota.js';
 import type { FixProblem, SessionMeta, SessionStatus } from '../../../domain/types.js';
 import type { SessionStore } from '../../../ports/session-store.js';
 import type { WorkflowStarter } from '../../../ports/workflow-starter.js';
-import { type QuotaDeps, settleQuota, takeSessionQuota } from '../../../use-cases/quota.js';
+import { openSession } from '../../../use-cases/open-session.js';
+import { type QuotaDeps, takeSessionQuota } from '../../../use-cases/quota.js';
 
 export interface SubmitFixDeps {
   store: SessionStore;
@@ -79,22 +80,6 @@ export async function submitFix(
     // The connection that asks follows the session from its first write.
     ...(connectionId === undefined ? {} : { ownerConnectionId: connectionId, subscribers: [connectionId] }),
   };
-  try {
-    await deps.store.create(meta, problem);
-  } catch (error) {
-    if (owner && quota && deps.quota) await deps.quota.users.returnQuota(owner.userId, quota.day);
-    throw error;
-  }
-  await caller.onAccepted?.(meta.sessionId);
-  try {
-    await deps.workflow.start(meta.sessionId, 1);
-  } catch (error) {
-    if (deps.quota) await settleQuota({ store: deps.store, users: deps.quota.users }, meta, 'failed');
-    await deps.store.updateMeta(meta.sessionId, {
-      status: 'failed',
-      reason: 'the workflow could not be started',
-    });
-    throw error;
-  }
+  await openSession(deps, meta, problem, caller.onAccepted ? { onAccepted: caller.onAccepted } : {});
   return { sessionId: meta.sessionId, status: 'queued' };
 }

@@ -106,20 +106,33 @@ export async function getTransform(deps: { store: SessionStore }, jobId: string)
   };
 }
 
-/** The winner's full output CSV, or NotFoundError while there is none (or it has expired). */
+/** A CSV inline while it fits a Lambda response (6 MB, less its framing); larger, by a presigned URL. */
+export const MAX_INLINE_CSV_BYTES = 4 * 1024 * 1024;
+const OUTPUT_URL_EXPIRY_S = 600;
+
+/**
+ * The winner's full output CSV, or NotFoundError while there is none (or it has expired). The size
+ * the sandbox measured decides, before anything is read, whether it comes inline or by a URL.
+ */
 export async function getTransformOutput(
   deps: { store: SessionStore },
   jobId: string,
-): Promise<{ csv: string; filename: string }> {
+): Promise<{ filename: string } & ({ csv: string } | { url: string })> {
   const meta = await deps.store.getMeta(jobId);
   if (meta?.kind !== 'transform') throw new NotFoundError('no such transform job');
   if (!meta.winner) throw new NotFoundError('this job has no verified output');
-  const csv = await deps.store.getArtifact(jobId, outputArtifact(meta.winner.index));
-  if (csv === null) throw new NotFoundError('the output has expired');
   const base =
     meta.filename
       .replace(/\.[^.]*$/, '')
       .replace(/[^A-Za-z0-9._-]+/g, '_')
       .slice(0, 80) || 'output';
-  return { csv, filename: `${base}-transformed.csv` };
+  const filename = `${base}-transformed.csv`;
+  const name = outputArtifact(meta.winner.index);
+  const measured = (await deps.store.getSummary(jobId, meta.winner.index))?.result?.transform;
+  if ((measured?.csvBytes ?? 0) > MAX_INLINE_CSV_BYTES) {
+    return { filename, url: await deps.store.presignArtifact(jobId, name, OUTPUT_URL_EXPIRY_S) };
+  }
+  const csv = await deps.store.getArtifact(jobId, name);
+  if (csv === null) throw new NotFoundError('the output has expired');
+  return { filename, csv };
 }

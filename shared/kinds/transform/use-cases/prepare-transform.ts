@@ -140,7 +140,7 @@ export async function prepareTransform(
     round,
     message: `running ${count} candidate program${count === 1 ? '' : 's'} on ${dataset.rows} rows in the sandbox`,
   });
-  return planItems(deps, sessionId, round, checks, records);
+  return planItems(deps, sessionId, round, checks, records, tableText);
 }
 
 async function planItems(
@@ -149,8 +149,10 @@ async function planItems(
   round: number,
   checks: OutputChecks,
   programs: ReadonlyArray<{ index: number; source: string; code: string }>,
+  /** The job's input as just stored; a retried step reads it back. */
+  stored?: string,
 ): Promise<PreparedTransform> {
-  const tableText = await deps.store.getArtifact(sessionId, INPUT_ARTIFACT);
+  const tableText = stored ?? (await deps.store.getArtifact(sessionId, INPUT_ARTIFACT));
   if (tableText === null) throw new Error(`transform job ${sessionId} has no input`);
   const tableBytes = Buffer.byteLength(tableText, 'utf8');
   const run: TransformRun = {

@@ -5,7 +5,8 @@ import type { QuotaHold } from '../../../domain/quota.js';
 import type { SessionMeta, SessionStatus } from '../../../domain/types.js';
 import type { SessionStore } from '../../../ports/session-store.js';
 import type { WorkflowStarter } from '../../../ports/workflow-starter.js';
-import { type QuotaDeps, settleQuota, takeSessionQuota } from '../../../use-cases/quota.js';
+import { openSession } from '../../../use-cases/open-session.js';
+import { type QuotaDeps, takeSessionQuota } from '../../../use-cases/quota.js';
 import type { DatasetStore } from '../dataset-store.js';
 import type { TransformProblem } from '../transform-request.js';
 
@@ -21,8 +22,7 @@ export interface SubmitTransformDeps {
  *
  * 1. The dataset must be the caller's and not expired (else 404, as for anyone else's).
  * 2. Take a unit of the caller's daily allowance, then store the session (`queued`) with its problem.
- * 3. Start the transform workflow; if it cannot start, the session is marked failed, its unit given
- *    back, and the error rethrown.
+ * 3. Start the transform workflow (openSession: a workflow that cannot start fails the session).
  */
 export async function submitTransform(
   deps: SubmitTransformDeps,
@@ -50,21 +50,6 @@ export async function submitTransform(
     owner: owner.userId,
     ...(quota === undefined ? {} : { quota }),
   };
-  try {
-    await deps.store.create(meta, problem);
-  } catch (error) {
-    if (quota && deps.quota) await deps.quota.users.returnQuota(owner.userId, quota.day);
-    throw error;
-  }
-  try {
-    await deps.workflow.start(meta.sessionId, 1, 'transform');
-  } catch (error) {
-    if (deps.quota) await settleQuota({ store: deps.store, users: deps.quota.users }, meta, 'failed');
-    await deps.store.updateMeta(meta.sessionId, {
-      status: 'failed',
-      reason: 'the workflow could not be started',
-    });
-    throw error;
-  }
+  await openSession(deps, meta, problem, { kind: 'transform' });
   return { jobId: meta.sessionId, status: 'queued' };
 }
