@@ -85,6 +85,7 @@ export class TruthEngineStack extends Stack {
       assetPath: props.webConsoleAssetPath,
       removalPolicy,
     });
+    this.storage.allowFormUploadsFrom(this.webConsole.url);
     this.identity = new Identity(this, 'Identity', {
       consoleOrigin: this.webConsole.url,
       domainPrefix: config.auth.domainPrefix,

@@ -13,10 +13,10 @@ import {
   MULTIPART_OVERHEAD_BYTES,
   requestBodyTooLarge,
 } from '../../shared/domain/limits.js';
-import { MAX_LOG_UPLOAD_BYTES } from '../../shared/domain/sandbox-job.js';
 import { INTERNAL_FAULT, refusalOf } from '../../shared/edge/refusal.js';
 import { type MatchedRoute, matchRoute } from '../../shared/edge/routes.js';
 import { httpApiEvent, webSocketEvent } from './api-events.js';
+import { serveArtifact } from './artifact-routes.js';
 import type { LocalIssuer } from './local-issuer.js';
 import { ExecutionAlreadyExistsError, type LocalStateMachine } from './state-machine-runner.js';
 
@@ -578,74 +578,4 @@ async function readBytes(request: IncomingMessage, limit: number): Promise<Buffe
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
-}
-
-/** What a form upload may add to its file: the fields and the multipart framing. */
-const FORM_OVERHEAD_BYTES = 64 * 1024;
-
-/**
- * The bucket's presigned routes: `GET /artifacts/<key>?expires&signature` and a form `POST /artifacts`
- * whose signed fields name the key and its size cap. Refusals answer as S3 does: 403, or 400 for a
- * body over the cap.
- */
-async function serveArtifact(
-  artifacts: FileArtifactStore,
-  request: IncomingMessage,
-  url: URL,
-  response: ServerResponse,
-): Promise<void> {
-  const refuse = (status: number, code: string) => {
-    response.writeHead(status, { 'content-type': 'application/xml' });
-    response.end(`<Error><Code>${code}</Code></Error>`);
-  };
-  if (request.method === 'GET') {
-    const key = decodeURIComponent(url.pathname.slice('/artifacts/'.length));
-    if (!artifacts.verifyGet(key, url.searchParams.get('expires'), url.searchParams.get('signature'))) {
-      refuse(403, 'AccessDenied');
-      return;
-    }
-    const text = await artifacts.get(key);
-    if (text === undefined) {
-      refuse(404, 'NoSuchKey');
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-    response.end(text);
-    return;
-  }
-  if (request.method !== 'POST' || url.pathname !== '/artifacts') {
-    refuse(405, 'MethodNotAllowed');
-    return;
-  }
-  let form: FormData;
-  try {
-    const body = await readBytes(request, MAX_LOG_UPLOAD_BYTES + FORM_OVERHEAD_BYTES);
-    form = await new Request('http://local/artifacts', {
-      method: 'POST',
-      headers: { 'content-type': request.headers['content-type'] ?? '' },
-      body,
-    }).formData();
-  } catch (error) {
-    if (error instanceof PayloadTooLargeError) response.setHeader('connection', 'close');
-    refuse(400, error instanceof PayloadTooLargeError ? 'EntityTooLarge' : 'MalformedPOSTRequest');
-    return;
-  }
-  const fields: Record<string, string> = {};
-  for (const [name, value] of form) if (typeof value === 'string') fields[name] = value;
-  const grant = artifacts.verifyUpload(fields);
-  const file = form.get('file');
-  if (!grant) {
-    refuse(403, 'AccessDenied');
-    return;
-  }
-  if (!(file instanceof Blob)) {
-    refuse(400, 'MalformedPOSTRequest');
-    return;
-  }
-  if (file.size > grant.maxBytes) {
-    refuse(400, 'EntityTooLarge');
-    return;
-  }
-  await artifacts.put(grant.key, Buffer.from(await file.arrayBuffer()).toString('utf8'));
-  response.writeHead(204).end();
 }

@@ -37,7 +37,9 @@ import { submitFix } from '../../shared/kinds/fix/use-cases/submit-fix.js';
 import { getTaskRound } from '../../shared/kinds/task/use-cases/get-task-round.js';
 import { submitTask } from '../../shared/kinds/task/use-cases/submit-task.js';
 import { parseTransformRequest } from '../../shared/kinds/transform/transform-request.js';
+import { parseDatasetFromUpload, parseUploadRequest } from '../../shared/kinds/transform/upload-request.js';
 import { getTransform, getTransformOutput } from '../../shared/kinds/transform/use-cases/get-transform.js';
+import { datasetFromUpload, requestUpload } from '../../shared/kinds/transform/use-cases/presigned-upload.js';
 import { submitTransform } from '../../shared/kinds/transform/use-cases/submit-transform.js';
 import { datasetView, uploadDataset } from '../../shared/kinds/transform/use-cases/upload-dataset.js';
 import { logger } from '../../shared/observability/logger.js';
@@ -115,6 +117,10 @@ function bodyBytes(event: APIGatewayProxyEventV2): Buffer {
   const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   if (bytes.length > MAX_DIRECT_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES) throw fileTooLarge();
   return bytes;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return /^application\/json\b/i.test(contentType?.trim() ?? '');
 }
 
 /** The routes of `shared/edge/routes.ts`, each answered by one use case. */
@@ -212,14 +218,30 @@ async function route(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
       if (!TASK_NAME.test(task) || !ROUND.test(round)) throw new NotFoundError('no such task round');
       return json(200, await getTaskRound({ store }, task, Number(round)));
     }
-    case 'POST /v1/datasets': {
-      const file = await multipartFile(bodyBytes(event), event.headers?.['content-type']);
-      const sheet = event.queryStringParameters?.sheet;
-      const dataset = await uploadDataset(
-        { datasets, ttlHours: config.DATASET_TTL_HOURS },
-        { ...file, ...(sheet === undefined ? {} : { sheet }) },
+    case 'POST /v1/datasets/uploads': {
+      const grant = await requestUpload(
+        { datasets },
+        parseUploadRequest(parseJsonText(bodyText(event))),
         principal,
       );
+      logger.info('upload presigned', { uploadId: grant.uploadId, bytes: grant.upload.maxBytes });
+      return json(201, grant);
+    }
+    case 'POST /v1/datasets': {
+      const ingest = { datasets, ttlHours: config.DATASET_TTL_HOURS };
+      // A JSON body names a file sent by presigned upload; anything else is the file itself.
+      const dataset = isJson(event.headers?.['content-type'])
+        ? await datasetFromUpload(ingest, parseDatasetFromUpload(parseJsonText(bodyText(event))), principal)
+        : await uploadDataset(
+            ingest,
+            {
+              ...(await multipartFile(bodyBytes(event), event.headers?.['content-type'])),
+              ...(event.queryStringParameters?.sheet === undefined
+                ? {}
+                : { sheet: event.queryStringParameters.sheet }),
+            },
+            principal,
+          );
       logger.info('dataset stored', {
         format: dataset.format,
         rows: dataset.rows,

@@ -61,6 +61,20 @@ export class IdempotencyConflictError extends Error {
   }
 }
 
+/**
+ * The request is well formed but its resource is not in a state to take it yet (`field` names
+ * what it refers to): an upload claimed before its bytes arrived.
+ */
+export class NotReadyError extends Error {
+  readonly field: string;
+
+  constructor(message: string, field: string) {
+    super(message);
+    this.name = 'NotReadyError';
+    this.field = field;
+  }
+}
+
 /** A shared secret missing or wrong; the message says which, never what was expected. */
 export class SecretRefusedError extends Error {
   readonly field = 'secret';

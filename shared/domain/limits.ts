@@ -39,8 +39,16 @@ export const MAX_TRANSFORM_OUTPUT_BYTES = 50 * 1024 * 1024;
 export const MAX_DIRECT_UPLOAD_BYTES = 4 * 1024 * 1024;
 /** The multipart framing and fields around a directly uploaded file. */
 export const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
-/** A dataset sent by presigned upload (S3's POST policy enforces it). */
+/**
+ * A dataset sent by presigned upload (S3's POST policy enforces the size declared, up to this). The
+ * function that reads it back (the HTTP API's, given the memory for it) parses 50 MiB inside API
+ * Gateway's 30 s.
+ */
 export const MAX_PRESIGNED_UPLOAD_BYTES = 50 * 1024 * 1024;
+/** How long a presigned upload's form is accepted. */
+export const UPLOAD_FORM_EXPIRY_S = 15 * 60;
+/** How long an upload's bytes are kept to be made datasets: the bucket's `uploads/` rule is one day. */
+export const UPLOAD_TTL_HOURS = 24;
 
 /** The refusal of a file over MAX_DIRECT_UPLOAD_BYTES, by the function or the local gateway. */
 export function fileTooLarge(): RequestTooLargeError {

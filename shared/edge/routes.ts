@@ -34,6 +34,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/v1/tasks', auth: 'secret' },
   { method: 'GET', path: '/v1/tasks/{task}/rounds/{round}', auth: 'user' },
   { method: 'POST', path: '/v1/datasets', auth: 'user' },
+  { method: 'POST', path: '/v1/datasets/uploads', auth: 'user' },
   { method: 'GET', path: '/v1/datasets/{datasetId}', auth: 'user' },
   { method: 'POST', path: '/v1/transforms/refine', auth: 'user', stream: true },
   { method: 'POST', path: '/v1/transforms/generate', auth: 'user', stream: true },

@@ -307,6 +307,46 @@ describe('console: transform', () => {
     await context.close();
   }, 120_000);
 
+  it('sends a file over the direct cap to storage, showing its progress, then shows it as a dataset', async () => {
+    // Prepare: 150,000 rows, 4.3 MB, and an upload link slowed to 2 MB/s so its progress shows.
+    const rows = Array.from(
+      { length: 150_000 },
+      (_, at) =>
+        `${at + 1},${['north', 'south', 'east'][at % 3]},2024-0${(at % 9) + 1}-1${at % 10},${at % 997}.5`,
+    );
+    const big = Buffer.from(`${COLUMNS.join(',')}\n${rows.join('\n')}\n`);
+    expect(big.length).toBeGreaterThan(4 * 1024 * 1024);
+    const { context, page } = await newPage();
+    const posted: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posted.push(new URL(request.url()).pathname);
+    });
+    await page.goto(`${origin}/transform`);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 2_000_000,
+    });
+
+    // Act
+    await page.getByLabel('Dataset file (CSV or XLSX)').setInputFiles({
+      name: 'big-orders.csv',
+      mimeType: 'text/csv',
+      buffer: big,
+    });
+
+    // Assess: the upload's progress, then the dataset; by the presigned route, not in the request.
+    await page.getByText(/^Uploading [\d.]+ MB of 4\.3 MB…$/).waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('progressbar', { name: 'Upload progress' }).count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'transform-upload-progress.png') });
+    await datasetShown(page);
+    expect(await page.getByTestId('dataset').innerText()).toContain('150000 rows, 4 columns');
+    expect(posted).toEqual(['/v1/datasets/uploads', '/artifacts', '/v1/datasets']);
+    await context.close();
+  }, 120_000);
+
   it('works at 375 px wide: an instruction runs straight to a verified table', async () => {
     const { context, page } = await newPage({ width: 375, height: 740 });
     await page.goto(`${origin}/transform`);

@@ -73,6 +73,14 @@ describe('Stack: TruthEngineStack functions', () => {
     expect(logGroups.size).toBe(Object.keys(all).length);
   });
 
+  it('gives the http-api function the memory to parse a 50 MiB upload within its 29 s', () => {
+    // Assess
+    expect(resources[functionId(stack.httpApi.handler)].Properties).toMatchObject({
+      MemorySize: 2048,
+      Timeout: 29,
+    });
+  });
+
   // These two only look up and bind users and connections: the table, no bucket.
   const tableOnly = ['authorizer', 'ws-connection'];
 

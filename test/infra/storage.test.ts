@@ -64,11 +64,34 @@ describe('Construct: Storage', () => {
   });
 
   describe('bucket', () => {
-    it('expires artifacts after the configured seven days by default', () => {
+    it('expires artifacts after the configured seven days by default, and uploads after one', () => {
       // Assess
       template.hasResourceProperties('AWS::S3::Bucket', {
-        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7, Status: 'Enabled' })] },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({ Id: 'expire-artifacts', ExpirationInDays: 7, Status: 'Enabled' }),
+            Match.objectLike({
+              Id: 'expire-uploads',
+              Prefix: 'uploads/',
+              ExpirationInDays: 1,
+              Status: 'Enabled',
+            }),
+          ],
+        },
       });
+    });
+
+    it("takes presigned form posts from the console's origin only, and nothing else cross-origin", () => {
+      // Prepare
+      const properties = template.toJSON().Resources[bucket].Properties;
+      const distribution = logicalId(stack.webConsole.distribution);
+
+      // Assess
+      expect(properties.CorsConfiguration.CorsRules).toHaveLength(1);
+      const [rule] = properties.CorsConfiguration.CorsRules;
+      expect(rule.AllowedMethods).toEqual(['POST']);
+      expect(rule.AllowedOrigins).toHaveLength(1);
+      expect(JSON.stringify(rule.AllowedOrigins[0])).toContain(distribution);
     });
 
     it('blocks public access and is encrypted with S3-managed keys', () => {

@@ -64,6 +64,25 @@ describe('Presigned artifact URLs on the local stack', () => {
     expect((await fetch(wrongKey)).status).toBe(403);
   });
 
+  it('takes an upload of bytes past the size of a request body, byte for byte, streamed to its cap', async () => {
+    // Prepare: 12 MiB that are not UTF-8 text (a workbook, or a transform's large output).
+    const bytes = Buffer.alloc(12 * 1024 * 1024);
+    for (let at = 0; at < bytes.length; at += 1) bytes[at] = (at * 7919) % 256;
+    const upload = await signer.presignUpload('uploads/up_big', bytes.length, 60);
+
+    // Act
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+    form.append('file', new Blob([bytes]));
+    const response = await fetch(upload.url, { method: 'POST', body: form });
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect((await served.getBytes('uploads/up_big'))?.equals(bytes)).toBe(true);
+    const url = await signer.presignGet('uploads/up_big', 60);
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
   it('refuses content whose size is not what the controller said', async () => {
     await signer.put('sessions/s/candidates/3.py', 'x = 1\n');
     const url = await signer.presignGet('sessions/s/candidates/3.py', 60);

@@ -32,6 +32,23 @@ describe('Class: S3ArtifactStore', () => {
     });
   });
 
+  describe('Method: getBytes', () => {
+    it('reads an object as its bytes, not as text, and a missing key as undefined', async () => {
+      // Prepare: bytes that are not valid UTF-8, as a workbook's are.
+      const bytes = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x00, 0x80]);
+      s3.on(GetObjectCommand, { Key: 'uploads/up_1' }).resolves({
+        Body: { transformToByteArray: async () => bytes } as never,
+      });
+      s3.on(GetObjectCommand, { Key: 'uploads/up_2' }).rejects(
+        new NoSuchKey({ message: 'gone', $metadata: {} }),
+      );
+
+      // Act + Assess
+      expect(await store.getBytes('uploads/up_1')).toEqual(Buffer.from(bytes));
+      expect(await store.getBytes('uploads/up_2')).toBeUndefined();
+    });
+  });
+
   describe('Method: put', () => {
     it('writes the text under the key in the bucket', async () => {
       // Prepare
@@ -45,6 +62,23 @@ describe('Class: S3ArtifactStore', () => {
         Bucket: 'artifacts-bucket',
         Key: 'sessions/s/outputs/1.json',
         Body: '{}',
+        ContentType: 'text/plain; charset=utf-8',
+      });
+    });
+
+    it('writes bytes as they are, typed as binary', async () => {
+      // Prepare
+      s3.on(PutObjectCommand).resolves({});
+      const bytes = Buffer.from([0x00, 0xff, 0x10]);
+
+      // Act
+      await store.put('uploads/up_1', bytes);
+
+      // Assess
+      expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({
+        Key: 'uploads/up_1',
+        Body: bytes,
+        ContentType: 'application/octet-stream',
       });
     });
   });

@@ -1,4 +1,4 @@
-// How times read in the console.
+// How times and sizes read in the console.
 
 /** `00:00 UTC` for an ISO time: when a quota resets. */
 export function utcClock(iso: string): string {
@@ -29,4 +29,11 @@ export function when(iso: string): string {
     hour: '2-digit',
     minute: '2-digit',
   });
+}
+
+/** `12.3 MB` for a size in bytes (decimal units, as file managers show them). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }

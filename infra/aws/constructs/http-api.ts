@@ -52,7 +52,11 @@ export class HttpApi extends Construct {
     super(scope, id);
     this.handler = new TruthEngineFunction(this, 'Handler', {
       handlerDir: 'http-api',
-      description: 'HTTP API: health, the caller, API keys, fixes (history, share links) and tasks.',
+      description:
+        'HTTP API: health, the caller, API keys, fixes (history, share links), tasks and datasets.',
+      // A dataset sent by presigned upload (up to 50 MiB) is parsed here, inside API Gateway's 30 s:
+      // 2 GB buys the memory for its typed table and more than one vCPU to parse it with.
+      memorySize: 2048,
       logRemovalPolicy: props.logRemovalPolicy,
     });
 

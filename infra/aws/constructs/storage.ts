@@ -1,8 +1,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TABLE_DESIGN } from '../../../shared/adapters/dynamodb/table-design.js';
+import { UPLOAD_TTL_HOURS } from '../../../shared/domain/limits.js';
 
 export interface StorageProps {
   /**
@@ -53,9 +54,30 @@ export class Storage extends Construct {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       // Artifacts are working copies; the table keeps what a session needs to be shown again.
-      lifecycleRules: [{ id: 'expire-artifacts', expiration: Duration.days(props.artifactTtlDays ?? 7) }],
+      lifecycleRules: [
+        { id: 'expire-artifacts', expiration: Duration.days(props.artifactTtlDays ?? 7) },
+        // A file sent by presigned upload is kept only as long as it can be made a dataset.
+        {
+          id: 'expire-uploads',
+          prefix: 'uploads/',
+          expiration: Duration.days(Math.ceil(UPLOAD_TTL_HOURS / 24)),
+        },
+      ],
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+    });
+  }
+
+  /**
+   * Lets a browser page from `origin` post a presigned form (a large dataset's upload) to the
+   * bucket. A presigned GET needs no rule: the page navigates to it rather than fetching it.
+   */
+  allowFormUploadsFrom(origin: string): void {
+    this.bucket.addCorsRule({
+      allowedOrigins: [origin],
+      allowedMethods: [HttpMethods.POST],
+      allowedHeaders: ['*'],
+      maxAge: 3600,
     });
   }
 }

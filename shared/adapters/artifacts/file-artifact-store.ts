@@ -46,29 +46,35 @@ export class FileArtifactStore implements ArtifactStore {
     this.root = resolve(root);
   }
 
-  async put(key: string, body: string): Promise<void> {
+  async put(key: string, body: string | Uint8Array): Promise<void> {
     const path = this.pathOf(key);
     const dir = dirname(path);
     // Write then rename so a reader never sees half a file.
     const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.part`;
     if (body.length <= SYNC_BYTES) {
-      this.retryingInDir(dir, () => writeFileSync(partial, body, 'utf8'));
+      this.retryingInDir(dir, () =>
+        writeFileSync(partial, body, typeof body === 'string' ? 'utf8' : undefined),
+      );
       renameSync(partial, path);
       return;
     }
     if (!this.dirs.has(dir)) await this.makeDir(dir);
     try {
-      await writeFile(partial, body, 'utf8');
+      await writeFile(partial, body);
     } catch (error) {
       // The dir went away since (someone cleaned up): make it again, once.
       if (!isMissing(error)) throw error;
       await this.makeDir(dir);
-      await writeFile(partial, body, 'utf8');
+      await writeFile(partial, body);
     }
     await rename(partial, path);
   }
 
   async get(key: string): Promise<string | undefined> {
+    return (await this.getBytes(key))?.toString('utf8');
+  }
+
+  async getBytes(key: string): Promise<Buffer | undefined> {
     const path = this.pathOf(key);
     try {
       if (Date.now() - statSync(path).mtimeMs > this.options.ttlMs) {
@@ -76,8 +82,8 @@ export class FileArtifactStore implements ArtifactStore {
         await unlink(path).catch(() => undefined);
         return undefined;
       }
-      // One read (artifacts are capped at a few MiB: code and logs at 1 MiB each).
-      return readFileSync(path, 'utf8');
+      // One read: artifacts are capped (code and logs at a few MiB, an uploaded dataset at 50 MiB).
+      return readFileSync(path);
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

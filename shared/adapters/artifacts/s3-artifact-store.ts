@@ -11,21 +11,32 @@ export class S3ArtifactStore implements ArtifactStore {
     private readonly bucket: string,
   ) {}
 
-  async put(key: string, body: string): Promise<void> {
+  async put(key: string, body: string | Uint8Array): Promise<void> {
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
         Body: body,
-        ContentType: 'text/plain; charset=utf-8',
+        ContentType: typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
       }),
     );
   }
 
   async get(key: string): Promise<string | undefined> {
+    const body = await this.body(key);
+    return body === undefined ? undefined : ((await body?.transformToString('utf8')) ?? '');
+  }
+
+  async getBytes(key: string): Promise<Buffer | undefined> {
+    const body = await this.body(key);
+    return body === undefined ? undefined : Buffer.from((await body?.transformToByteArray()) ?? []);
+  }
+
+  /** The object's body stream (null for an object the response carried no body for), or undefined when missing. */
+  private async body(key: string) {
     try {
       const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return Body ? await Body.transformToString('utf8') : '';
+      return Body ?? null;
     } catch (error) {
       if (error instanceof NoSuchKey) return undefined;
       throw error;

@@ -35,6 +35,8 @@ export const connectionPk = (connectionId: string) => `CONN#${connectionId}`;
 
 /** An uploaded dataset (the transform kind's input). */
 export const datasetPk = (datasetId: string) => `DATASET#${datasetId}`;
+/** A file on its way in by presigned upload, and who asked to send it. */
+export const uploadPk = (uploadId: string) => `UPLOAD#${uploadId}`;
 
 /** Artifact keys: everything a session keeps lives under its own prefix (the sandbox may read only `sessions/*`). */
 export const artifactKeys = {
@@ -50,4 +52,6 @@ export const artifactKeys = {
   logs: (sessionId: string, index: number) => `sessions/${sessionId}/logs/${index}.json`,
   /** A dataset's typed table; outside `sessions/`, so no sandbox can be handed it but as a job's copy. */
   dataset: (datasetId: string) => `datasets/${datasetId}/table.json`,
+  /** A file sent by presigned upload, as its bytes; outside `sessions/` too. */
+  upload: (uploadId: string) => `uploads/${uploadId}`,
 };

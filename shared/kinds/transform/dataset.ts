@@ -46,6 +46,20 @@ export interface DatasetMeta {
   expiresAt: string;
 }
 
+/** A file the client was given a presigned upload for (`UPLOAD#<id>`); its bytes are an artifact. */
+export interface PendingUpload {
+  uploadId: string;
+  /** The user who asked; only they may turn it into a dataset. */
+  owner: string;
+  /** The client's file name, as declared. */
+  filename: string;
+  /** The size declared, which the upload's policy holds the file to. */
+  bytes: number;
+  createdAt: string;
+  /** When the upload's bytes and this record are gone. */
+  expiresAt: string;
+}
+
 /** Rows shown with an upload. */
 export const PREVIEW_ROWS = 10;
 /** Rows of a result shown in a job's status. */

@@ -18,30 +18,40 @@ const UTF16_BOMS = [Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
  * a CSV must be text (a UTF-16 CSV announces itself with its byte-order mark).
  */
 export function sniffFormat(filename: string, bytes: Buffer): DatasetFormat {
-  const extension = /\.([A-Za-z0-9]+)$/.exec(filename)?.[1]?.toLowerCase();
+  const format = formatByName(filename, 'file');
+  const extension = extensionOf(filename);
   if (bytes.length === 0) throw new InvalidRequestError('the file is empty', 'file');
-  if (extension === 'xlsx') {
+  if (format === 'xlsx') {
     if (!bytes.subarray(0, 4).equals(ZIP) || !looksLikeWorkbook(bytes)) {
       throw new InvalidRequestError('the file is named .xlsx but is not an Excel workbook', 'file');
     }
     return 'xlsx';
   }
-  if (extension === 'csv' || extension === 'tsv' || extension === 'txt') {
-    const binary = BINARY_MAGIC.find(([, magic]) => bytes.subarray(0, magic.length).equals(magic));
-    if (binary) throw new InvalidRequestError(`the file is named .${extension} but is ${binary[0]}`, 'file');
-    const utf16 = UTF16_BOMS.some((bom) => bytes.subarray(0, 2).equals(bom));
-    if (!utf16 && hasControlBytes(bytes.subarray(0, 64 * 1024))) {
-      throw new InvalidRequestError(
-        `the file is named .${extension} but holds binary data, not text`,
-        'file',
-      );
-    }
-    return 'csv';
+  const binary = BINARY_MAGIC.find(([, magic]) => bytes.subarray(0, magic.length).equals(magic));
+  if (binary) throw new InvalidRequestError(`the file is named .${extension} but is ${binary[0]}`, 'file');
+  const utf16 = UTF16_BOMS.some((bom) => bytes.subarray(0, 2).equals(bom));
+  if (!utf16 && hasControlBytes(bytes.subarray(0, 64 * 1024))) {
+    throw new InvalidRequestError(`the file is named .${extension} but holds binary data, not text`, 'file');
   }
+  return 'csv';
+}
+
+/**
+ * The format a file's name announces (`.csv`, `.tsv` and `.txt` are read as delimited text), or a
+ * 400 naming `field`: checked before any byte is taken, and again against the bytes by sniffFormat.
+ */
+export function formatByName(filename: string, field: string): DatasetFormat {
+  const extension = extensionOf(filename);
+  if (extension === 'xlsx') return 'xlsx';
+  if (extension === 'csv' || extension === 'tsv' || extension === 'txt') return 'csv';
   throw new InvalidRequestError(
     `${extension ? `.${extension} files are` : 'a file without an extension is'} not supported: upload a .csv or .xlsx`,
-    'file',
+    field,
   );
+}
+
+function extensionOf(filename: string): string | undefined {
+  return /\.([A-Za-z0-9]+)$/.exec(filename)?.[1]?.toLowerCase();
 }
 
 /** An OOXML workbook names its parts in the zip's entries: `[Content_Types].xml` and `xl/…`. */

@@ -1,5 +1,8 @@
 """Writes the transform tests' dataset: 10,000 orders with mixed types, dates and missing values,
-as orders.csv and orders.xlsx (the same rows) in the directory given. Deterministic."""
+as orders.csv and orders.xlsx (the same rows) in the directory given. Deterministic.
+
+With a row count and a name after the directory, writes only <name>.csv of that many orders (a file
+too large to send in a request)."""
 
 import csv
 import random
@@ -32,13 +35,15 @@ def rows(count=10_000, seed=7):
         }
 
 
-def main(out_dir):
-    data = list(rows())
-    with open(f"{out_dir}/orders.csv", "w", newline="", encoding="utf-8") as handle:
+def main(out_dir, count=10_000, name="orders"):
+    data = list(rows(count))
+    with open(f"{out_dir}/{name}.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         for row in data:
             writer.writerow({**row, "ordered": row["ordered"].isoformat(), "returned": str(row["returned"]).lower()})
+    if name != "orders":
+        return
     book = Workbook()
     sheet = book.active
     sheet.title = "Orders"
@@ -48,4 +53,7 @@ def main(out_dir):
     book.save(f"{out_dir}/orders.xlsx")
 
 
-main(sys.argv[1])
+if len(sys.argv) == 4:
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])
+else:
+    main(sys.argv[1])

@@ -1,5 +1,6 @@
 'use client';
 import { useId, useState } from 'react';
+import { formatBytes } from '@/lib/format';
 import { cn } from '@/lib/utils';
 
 const ACCEPT = '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -11,12 +12,16 @@ const ACCEPT = '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocumen
 export function DatasetDrop({
   onFile,
   busy,
+  progress,
   filename,
 }: {
   onFile: (file: File) => void;
   busy: boolean;
+  /** A large file's upload so far; the file is read once it is all sent. */
+  progress?: { sent: number; total: number } | null;
   filename?: string | undefined;
 }) {
+  const sending = busy && progress && progress.sent < progress.total;
   const inputId = useId();
   const [over, setOver] = useState(false);
   return (
@@ -42,8 +47,20 @@ export function DatasetDrop({
       }}
     >
       <span className="font-medium text-slate-900">
-        {busy ? 'Reading the file…' : 'Drop a CSV or XLSX file here, or choose one'}
+        {sending
+          ? `Uploading ${formatBytes(progress.sent)} of ${formatBytes(progress.total)}…`
+          : busy
+            ? 'Reading the file…'
+            : 'Drop a CSV or XLSX file here, or choose one'}
       </span>
+      {busy && progress ? (
+        <progress
+          className="h-2 w-full max-w-xs accent-blue-600"
+          aria-label="Upload progress"
+          max={progress.total}
+          value={progress.sent}
+        />
+      ) : null}
       <span className="text-slate-600">
         {filename
           ? `Loaded: ${filename}. Drop another to replace it.`

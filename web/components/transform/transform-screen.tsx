@@ -50,6 +50,7 @@ interface StepFailure {
 export function TransformScreen() {
   const [dataset, setDataset] = useState<DatasetUpload | null>(null);
   const [uploading, setUploading] = useState(false);
+  const [uploadProgress, setUploadProgress] = useState<{ sent: number; total: number } | null>(null);
   const [uploadAlert, setUploadAlert] = useState<Alert | null>(null);
   const [sheet, setSheet] = useState('');
 
@@ -73,7 +74,9 @@ export function TransformScreen() {
       setUploading(true);
       setUploadAlert(null);
       try {
-        const uploaded = await uploadDataset(file, sheet.trim() || undefined);
+        const uploaded = await uploadDataset(file, sheet.trim() || undefined, (sent, total) =>
+          setUploadProgress({ sent, total }),
+        );
         setDataset(uploaded);
         // A new dataset: what was written for the last one no longer applies to it.
         setSpec('');
@@ -86,6 +89,7 @@ export function TransformScreen() {
         setUploadAlert(alertOf(error));
       } finally {
         setUploading(false);
+        setUploadProgress(null);
       }
     },
     [sheet],
@@ -181,7 +185,12 @@ export function TransformScreen() {
           <CardDescription>A CSV or XLSX file; it is kept for a day.</CardDescription>
         </CardHeader>
         <CardContent className="grid gap-3">
-          <DatasetDrop onFile={(file) => void upload(file)} busy={uploading} filename={dataset?.filename} />
+          <DatasetDrop
+            onFile={(file) => void upload(file)}
+            busy={uploading}
+            progress={uploadProgress}
+            filename={dataset?.filename}
+          />
           <div className="flex flex-wrap items-center gap-2">
             <Label htmlFor="sheet">Sheet (XLSX, optional)</Label>
             <Input
