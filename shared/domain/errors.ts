@@ -48,31 +48,30 @@ export class UnknownSessionError extends NotFoundError {
 }
 
 /**
- * A key that makes a retry safe (`field`: the header or field that carries it) already bound to a
- * different request: a retry must send the same one.
+ * The request conflicts with the state of what it names (`field`): answered 409, whatever the
+ * conflict. The kinds below say which.
  */
-export class IdempotencyConflictError extends Error {
+export class ConflictError extends Error {
   readonly field: string;
 
   constructor(message: string, field: string) {
     super(message);
-    this.name = 'IdempotencyConflictError';
+    this.name = 'ConflictError';
     this.field = field;
   }
 }
 
 /**
- * The request is well formed but its resource is not in a state to take it yet (`field` names
- * what it refers to): an upload claimed before its bytes arrived.
+ * A key that makes a retry safe (`field`: the header or field that carries it) already bound to a
+ * different request: a retry must send the same one.
  */
-export class NotReadyError extends Error {
-  readonly field: string;
+export class IdempotencyConflictError extends ConflictError {
+  override readonly name = 'IdempotencyConflictError';
+}
 
-  constructor(message: string, field: string) {
-    super(message);
-    this.name = 'NotReadyError';
-    this.field = field;
-  }
+/** A resource not in a state to take the request yet: an upload claimed before its bytes arrived. */
+export class NotReadyError extends ConflictError {
+  override readonly name = 'NotReadyError';
 }
 
 /** A shared secret missing or wrong; the message says which, never what was expected. */

@@ -1,10 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
+  ConflictError,
   ForbiddenError,
-  IdempotencyConflictError,
   InvalidRequestError,
   NotFoundError,
-  NotReadyError,
   QuotaExceededError,
   RequestTooLargeError,
   SecretRefusedError,
@@ -48,8 +47,7 @@ export function refusalOf(error: unknown): Refusal | undefined {
   if (error instanceof SecretRefusedError) return refusal(403, error.message, error.field);
   // Unknown sessions, task rounds and routes alike.
   if (error instanceof NotFoundError) return refusal(404, error.message);
-  if (error instanceof IdempotencyConflictError) return refusal(409, error.message, error.field);
-  if (error instanceof NotReadyError) return refusal(409, error.message, error.field);
+  if (error instanceof ConflictError) return refusal(409, error.message, error.field);
   if (error instanceof RequestTooLargeError) return refusal(413, error.message, error.field);
   if (error instanceof TooManyRefusalsError) return refusal(429, error.message);
   if (error instanceof QuotaExceededError) return quotaRefusal(error);

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransformView } from '../../shared/kinds/transform/use-cases/get-transform.js';
 import type { UploadGrant } from '../../shared/kinds/transform/use-cases/presigned-upload.js';
 import type { DatasetView } from '../../shared/kinds/transform/use-cases/upload-dataset.js';
 import { type StackFixture, startStackFixture } from '../support/local-stack-fixture.js';
+import { waitForTransform } from '../support/transform-job.js';
 
 /**
  * A file too large to send in a request, sent as in AWS: the client asks for an upload, posts the
@@ -115,7 +115,7 @@ describe('Datasets by presigned upload', () => {
     const started = await postJson('/v1/transforms', { datasetId: dataset.datasetId, instruction });
     expect(started.status, await started.clone().text()).toBe(202);
     const { jobId } = (await started.json()) as { jobId: string };
-    const view = await finished(jobId);
+    const view = await waitForTransform(fixture.stack.httpUrl, jobId, 150_000);
     const output = await (await fetch(`${fixture.stack.httpUrl}/v1/transforms/${jobId}/output.csv`)).text();
 
     // Assess: the same answer pandas gives from the file itself.
@@ -201,15 +201,3 @@ describe('Datasets by presigned upload', () => {
     expect(await mine.json()).toMatchObject({ rows: 10_000 });
   });
 });
-
-async function finished(jobId: string): Promise<TransformView> {
-  const deadline = Date.now() + 150_000;
-  for (;;) {
-    const view = (await (
-      await fetch(`${fixture.stack.httpUrl}/v1/transforms/${jobId}`)
-    ).json()) as TransformView;
-    if (['verified', 'no_fix', 'failed'].includes(view.status)) return view;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${view.status}`);
-    await new Promise((done) => setTimeout(done, 500));
-  }
-}

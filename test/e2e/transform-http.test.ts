@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransformView } from '../../shared/kinds/transform/use-cases/get-transform.js';
 import type { DatasetView } from '../../shared/kinds/transform/use-cases/upload-dataset.js';
 import { type StackFixture, startStackFixture } from '../support/local-stack-fixture.js';
+import { waitForTransform } from '../support/transform-job.js';
 
 /**
  * Data transforms end to end on the local stack, offline: a 10,000-row CSV and the same rows as an
@@ -70,15 +71,7 @@ async function runJob(body: Record<string, unknown>): Promise<TransformView> {
   });
   expect(response.status, await response.clone().text()).toBe(202);
   const { jobId } = (await response.json()) as { jobId: string };
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const view = (await (
-      await fetch(`${fixture.stack.httpUrl}/v1/transforms/${jobId}`)
-    ).json()) as TransformView;
-    if (['verified', 'no_fix', 'failed'].includes(view.status)) return view;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${view.status}`);
-    await new Promise((done) => setTimeout(done, 300));
-  }
+  return waitForTransform(fixture.stack.httpUrl, jobId, 90_000);
 }
 
 async function download(jobId: string): Promise<{ csv: string; response: Response }> {

@@ -20,7 +20,7 @@ describe('Class: S3ArtifactStore', () => {
       // Prepare
       s3.on(GetObjectCommand, { Key: 'sessions/s/candidates/1.py' }).resolves({
         // The SDK's stream body, reduced to the one method the store calls.
-        Body: { transformToString: async () => 'print(1)\n' } as never,
+        Body: { transformToByteArray: async () => new TextEncoder().encode('print(1)\n') } as never,
       });
       s3.on(GetObjectCommand, { Key: 'sessions/s/gone.py' }).rejects(
         new NoSuchKey({ message: 'gone', $metadata: {} }),

@@ -23,20 +23,13 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    const body = await this.body(key);
-    return body === undefined ? undefined : ((await body?.transformToString('utf8')) ?? '');
+    return (await this.getBytes(key))?.toString('utf8');
   }
 
   async getBytes(key: string): Promise<Buffer | undefined> {
-    const body = await this.body(key);
-    return body === undefined ? undefined : Buffer.from((await body?.transformToByteArray()) ?? []);
-  }
-
-  /** The object's body stream (null for an object the response carried no body for), or undefined when missing. */
-  private async body(key: string) {
     try {
       const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return Body ?? null;
+      return Buffer.from((await Body?.transformToByteArray()) ?? []);
     } catch (error) {
       if (error instanceof NoSuchKey) return undefined;
       throw error;
